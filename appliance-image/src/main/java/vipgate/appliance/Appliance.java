@@ -1,0 +1,110 @@
+package vipgate.appliance;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.logging.Logger;
+import vipgate.appliance.admin.AdminServer;
+import vipgate.config.ConfigException;
+import vipgate.lb.LbEngine;
+import vipgate.lb.upstream.Peer;
+
+/** The running appliance: its engines, its admin API and the config they run on. */
+public final class Appliance implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Appliance.class.getName());
+
+    private final Optional<Path> file;
+    private volatile ApplianceConfig config;
+    private final LbEngine lb;
+    private final AdminServer admin;
+
+    private Appliance(Optional<Path> file, ApplianceConfig config, LbEngine lb) {
+        this.file = file;
+        this.config = config;
+        this.lb = lb;
+        this.admin = new AdminServer(this, config.adminListen(), config.adminToken());
+    }
+
+    public static Appliance start(Optional<Path> file, ApplianceConfig config) {
+        LbEngine lb = LbEngine.start(config.lb());
+        Appliance a = new Appliance(file, config, lb);
+        try {
+            a.admin.start();
+        } catch (RuntimeException e) {
+            lb.shutdown(java.time.Duration.ZERO);
+            throw e;
+        }
+        LOG.info(() -> "vipgate node '" + config.nodeName() + "' running on " + config.source() + "; admin API on http://"
+                + config.adminListen());
+        return a;
+    }
+
+    public ApplianceConfig config() {
+        return config;
+    }
+
+    public LbEngine lb() {
+        return lb;
+    }
+
+    /**
+     * Re-reads the config file and applies it. A config with errors is refused and the running one stays; the
+     * problems are thrown to the caller (the admin API or the SIGHUP handler) to report.
+     */
+    public synchronized ApplianceConfig reload() {
+        ApplianceConfig next;
+        try {
+            next = ApplianceConfig.load(file);
+        } catch (ConfigException e) {
+            LOG.warning("reload refused, still running the previous configuration:\n" + e.getMessage());
+            throw e;
+        }
+        if (!next.adminListen().equals(config.adminListen()) || !next.adminToken().equals(config.adminToken())) {
+            LOG.warning("admin.listen and admin.token changes take effect only after a restart");
+        }
+        lb.reload(next.lb());
+        config = next;
+        return next;
+    }
+
+    /** Everything the appliance knows, as JSON for GET /status and `vipgate status`. */
+    public String statusJson() {
+        Json j = new Json().beginObject()
+                .field("node", config.nodeName())
+                .field("config", config.source())
+                .beginObject("lb")
+                .field("transport", lb.transports().kind().name().toLowerCase())
+                .field("requests", lb.context().requestCount())
+                .field("retries", lb.context().retryCount())
+                .field("error-responses", lb.context().errorResponseCount());
+        j.beginArray("listeners");
+        lb.boundAddresses().forEach(a -> j.beginObject().field("address", a.toString()).endObject());
+        j.endArray();
+        j.beginArray("upstreams");
+        lb.context().routing().upstreams().values().stream().sorted((a, b) -> a.name().compareTo(b.name())).forEach(g -> {
+            j.beginObject().field("name", g.name()).field("algorithm", g.spec().algorithm().name().toLowerCase().replace('_', '-'));
+            j.beginArray("servers");
+            long now = System.nanoTime();
+            for (Peer p : g.peers()) {
+                j.beginObject()
+                        .field("address", p.name())
+                        .field("state", p.isDown() ? "down" : !p.isHealthy() ? "unhealthy" : p.isAvailable(now) ? "up" : "failed")
+                        .field("weight", p.weight())
+                        .field("effective-weight", p.effectiveWeight())
+                        .field("fails", p.fails())
+                        .field("active", p.conns())
+                        .field("backup", p.isBackup())
+                        .field("healthy", p.isHealthy())
+                        .endObject();
+            }
+            j.endArray().endObject();
+        });
+        j.endArray().endObject();
+        return j.endObject().toString();
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        lb.shutdown(config.lb().shutdownDrain());
+    }
+}

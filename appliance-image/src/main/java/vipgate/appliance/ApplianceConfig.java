@@ -1,0 +1,72 @@
+package vipgate.appliance;
+
+import com.typesafe.config.Config;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.Optional;
+import vipgate.config.ConfigLoader;
+import vipgate.config.HostPort;
+import vipgate.config.Problems;
+import vipgate.config.Section;
+import vipgate.lb.config.LbConfig;
+
+/** The whole appliance configuration: the root keys and each engine's part. */
+public record ApplianceConfig(String source, String nodeName, HostPort adminListen, String adminToken, LbConfig lb) {
+
+    /** The demo configuration shipped inside the jar. */
+    public static final String EMBEDDED = "vipgate/default.conf";
+
+    /**
+     * Reads a file (or the embedded default when {@code file} is empty) strictly: every problem of the file is
+     * collected and thrown together as a {@link vipgate.config.ConfigException}.
+     */
+    public static ApplianceConfig load(Optional<Path> file) {
+        Config user = file.map(ConfigLoader::parseFile).orElseGet(() -> ConfigLoader.parseResource(EMBEDDED));
+        String source = file.map(Path::toString).orElse("embedded default (" + EMBEDDED + ")");
+        return bind(source, user);
+    }
+
+    static ApplianceConfig bind(String source, Config user) {
+        Config reference = ConfigLoader.reference();
+        Problems problems = new Problems();
+        Section root = Section.root(user, reference, problems);
+        Section vipgate = root.section("vipgate");
+        String nodeName = vipgate.string("node-name");
+        if (nodeName.isBlank()) {
+            nodeName = hostName();
+        }
+        Section admin = vipgate.section("admin");
+        HostPort adminListen = null;
+        try {
+            adminListen = HostPort.parse(admin.string("listen"));
+        } catch (IllegalArgumentException e) {
+            admin.problem("listen", e.getMessage());
+        }
+        String token = admin.string("token");
+        if (adminListen != null && !isLoopback(adminListen) && token.isBlank()) {
+            admin.problem("listen", "the admin API on " + adminListen
+                    + " is reachable from the network; set vipgate.admin.token or listen on 127.0.0.1");
+        }
+        LbConfig lb = LbConfig.bind(vipgate.section("lb"), reference);
+        root.finish();
+        problems.throwIfAny();
+        return new ApplianceConfig(source, nodeName, adminListen, token, lb);
+    }
+
+    private static boolean isLoopback(HostPort hp) {
+        try {
+            return InetAddress.getByName(hp.host()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "vipgate";
+        }
+    }
+}

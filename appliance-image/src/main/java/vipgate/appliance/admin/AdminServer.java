@@ -1,0 +1,125 @@
+package vipgate.appliance.admin;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import vipgate.appliance.Appliance;
+import vipgate.config.ConfigException;
+import vipgate.config.HostPort;
+
+/**
+ * The admin API: {@code GET /status} (JSON), {@code POST /reload}, {@code GET /healthz}. It runs on its own
+ * small event loop so a busy proxy never delays an operator, and reloads run off that loop too.
+ */
+public final class AdminServer implements AutoCloseable {
+    private final Appliance appliance;
+    private final HostPort listen;
+    private final String token;
+    private EventLoopGroup group;
+
+    public AdminServer(Appliance appliance, HostPort listen, String token) {
+        this.appliance = appliance;
+        this.listen = listen;
+        this.token = token;
+    }
+
+    public void start() {
+        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("vipgate-admin", true), NioIoHandler.newFactory());
+        try {
+            new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), new Handler());
+                        }
+                    })
+                    .bind(listen.resolve()).syncUninterruptibly();
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IllegalStateException("cannot start the admin API on " + listen + ": " + e.getMessage()
+                    + " (change vipgate.admin.listen)", e);
+        }
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            if (!authorised(req)) {
+                reply(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, "text/plain", "missing or wrong bearer token\n");
+                return;
+            }
+            String path = req.uri().split("\\?", 2)[0];
+            if (path.equals("/healthz") && req.method().equals(HttpMethod.GET)) {
+                reply(ctx, keepAlive, HttpResponseStatus.OK, "text/plain", "ok\n");
+            } else if (path.equals("/status") && req.method().equals(HttpMethod.GET)) {
+                reply(ctx, keepAlive, HttpResponseStatus.OK, "application/json", appliance.statusJson() + "\n");
+            } else if (path.equals("/reload") && req.method().equals(HttpMethod.POST)) {
+                CompletableFuture.runAsync(appliance::reload).whenComplete((ok, error) -> ctx.executor().execute(() -> {
+                    if (error == null) {
+                        reply(ctx, keepAlive, HttpResponseStatus.OK, "text/plain", "reloaded\n");
+                    } else {
+                        Throwable cause = error.getCause() != null ? error.getCause() : error;
+                        String why = cause instanceof ConfigException ? cause.getMessage() : String.valueOf(cause);
+                        reply(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, "text/plain",
+                                "reload refused; the previous configuration is still running:\n" + why + "\n");
+                    }
+                }));
+            } else {
+                reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain",
+                        "unknown endpoint; try GET /status, GET /healthz or POST /reload\n");
+            }
+        }
+
+        private boolean authorised(FullHttpRequest req) {
+            if (token.isEmpty()) {
+                return true;
+            }
+            String given = req.headers().get(HttpHeaderNames.AUTHORIZATION, "");
+            return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
+                    ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
+        }
+
+        private void reply(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type, String body) {
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, type + "; charset=utf-8");
+            HttpUtil.setContentLength(res, res.content().readableBytes());
+            HttpUtil.setKeepAlive(res, keepAlive);
+            var f = ctx.writeAndFlush(res);
+            if (!keepAlive) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package vipgate.appliance.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar vipgate.jar COMMAND}: the appliance's command line. */
+@Command(name = "vipgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "HA load-balancer appliance: HTTP reverse proxy (lb), VRRP and IPVS in one daemon.",
+        subcommands = {RunCommand.class, CheckCommand.class},
+        footer = {"", "Examples:",
+                "  java -jar vipgate.jar run                       # demo: proxy :8080 -> two web nodes :8081/:8082",
+                "  java -jar vipgate.jar run -c /etc/vipgate/vipgate.conf",
+                "  java -jar vipgate.jar check -c /etc/vipgate/vipgate.conf   # like nginx -t",
+                "  curl -s localhost:9090/status; curl -X POST localhost:9090/reload; kill -HUP <pid>"})
+public final class Main implements Runnable {
+    static {
+        // One readable line per record: "2026-11-22 10:00:00 INFO vipgate.lb.LbEngine: lb engine started ..."
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        }
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/vipgate/version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"vipgate " + p.getProperty("version", "unknown") + " (Java " + Runtime.version() + ", "
+                    + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ")"};
+        }
+    }
+}

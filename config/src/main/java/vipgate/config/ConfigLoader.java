@@ -1,0 +1,63 @@
+package vipgate.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Reads a user file (or a classpath resource) and the merged reference.conf of every module on the classpath. */
+public final class ConfigLoader {
+    private ConfigLoader() {
+    }
+
+    /** Parses a HOCON file; a syntax error becomes a {@link ConfigException} at file:line. */
+    public static Config parseFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(List.of(new ConfigProblem(file.toString(),
+                    "no such file; write a config (see /etc/vipgate/vipgate.conf for an example) or run without -c for the demo")));
+        }
+        try {
+            return ConfigFactory.parseFile(file.toFile(),
+                    ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+        } catch (com.typesafe.config.ConfigException e) {
+            throw asProblem(e);
+        }
+    }
+
+    public static Config parseResource(String resource) {
+        try {
+            return ConfigFactory.parseResources(resource, ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (com.typesafe.config.ConfigException e) {
+            throw asProblem(e);
+        }
+    }
+
+    public static Config parseString(String text, String originDescription) {
+        try {
+            return ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(originDescription));
+        } catch (com.typesafe.config.ConfigException e) {
+            throw asProblem(e);
+        }
+    }
+
+    /** All reference.conf files on the classpath, merged; never the user's system properties. */
+    public static Config reference() {
+        ConfigFactory.invalidateCaches();
+        return ConfigFactory.defaultReference();
+    }
+
+    private static ConfigException asProblem(com.typesafe.config.ConfigException e) {
+        String message = e.getMessage();
+        if (e.origin() != null) {
+            String prefix = e.origin().description() + ": ";
+            if (message.startsWith(prefix)) {
+                message = message.substring(prefix.length());
+            }
+            return new ConfigException(List.of(ConfigProblem.at(e.origin(), message)));
+        }
+        return new ConfigException(List.of(new ConfigProblem("<config>", message)));
+    }
+}

@@ -1,0 +1,214 @@
+package vipgate.lb;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import vipgate.config.HostPort;
+import vipgate.lb.config.LbConfig;
+import vipgate.lb.config.LocationSpec;
+import vipgate.lb.config.UpstreamSpec;
+import vipgate.lb.config.VirtualServerSpec;
+import vipgate.lb.http.ErrorPages;
+import vipgate.lb.http.HeaderRewrite;
+import vipgate.lb.proxy.FrontendHandler;
+import vipgate.lb.proxy.ProxyContext;
+import vipgate.lb.proxy.ProxyInitializer;
+import vipgate.lb.proxy.Routing;
+import vipgate.lb.proxy.UpstreamGroup;
+import vipgate.lb.route.Location;
+import vipgate.lb.route.Router;
+import vipgate.lb.route.VirtualHost;
+
+/**
+ * The lb engine: listeners, event loops and the routing snapshot they serve. {@link #reload} swaps the snapshot
+ * atomically (requests in flight keep the one they started with; idle keep-alive connections stay open) and
+ * opens or closes only the listeners whose addresses changed.
+ */
+public final class LbEngine implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LbEngine.class.getName());
+
+    private final Transports transports;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ProxyContext context;
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final Map<HostPort, Channel> listeners = new LinkedHashMap<>();
+    private final UpstreamHealth health;
+    private LbConfig config;
+    private volatile boolean stopped;
+
+    private LbEngine(LbConfig config, Transports transports) {
+        this.config = config;
+        this.transports = transports;
+        this.boss = transports.newGroup(1, "vipgate-accept");
+        this.workers = transports.newGroup(config.eventLoops(), "vipgate-lb");
+        this.health = new UpstreamHealth(workers, transports.clients());
+        this.context = new ProxyContext(transports.clients(), compile(config, Map.of()));
+    }
+
+    /** Binds every listener of the config; fails (and releases everything) when one cannot be bound. */
+    public static LbEngine start(LbConfig config) {
+        Transports transports = Transports.choose(config.transport());
+        LbEngine engine = new LbEngine(config, transports);
+        try {
+            engine.health.apply(engine.context.routing().upstreams().values());
+            engine.bindMissing(engine.context.routing().router().bindAddresses());
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        LOG.info(() -> "lb engine started: transport " + transports.kind().name().toLowerCase() + " (" + transports.whyChosen()
+                + "), " + engine.workerCount() + " event loops, listening on " + engine.listeners.keySet());
+        return engine;
+    }
+
+    private int workerCount() {
+        int n = 0;
+        for (var ignored : workers) {
+            n++;
+        }
+        return n;
+    }
+
+    public synchronized LbConfig config() {
+        return config;
+    }
+
+    public ProxyContext context() {
+        return context;
+    }
+
+    public Transports transports() {
+        return transports;
+    }
+
+    /** The addresses actually bound (with the real port when the config said 0). */
+    public synchronized List<InetSocketAddress> boundAddresses() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        listeners.values().forEach(c -> out.add((InetSocketAddress) c.localAddress()));
+        return out;
+    }
+
+    /**
+     * Applies a new configuration without dropping connections. The new listeners are bound first; if one
+     * fails, nothing changes and the error is thrown so the caller keeps the old config.
+     */
+    public synchronized void reload(LbConfig next) {
+        if (!next.transport().equals(config.transport()) || next.eventLoops() != config.eventLoops()) {
+            LOG.warning("transport and event-loops changes take effect only after a restart");
+        }
+        Routing routing = compile(next, context.routing().upstreams());
+        Set<HostPort> wanted = routing.router().bindAddresses();
+        List<HostPort> added = bindMissing(wanted);
+        context.routing(routing);
+        health.apply(routing.upstreams().values());
+        for (HostPort old : new ArrayList<>(listeners.keySet())) {
+            if (!wanted.contains(old)) {
+                listeners.remove(old).close();
+                LOG.info(() -> "stopped listening on " + old);
+            }
+        }
+        config = next;
+        LOG.info(() -> "configuration reloaded: " + routing.upstreams().size() + " upstreams, listening on " + listeners.keySet()
+                + (added.isEmpty() ? "" : " (new: " + added + ")"));
+    }
+
+    private List<HostPort> bindMissing(Set<HostPort> wanted) {
+        List<HostPort> added = new ArrayList<>();
+        try {
+            for (HostPort hp : wanted) {
+                if (!listeners.containsKey(hp)) {
+                    listeners.put(hp, bind(hp));
+                    added.add(hp);
+                }
+            }
+        } catch (RuntimeException e) {
+            added.forEach(hp -> listeners.remove(hp).close());
+            throw e;
+        }
+        return added;
+    }
+
+    private Channel bind(HostPort hp) {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channelFactory(transports.servers())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ProxyInitializer(context, clients));
+        try {
+            return b.bind(hp.resolve()).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen on " + hp + ": " + e.getMessage()
+                    + " (is another process using the port, or is the address not on this host?)", e);
+        }
+    }
+
+    /** Builds the routing snapshot, reusing running upstream groups whose spec did not change. */
+    private static Routing compile(LbConfig config, Map<String, UpstreamGroup> running) {
+        Map<String, UpstreamGroup> groups = new HashMap<>();
+        for (UpstreamSpec spec : config.upstreams().values()) {
+            UpstreamGroup old = running.get(spec.name());
+            groups.put(spec.name(), old != null && old.spec().equals(spec) ? old : new UpstreamGroup(spec));
+        }
+        List<VirtualHost> hosts = new ArrayList<>();
+        for (VirtualServerSpec vs : config.servers()) {
+            List<Location> locations = new ArrayList<>();
+            for (LocationSpec l : vs.locations()) {
+                locations.add(new Location(l.path(), l.exact(), l.upstream(), HeaderRewrite.of(l.requestHeaders()),
+                        HeaderRewrite.of(l.responseHeaders())));
+            }
+            hosts.add(new VirtualHost(vs.listen(), vs.serverNames(), vs.isDefault(), locations, ErrorPages.load(vs.errorPages())));
+        }
+        return new Routing(new Router(hosts), Map.copyOf(groups), config.client());
+    }
+
+    /**
+     * Stops accepting, lets requests in flight finish for at most {@code drain}, then closes everything.
+     * Idle keep-alive connections are closed at once.
+     */
+    public void shutdown(Duration drain) {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            listeners.values().forEach(Channel::close);
+            listeners.clear();
+        }
+        health.stop();
+        clients.forEach(c -> c.pipeline().fireUserEventTriggered(FrontendHandler.DRAIN));
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (!clients.isEmpty() && System.nanoTime() < deadline) {
+            clients.newCloseFuture().awaitUninterruptibly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+        if (!clients.isEmpty()) {
+            LOG.warning(() -> clients.size() + " connections still busy after the " + drain.toSeconds() + "s drain; closing them");
+        }
+        clients.close().awaitUninterruptibly();
+        context.pools().forEach((loop, pool) -> loop.execute(pool::closeAll));
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        LOG.info("lb engine stopped");
+    }
+
+    @Override
+    public void close() {
+        shutdown(config.shutdownDrain());
+    }
+}

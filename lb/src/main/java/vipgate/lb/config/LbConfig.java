@@ -1,0 +1,177 @@
+package vipgate.lb.config;
+
+import com.typesafe.config.Config;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import vipgate.config.HostPort;
+import vipgate.config.Section;
+import vipgate.health.HealthCheckSpec;
+import vipgate.lb.upstream.Algorithm;
+
+/** The whole lb engine configuration, bound from {@code vipgate.lb}. Immutable; a reload builds a new one. */
+public record LbConfig(Transport transport, int eventLoops, ClientSpec client, Duration shutdownDrain,
+        Map<String, UpstreamSpec> upstreams, List<VirtualServerSpec> servers) {
+
+    /**
+     * Reads {@code vipgate.lb}; problems are recorded in the section's collector, never thrown, so every
+     * mistake of a file is reported at once.
+     */
+    public static LbConfig bind(Section lb, Config reference) {
+        Config upstreamDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.upstream");
+        Config serverDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.upstream-server");
+        Config vhostDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.server");
+        Config locationDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.location");
+        Config healthDefaults = Section.elementDefaults(reference, "vipgate-defaults.health-check");
+
+        Transport transport = lb.enumValue("transport", Transport.class);
+        int eventLoops = lb.integerOrAuto("event-loops");
+        if (eventLoops < 0) {
+            lb.problem("event-loops", "write auto or a positive number");
+            eventLoops = 0;
+        }
+        ClientSpec client = bindClient(lb.section("client"));
+        Duration drain = lb.duration("shutdown-drain");
+
+        Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
+        lb.namedObjects("upstreams", upstreamDefaults).forEach((name, u) ->
+                upstreams.put(name, bindUpstream(name, u, serverDefaults, healthDefaults)));
+
+        List<VirtualServerSpec> servers = new ArrayList<>();
+        for (Section s : lb.objectList("servers", vhostDefaults)) {
+            servers.add(bindVirtualServer(s, locationDefaults, upstreams.keySet()));
+        }
+        return new LbConfig(transport, eventLoops, client, drain, Map.copyOf(upstreams), List.copyOf(servers));
+    }
+
+    private static ClientSpec bindClient(Section c) {
+        Duration keepalive = c.duration("keepalive-timeout");
+        return new ClientSpec(positive(c, "header-timeout"), positive(c, "body-timeout"), keepalive,
+                c.integer("keepalive-requests", 1, Integer.MAX_VALUE), sizeInt(c, "max-uri"),
+                sizeInt(c, "max-header-size"), c.integer("max-headers", 1, 10_000), c.bytes("max-body-size"),
+                positive(c, "send-timeout"));
+    }
+
+    private static UpstreamSpec bindUpstream(String name, Section u, Config serverDefaults, Config healthDefaults) {
+        Algorithm algorithm = u.enumValue("algorithm", Algorithm.class);
+        String hashKey = u.string("hash-key");
+        List<ServerSpec> servers = new ArrayList<>();
+        List<Section> entries = u.objectList("servers", serverDefaults);
+        for (Section s : entries) {
+            HostPort address = null;
+            try {
+                address = HostPort.parse(s.string("address"));
+            } catch (IllegalArgumentException e) {
+                s.problem("address", e.getMessage());
+            }
+            ServerSpec spec = new ServerSpec(address, s.integer("weight", 1, 1000), s.integer("max-fails", 0, 1000),
+                    s.duration("fail-timeout"), s.bool("backup"), s.bool("down"), s.integer("max-conns", 0, 1_000_000));
+            if (address != null) {
+                servers.add(spec);
+            }
+        }
+        if (entries.isEmpty()) {
+            u.problem("servers", "upstream '" + name + "' has no servers; add servers = [ { address = \"host:port\" } ]");
+        }
+        if (!servers.isEmpty() && servers.stream().allMatch(ServerSpec::backup)) {
+            u.problem("servers", "upstream '" + name + "' has only backup servers; mark at least one with backup = false");
+        }
+        Section k = u.section("keepalive");
+        KeepaliveSpec keepalive = new KeepaliveSpec(k.integer("idle", 0, 100_000), k.duration("idle-timeout"),
+                k.integer("max-requests", 1, Integer.MAX_VALUE));
+        Section n = u.section("next-upstream");
+        Set<NextUpstreamSpec.RetryOn> on = EnumSet.noneOf(NextUpstreamSpec.RetryOn.class);
+        for (String word : n.strings("on")) {
+            try {
+                on.add(NextUpstreamSpec.RetryOn.valueOf(word.trim().toUpperCase().replace('-', '_')));
+            } catch (IllegalArgumentException e) {
+                n.problem("on", "unknown condition '" + word
+                        + "'; write some of error, timeout, invalid-header, http-500, http-502, http-503, http-504, http-429, off");
+            }
+        }
+        if (on.contains(NextUpstreamSpec.RetryOn.OFF)) {
+            on = EnumSet.noneOf(NextUpstreamSpec.RetryOn.class);
+        }
+        NextUpstreamSpec next = new NextUpstreamSpec(Set.copyOf(on), n.integer("tries", 0, 1000), n.duration("timeout"),
+                n.bool("non-idempotent"));
+        HealthCheckSpec health = HealthCheckSpec.bind(u.section("health-check", healthDefaults));
+        return new UpstreamSpec(name, algorithm, hashKey, List.copyOf(servers), keepalive, next,
+                positive(u, "connect-timeout"), positive(u, "read-timeout"), positive(u, "send-timeout"), health);
+    }
+
+    private static VirtualServerSpec bindVirtualServer(Section s, Config locationDefaults, Set<String> upstreamNames) {
+        List<HostPort> listen = new ArrayList<>();
+        for (String l : s.stringOrList("listen")) {
+            try {
+                listen.add(HostPort.parse(l));
+            } catch (IllegalArgumentException e) {
+                s.problem("listen", e.getMessage());
+            }
+        }
+        if (listen.isEmpty()) {
+            s.problem("listen", "a server needs at least one listen address such as \"0.0.0.0:80\"");
+        }
+        List<String> names = s.stringOrList("server-names");
+        List<LocationSpec> locations = new ArrayList<>();
+        for (Section l : s.objectList("locations", locationDefaults)) {
+            String rawPath = l.string("path").trim();
+            boolean exact = rawPath.startsWith("=");
+            String path = exact ? rawPath.substring(1).trim() : rawPath;
+            if (!path.startsWith("/")) {
+                l.problem("path", "a location path starts with '/', e.g. \"/\" or \"= /health\"; got '" + rawPath + "'");
+            }
+            String upstream = l.string("upstream");
+            if (!upstreamNames.contains(upstream)) {
+                l.problem("upstream", "no upstream named '" + upstream + "'; define vipgate.lb.upstreams." + upstream
+                        + " or use one of " + upstreamNames);
+            }
+            locations.add(new LocationSpec(path, exact, upstream, l.stringMap("request-headers"),
+                    l.stringMap("response-headers")));
+        }
+        if (locations.isEmpty()) {
+            s.problem("locations", "a server needs at least one location, e.g. [ { path = \"/\", upstream = web } ]");
+        }
+        Map<Integer, Path> errorPages = new LinkedHashMap<>();
+        s.stringMap("error-pages").forEach((code, file) -> {
+            int status;
+            try {
+                status = Integer.parseInt(code);
+            } catch (NumberFormatException e) {
+                status = -1;
+            }
+            if (status < 400 || status > 599) {
+                s.problem("error-pages", "'" + code + "' is not an error status; write a code from 400 to 599");
+            } else if (!Files.isReadable(Path.of(file))) {
+                s.problem("error-pages", "cannot read " + file + " for status " + code + "; check the path and permissions");
+            } else {
+                errorPages.put(status, Path.of(file));
+            }
+        });
+        return new VirtualServerSpec(List.copyOf(listen), List.copyOf(names), s.bool("default"), List.copyOf(locations),
+                Map.copyOf(errorPages));
+    }
+
+    private static Duration positive(Section s, String key) {
+        Duration d = s.duration(key);
+        if (d.isZero()) {
+            s.problem(key, "must be longer than 0s");
+            return Duration.ofSeconds(1);
+        }
+        return d;
+    }
+
+    private static int sizeInt(Section s, String key) {
+        long b = s.bytes(key);
+        if (b < 256 || b > 1 << 20) {
+            s.problem(key, "must be between 256 and 1m, got " + b);
+            return (int) Math.max(256, Math.min(1 << 20, b));
+        }
+        return (int) b;
+    }
+}

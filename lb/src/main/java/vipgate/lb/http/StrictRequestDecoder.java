@@ -1,0 +1,89 @@
+package vipgate.lb.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.List;
+
+/**
+ * Netty's request decoder with the checks a front-line proxy needs against request smuggling. Netty already
+ * refuses Content-Length with Transfer-Encoding, differing duplicate Content-Length, bad chunk sizes and a
+ * final coding other than chunked; it silently unfolds obs-fold continuation lines, which two hops can read
+ * differently, so this decoder refuses them (RFC 9112 5.2 allows rejecting with 400).
+ *
+ * <p>At the start of each message it waits for the whole header block before letting Netty parse, and scans it
+ * for a line that begins with a space or tab. A refused message becomes a {@link Rejected} and everything
+ * after it is discarded: the connection is answered 400 and closed.
+ */
+public final class StrictRequestDecoder extends HttpRequestDecoder {
+    /** A request that must be refused; the reason is for the log. */
+    public record Rejected(String reason) {
+    }
+
+    private final int maxHeaderBlock;
+    private boolean atMessageStart = true;
+    private boolean rejected;
+
+    public StrictRequestDecoder(HttpDecoderConfig config) {
+        super(config);
+        this.maxHeaderBlock = config.getMaxInitialLineLength() + config.getMaxHeaderSize() + 4;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        if (rejected) {
+            buffer.skipBytes(buffer.readableBytes());
+            return;
+        }
+        if (atMessageStart) {
+            int verdict = scanHeaderBlock(buffer);
+            if (verdict == INCOMPLETE && buffer.readableBytes() <= maxHeaderBlock) {
+                return;
+            }
+            if (verdict == FOLDED) {
+                rejected = true;
+                buffer.skipBytes(buffer.readableBytes());
+                out.add(new Rejected("obsolete line folding in request headers"));
+                return;
+            }
+        }
+        int before = out.size();
+        super.decode(ctx, buffer, out);
+        if (out.size() > before) {
+            atMessageStart = out.get(out.size() - 1) instanceof LastHttpContent;
+        }
+    }
+
+    private static final int INCOMPLETE = 0;
+    private static final int CLEAN = 1;
+    private static final int FOLDED = 2;
+
+    /** Looks at the bytes of one header block (after any leading empty lines) without consuming them. */
+    static int scanHeaderBlock(ByteBuf buffer) {
+        int i = buffer.readerIndex();
+        int end = buffer.writerIndex();
+        while (i < end && (buffer.getByte(i) == '\r' || buffer.getByte(i) == '\n')) {
+            i++;
+        }
+        boolean firstLine = true;
+        while (i < end) {
+            int lineEnd = buffer.indexOf(i, end, (byte) '\n');
+            if (lineEnd < 0) {
+                return INCOMPLETE;
+            }
+            int contentEnd = lineEnd > i && buffer.getByte(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
+            if (contentEnd == i) {
+                return CLEAN;
+            }
+            byte first = buffer.getByte(i);
+            if (!firstLine && (first == ' ' || first == '\t')) {
+                return FOLDED;
+            }
+            firstLine = false;
+            i = lineEnd + 1;
+        }
+        return INCOMPLETE;
+    }
+}

@@ -1,0 +1,210 @@
+package vipgate.lb.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import vipgate.lb.http.ErrorPages;
+import vipgate.lb.http.StrictRequestDecoder;
+
+/**
+ * One client connection: waits for requests (under keepalive and header timeouts), runs them one at a time as
+ * {@link ProxyExchange}s, holds back pipelined requests until the previous response is done, and drains on
+ * shutdown.
+ */
+public final class FrontendHandler extends ChannelDuplexHandler {
+    private static final Logger LOG = Logger.getLogger(FrontendHandler.class.getName());
+
+    /** Fired on every client channel when the engine stops: finish the current request, then close. */
+    public static final Object DRAIN = new Object();
+
+    private final ProxyContext context;
+    private final ProxyResponseEncoder encoder;
+    private ChannelHandlerContext ctx;
+    private ProxyExchange exchange;
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
+    private Deadline waitForRequest;
+    private boolean nextRequestStarted;
+    private int served;
+    private boolean draining;
+
+    FrontendHandler(ProxyContext context, ProxyResponseEncoder encoder) {
+        this.context = context;
+        this.encoder = encoder;
+    }
+
+    /** Sits in front of the decoder: the first byte of a request switches from keepalive to header timeout. */
+    final class FirstByteObserver extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext c, Object msg) {
+            if (exchange == null && !nextRequestStarted && msg instanceof ByteBuf b && b.isReadable()) {
+                nextRequestStarted = true;
+                waitForRequest.arm(context.routing().client().headerTimeout().toNanos());
+            }
+            c.fireChannelRead(msg);
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.waitForRequest = new Deadline(ctx.executor(), this::onWaitExpired);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        waitForRequest.arm(context.routing().client().headerTimeout().toNanos());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (exchange != null) {
+            if (msg instanceof ByteBuf bytes) {
+                exchange.onClientBytes(bytes);
+            } else if (msg instanceof HttpContent content && exchange.acceptsRequestContent()) {
+                exchange.onRequestContent(content);
+            } else {
+                pipelined.add(msg);
+                ctx.channel().config().setAutoRead(false);
+            }
+            return;
+        }
+        begin(msg);
+    }
+
+    private void begin(Object msg) {
+        if (msg instanceof StrictRequestDecoder.Rejected rejected) {
+            waitForRequest.disarm();
+            LOG.fine(() -> "refused request from " + ctx.channel().remoteAddress() + ": " + rejected.reason());
+            respondAndClose(HttpResponseStatus.BAD_REQUEST);
+        } else if (msg instanceof HttpRequest request) {
+            waitForRequest.disarm();
+            context.requests().increment();
+            exchange = new ProxyExchange(this, ctx, context, request, served + 1);
+            exchange.start();
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onClientReadComplete();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onClientWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        waitForRequest.disarm();
+        if (exchange != null) {
+            ProxyExchange e = exchange;
+            exchange = null;
+            e.onClientClosed();
+        }
+        releasePipelined();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DRAIN) {
+            draining = true;
+            if (exchange == null) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(Level.FINE, "client connection " + ctx.channel().remoteAddress() + " failed", cause);
+        ctx.close();
+    }
+
+    boolean isDraining() {
+        return draining;
+    }
+
+    int served() {
+        return served;
+    }
+
+    ProxyResponseEncoder encoder() {
+        return encoder;
+    }
+
+    /** The exchange wrote its whole response; keep the connection for the next request or close it. */
+    void exchangeDone(boolean keepAlive) {
+        exchange = null;
+        served++;
+        if (!keepAlive || draining || !ctx.channel().isActive()) {
+            releasePipelined();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        nextRequestStarted = false;
+        while (exchange == null && !pipelined.isEmpty()) {
+            nextRequestStarted = true;
+            begin(pipelined.poll());
+        }
+        if (exchange == null) {
+            ctx.channel().config().setAutoRead(true);
+            long keepalive = context.routing().client().keepaliveTimeout().toNanos();
+            waitForRequest.arm(keepalive);
+        }
+    }
+
+    private void onWaitExpired() {
+        if (exchange != null) {
+            return;
+        }
+        if (nextRequestStarted) {
+            respondAndClose(HttpResponseStatus.REQUEST_TIMEOUT);
+        } else {
+            ctx.close();
+        }
+    }
+
+    /** Answers with the proxy's own error page and closes: used when the request cannot be trusted further. */
+    void respondAndClose(HttpResponseStatus status) {
+        context.errors().increment();
+        encoder.headResponse(false);
+        FullHttpResponse response = ErrorPages.DEFAULT.response(ctx.alloc(), status, false);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        releasePipelined();
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void releasePipelined() {
+        Object m;
+        while ((m = pipelined.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package vipgate.lb.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.EventLoop;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import vipgate.lb.pool.LoopPool;
+
+/** Engine-wide state the per-connection handlers share: the current routing and each event loop's pool. */
+public final class ProxyContext {
+    private final ChannelFactory<? extends Channel> upstreamChannels;
+    private final Map<EventLoop, LoopPool> pools = new ConcurrentHashMap<>();
+    private volatile Routing routing;
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+
+    public ProxyContext(ChannelFactory<? extends Channel> upstreamChannels, Routing routing) {
+        this.upstreamChannels = upstreamChannels;
+        this.routing = routing;
+    }
+
+    public Routing routing() {
+        return routing;
+    }
+
+    public void routing(Routing routing) {
+        this.routing = routing;
+    }
+
+    ChannelFactory<? extends Channel> upstreamChannels() {
+        return upstreamChannels;
+    }
+
+    /** The pool of an event loop; only that loop may use it. */
+    LoopPool pool(EventLoop loop) {
+        return pools.computeIfAbsent(loop, l -> new LoopPool());
+    }
+
+    public Map<EventLoop, LoopPool> pools() {
+        return pools;
+    }
+
+    LongAdder requests() {
+        return requests;
+    }
+
+    LongAdder retries() {
+        return retries;
+    }
+
+    LongAdder errors() {
+        return errors;
+    }
+
+    public long requestCount() {
+        return requests.sum();
+    }
+
+    public long retryCount() {
+        return retries.sum();
+    }
+
+    public long errorResponseCount() {
+        return errors.sum();
+    }
+}

@@ -1,0 +1,909 @@
+package vipgate.lb.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import vipgate.lb.config.ClientSpec;
+import vipgate.lb.config.NextUpstreamSpec;
+import vipgate.lb.config.NextUpstreamSpec.RetryOn;
+import vipgate.lb.config.UpstreamSpec;
+import vipgate.lb.http.ErrorPages;
+import vipgate.lb.http.HopByHop;
+import vipgate.lb.http.RequestVariables;
+import vipgate.lb.http.StrictRequestDecoder;
+import vipgate.lb.pool.LoopPool;
+import vipgate.lb.pool.UpstreamConnection;
+import vipgate.lb.route.Location;
+import vipgate.lb.route.Router;
+import vipgate.lb.upstream.Peer;
+import vipgate.lb.upstream.Selection;
+import vipgate.lb.upstream.SelectionContext;
+
+/**
+ * One request on its way through the proxy, confined to the client connection's event loop (the upstream
+ * connection is made on the same loop, so nothing crosses threads).
+ *
+ * <p>Bodies stream in both directions and are never aggregated: a side that cannot keep up stops the other
+ * side's reads (autoRead) until it drains. The first {@value #REPLAY_LIMIT} bytes of a request body are kept so
+ * the request can still be retried on another server; beyond that, a retry is possible only before any of the
+ * body was sent. A retry never happens once a response byte reached the client.
+ */
+final class ProxyExchange implements RequestVariables {
+    private static final Logger LOG = Logger.getLogger(ProxyExchange.class.getName());
+    /** Request body bytes kept for a retry, like nginx's client_body_buffer_size (but never spilled to disk). */
+    static final int REPLAY_LIMIT = 64 * 1024;
+
+    enum Failure { CONNECT, CONNECT_TIMEOUT, READ_TIMEOUT, SEND_TIMEOUT, CLOSED, RESET, INVALID_RESPONSE }
+
+    private final FrontendHandler frontend;
+    private final ChannelHandlerContext ctx;
+    private final ProxyContext context;
+    private final HttpRequest request;
+    private final int requestNumber;
+    private final Routing routing;
+    private final ClientSpec client;
+    private final long startNanos = System.nanoTime();
+
+    private Location location;
+    private UpstreamGroup group;
+    private ErrorPages errorPages = ErrorPages.DEFAULT;
+    private String host = "";
+    private boolean head;
+    private boolean webSocket;
+    private boolean idempotent;
+    private boolean expectContinue;
+    private boolean continueSent;
+    private boolean hasBody;
+
+    /** Body received from the client, kept while it may still be replayed or is not yet sent. */
+    private final List<HttpContent> held = new ArrayList<>();
+    private long heldBytes;
+    private long bodyBytes;
+    /** Some body bytes were sent and dropped: the request can no longer be replayed. */
+    private boolean bodyDropped;
+    private boolean requestComplete;
+
+    private SelectionContext selection;
+    private Peer peer;
+    private UpstreamConnection conn;
+    private boolean requestSent;
+    private int attempts;
+    private RetryOn lastFailure;
+    private HttpRequest upstreamHead;
+
+    private boolean responseStarted;
+    private boolean skippingInterim;
+    private boolean upstreamKeepAlive;
+    private boolean readUntilClose;
+    private boolean keepClient;
+    private boolean tunnel;
+    private boolean done;
+    private boolean clientNeedsFlush;
+    private boolean upstreamNeedsFlush;
+
+    private final Deadline upstreamRead;
+    private final Deadline upstreamSend;
+    private final Deadline clientBody;
+    private final Deadline clientSend;
+
+    ProxyExchange(FrontendHandler frontend, ChannelHandlerContext ctx, ProxyContext context, HttpRequest request,
+            int requestNumber) {
+        this.frontend = frontend;
+        this.ctx = ctx;
+        this.context = context;
+        this.request = request;
+        this.requestNumber = requestNumber;
+        this.routing = context.routing();
+        this.client = routing.client();
+        this.upstreamRead = new Deadline(ctx.executor(), () -> onUpstreamFailure(Failure.READ_TIMEOUT, null));
+        this.upstreamSend = new Deadline(ctx.executor(), () -> onUpstreamFailure(Failure.SEND_TIMEOUT, null));
+        this.clientBody = new Deadline(ctx.executor(), this::onClientBodyTimeout);
+        this.clientSend = new Deadline(ctx.executor(), this::abort);
+    }
+
+    // ---- request side ---------------------------------------------------------------------------------------
+
+    void start() {
+        HttpResponseStatus refusal = validate();
+        if (refusal != null) {
+            boolean bodyPending = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+            requestComplete = !bodyPending;
+            respondError(refusal, refusal != HttpResponseStatus.NOT_FOUND || bodyPending);
+            return;
+        }
+        UpstreamSpec spec = group.spec();
+        NextUpstreamSpec next = spec.nextUpstream();
+        String hashKey = group.hashKey().isEmpty() ? null : group.hashKey().evaluate(this);
+        selection = SelectionContext.forRequest(hashKey, next.tries());
+        upstreamHead = upstreamRequest();
+        ctx.channel().config().setAutoRead(false);
+        clientBody.arm(client.bodyTimeout().toNanos());
+        attempt();
+    }
+
+    /** Returns the status that refuses the request, or null when it may be proxied. */
+    private HttpResponseStatus validate() {
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            LOG.fine(() -> "malformed request from " + ctx.channel().remoteAddress() + ": " + cause);
+            if (cause instanceof TooLongHttpLineException) {
+                return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+            }
+            if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+                return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            }
+            return HttpResponseStatus.BAD_REQUEST;
+        }
+        HttpHeaders h = request.headers();
+        if (h.size() > client.maxHeaders()) {
+            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1 || (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1))) {
+            return HttpResponseStatus.BAD_REQUEST;
+        }
+        String path = routablePath(request.uri());
+        if (path == null) {
+            return HttpResponseStatus.BAD_REQUEST;
+        }
+        host = hosts.isEmpty() ? "" : normaliseHost(hosts.get(0));
+        if (host == null) {
+            return HttpResponseStatus.BAD_REQUEST;
+        }
+        head = HttpMethod.HEAD.equals(request.method());
+        Router.Route route = routing.router().route((InetSocketAddress) ctx.channel().localAddress(), host, path);
+        if (route != null) {
+            errorPages = route.host().errorPages();
+        }
+        if (route == null || route.location() == null) {
+            return HttpResponseStatus.NOT_FOUND;
+        }
+        location = route.location();
+        group = routing.upstreams().get(location.upstream());
+        String expect = h.get(HttpHeaderNames.EXPECT);
+        if (expect != null) {
+            if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
+                return HttpResponseStatus.EXPECTATION_FAILED;
+            }
+            expectContinue = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
+        }
+        long length = HttpUtil.getContentLength(request, -1L);
+        if (client.maxBodySize() > 0 && length > client.maxBodySize()) {
+            return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+        }
+        hasBody = length > 0 || HttpUtil.isTransferEncodingChunked(request);
+        webSocket = HopByHop.isWebSocketUpgrade(request);
+        HttpMethod m = request.method();
+        idempotent = !(HttpMethod.POST.equals(m) || HttpMethod.PATCH.equals(m) || "LOCK".equals(m.name()));
+        return null;
+    }
+
+    /** The path used for routing: origin-form or absolute-form, query dropped, dot segments resolved. */
+    static String routablePath(String uri) {
+        String target = uri;
+        if (!target.startsWith("/")) {
+            if ("*".equals(target)) {
+                return "*";
+            }
+            try {
+                URI absolute = new URI(target);
+                if (absolute.getScheme() == null || absolute.getRawPath() == null) {
+                    return null;
+                }
+                target = absolute.getRawPath().isEmpty() ? "/" : absolute.getRawPath();
+            } catch (URISyntaxException e) {
+                return null;
+            }
+        }
+        int q = target.indexOf('?');
+        String path = q >= 0 ? target.substring(0, q) : target;
+        if (path.contains("/.") || path.contains("//") || path.indexOf('%') >= 0) {
+            try {
+                path = new URI(null, null, URI.create(path).getPath(), null).normalize().getPath();
+            } catch (IllegalArgumentException | URISyntaxException e) {
+                return null;
+            }
+            if (path == null || path.startsWith("/..") || !path.startsWith("/")) {
+                return null;
+            }
+            path = path.replaceAll("/{2,}", "/");
+        }
+        return path;
+    }
+
+    /** Lower-cased host without port, or null when the header is not a plausible host. */
+    static String normaliseHost(String raw) {
+        String h = raw.trim().toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            return close < 0 ? null : h.substring(0, close + 1);
+        }
+        int colon = h.indexOf(':');
+        if (colon >= 0) {
+            h = h.substring(0, colon);
+        }
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        for (int i = 0; i < h.length(); i++) {
+            char c = h.charAt(i);
+            if (c <= ' ' || c == '/' || c == '\\' || c == '@') {
+                return null;
+            }
+        }
+        return h;
+    }
+
+    private HttpRequest upstreamRequest() {
+        HttpHeaders headers = request.headers().copy();
+        HopByHop.strip(headers);
+        headers.remove(HttpHeaderNames.EXPECT);
+        if (webSocket) {
+            headers.set(HttpHeaderNames.UPGRADE, request.headers().get(HttpHeaderNames.UPGRADE));
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        location.requestHeaders().apply(headers, this);
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (!hasBody && !HttpUtil.isContentLengthSet(request)) {
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
+        if (!headers.contains(HttpHeaderNames.HOST)) {
+            headers.set(HttpHeaderNames.HOST, request.headers().contains(HttpHeaderNames.HOST)
+                    ? request.headers().get(HttpHeaderNames.HOST) : proxyHost());
+        }
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(), headers);
+    }
+
+    boolean acceptsRequestContent() {
+        return !requestComplete && !tunnel;
+    }
+
+    void onRequestContent(HttpContent content) {
+        if (done) {
+            content.release();
+            return;
+        }
+        int size = content.content().readableBytes();
+        bodyBytes += size;
+        boolean last = content instanceof LastHttpContent;
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            respondError(HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
+        if (client.maxBodySize() > 0 && bodyBytes > client.maxBodySize()) {
+            content.release();
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true);
+            return;
+        }
+        if (last) {
+            requestComplete = true;
+            clientBody.disarm();
+        } else {
+            clientBody.touch();
+        }
+        boolean connected = conn != null && requestSent;
+        if (!connected || (!bodyDropped && heldBytes + size <= REPLAY_LIMIT)) {
+            held.add(content);
+            heldBytes += size;
+            if (connected) {
+                writeUpstream(content.retainedDuplicate());
+            }
+        } else {
+            dropHeld();
+            writeUpstream(content);
+        }
+        if (requestComplete && connected) {
+            upstreamRead.arm(group.spec().readTimeout().toNanos());
+        }
+    }
+
+    void onClientBytes(ByteBuf bytes) {
+        if (tunnel && conn != null && !done) {
+            upstreamRead.touch();
+            writeUpstream(bytes);
+        } else {
+            bytes.release();
+        }
+    }
+
+    void onClientReadComplete() {
+        if (upstreamNeedsFlush && conn != null) {
+            upstreamNeedsFlush = false;
+            conn.channel().flush();
+        }
+    }
+
+    private void writeUpstream(Object msg) {
+        Channel ch = conn.channel();
+        ch.write(msg).addListener(upstreamWriteListener);
+        upstreamNeedsFlush = true;
+        if (!ch.isWritable()) {
+            ch.flush();
+            upstreamNeedsFlush = false;
+            ctx.channel().config().setAutoRead(false);
+            upstreamSend.arm(group.spec().sendTimeout().toNanos());
+        }
+    }
+
+    private final ChannelFutureListener upstreamWriteListener = f -> {
+        if (!f.isSuccess() && f.channel() == currentChannel()) {
+            onUpstreamFailure(Failure.RESET, f.cause());
+        }
+    };
+
+    private Channel currentChannel() {
+        return conn == null ? null : conn.channel();
+    }
+
+    void onUpstreamWritabilityChanged(boolean writable) {
+        if (writable) {
+            upstreamSend.disarm();
+            if (!done && (!requestComplete || tunnel)) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+    }
+
+    private void onClientBodyTimeout() {
+        if (!requestComplete && !done && !tunnel) {
+            respondError(HttpResponseStatus.REQUEST_TIMEOUT, true);
+        }
+    }
+
+    /** Releases held body content once it can no longer be replayed. */
+    private void dropHeld() {
+        if (!held.isEmpty()) {
+            held.forEach(HttpContent::release);
+            held.clear();
+        }
+        heldBytes = 0;
+        bodyDropped = true;
+    }
+
+    // ---- choosing and reaching a server ------------------------------------------------------------------
+
+    private void attempt() {
+        Selection s = group.select(selection);
+        if (!s.isSelected()) {
+            HttpResponseStatus status = s.outcome() == Selection.Outcome.ALL_BUSY ? HttpResponseStatus.SERVICE_UNAVAILABLE
+                    : lastFailure == RetryOn.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT
+                    : HttpResponseStatus.BAD_GATEWAY;
+            if (attempts == 0) {
+                LOG.warning(() -> "no live upstreams in '" + group.name() + "' for " + request.method() + " " + request.uri());
+            }
+            respondError(status, !requestComplete);
+            return;
+        }
+        peer = s.peer();
+        attempts++;
+        if (attempts > 1) {
+            context.retries().increment();
+        }
+        LoopPool pool = context.pool(ctx.channel().eventLoop());
+        UpstreamConnection pooled = pool.poll(group.name(), peer.name());
+        if (pooled != null) {
+            onConnected(pooled);
+        } else {
+            connect();
+        }
+    }
+
+    private void connect() {
+        UpstreamSpec spec = group.spec();
+        Peer target = peer;
+        Bootstrap b = new Bootstrap()
+                .group(ctx.channel().eventLoop())
+                .channelFactory(context.upstreamChannels())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, spec.connectTimeout().toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, ctx.alloc())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                                .setMaxInitialLineLength(client.maxUri())
+                                .setMaxHeaderSize(client.maxHeaderSize())
+                                .setMaxChunkSize(64 * 1024);
+                        ch.pipeline().addLast("codec", new HttpClientCodec(decoder, false, false));
+                        ch.pipeline().addLast("upstream", new UpstreamHandler());
+                    }
+                });
+        b.connect(target.address()).addListener((ChannelFuture f) -> {
+            if (done || target != peer) {
+                f.channel().close();
+                return;
+            }
+            if (f.isSuccess()) {
+                onConnected(new UpstreamConnection(f.channel(), target.name()));
+            } else {
+                onUpstreamFailure(f.cause() instanceof ConnectTimeoutException ? Failure.CONNECT_TIMEOUT : Failure.CONNECT,
+                        f.cause());
+            }
+        });
+    }
+
+    private void onConnected(UpstreamConnection c) {
+        conn = c;
+        c.startRequest();
+        c.channel().pipeline().get(UpstreamHandler.class).bind(this);
+        c.channel().config().setAutoRead(true);
+        requestSent = true;
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, upstreamHead.method(), upstreamHead.uri(),
+                upstreamHead.headers().copy());
+        writeUpstream(head);
+        for (HttpContent content : held) {
+            writeUpstream(content.retainedDuplicate());
+        }
+        if (heldBytes > REPLAY_LIMIT) {
+            dropHeld();
+        }
+        c.channel().flush();
+        upstreamNeedsFlush = false;
+        if (expectContinue && !continueSent && !requestComplete) {
+            continueSent = true;
+            frontend.encoder().headResponse(false);
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        if (requestComplete) {
+            upstreamRead.arm(group.spec().readTimeout().toNanos());
+        } else if (c.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    // ---- response side ---------------------------------------------------------------------------------
+
+    void onUpstreamRead(Object msg) {
+        if (done) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        upstreamRead.touch();
+        if (tunnel) {
+            if (msg instanceof ByteBuf) {
+                writeClient(msg);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            onResponseHead(response);
+            if (done || conn == null) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+        }
+        if (msg instanceof HttpContent content) {
+            if (skippingInterim) {
+                skippingInterim = !(content instanceof LastHttpContent);
+                content.release();
+                return;
+            }
+            if (!responseStarted) {
+                content.release();
+                return;
+            }
+            boolean last = content instanceof LastHttpContent;
+            writeClient(content);
+            if (last) {
+                onResponseComplete();
+            }
+        } else if (!(msg instanceof HttpResponse)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            LOG.warning(() -> "upstream " + peer.name() + " sent an invalid response: " + response.decoderResult().cause());
+            onUpstreamFailure(Failure.INVALID_RESPONSE, response.decoderResult().cause());
+            return;
+        }
+        int code = response.status().code();
+        if (code >= 100 && code < 200 && code != 101) {
+            skippingInterim = true;
+            return;
+        }
+        if (code == 101) {
+            if (webSocket) {
+                startTunnel(response);
+            } else {
+                onUpstreamFailure(Failure.INVALID_RESPONSE, null);
+            }
+            return;
+        }
+        RetryOn byStatus = RetryOn.forStatus(code);
+        if (byStatus != null && mayRetry(byStatus, true)) {
+            LOG.info(() -> "upstream " + peer.name() + " answered " + code + " to " + request.method() + " " + request.uri()
+                    + "; trying the next server");
+            lastFailure = byStatus;
+            finishAttempt(true, false);
+            attempt();
+            return;
+        }
+        startResponse(response);
+    }
+
+    private void startResponse(HttpResponse response) {
+        responseStarted = true;
+        clientBody.disarm();
+        int code = response.status().code();
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        learnServerIdleLimit(response.headers().get(HttpHeaderNames.KEEP_ALIVE));
+        boolean bodiless = head || code == 204 || code == 304;
+        boolean framed = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
+        readUntilClose = !bodiless && !framed;
+        HttpHeaders headers = response.headers().copy();
+        boolean chunkedUpstream = HttpUtil.isTransferEncodingChunked(response);
+        HopByHop.strip(headers);
+        boolean http11Client = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
+        boolean closeAfter = false;
+        if (!bodiless && (chunkedUpstream || readUntilClose)) {
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+            if (http11Client) {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            } else {
+                closeAfter = true;
+            }
+        } else if (head && chunkedUpstream && http11Client) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        location.responseHeaders().apply(headers, this);
+        keepClient = HttpUtil.isKeepAlive(request) && !closeAfter && !frontend.isDraining()
+                && requestNumber < client.keepaliveRequests() && !client.keepaliveTimeout().isZero()
+                && (requestComplete || !hasBody);
+        if (!keepClient) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (!http11Client) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        frontend.encoder().headResponse(head);
+        HttpResponse out = new DefaultHttpResponse(request.protocolVersion(), response.status(), headers);
+        writeClient(out);
+    }
+
+    private void learnServerIdleLimit(String keepAlive) {
+        if (keepAlive == null) {
+            return;
+        }
+        for (String part : keepAlive.split(",")) {
+            String p = part.trim().toLowerCase(Locale.ROOT);
+            if (p.startsWith("timeout=")) {
+                try {
+                    long seconds = Long.parseLong(p.substring("timeout=".length()).trim());
+                    // leave a second of margin so the server never closes a connection we are about to reuse
+                    conn.serverIdleLimitNanos(TimeUnit.SECONDS.toNanos(Math.max(0, seconds - 1)));
+                } catch (NumberFormatException ignored) {
+                    // a malformed hint is ignored, as browsers do
+                }
+            }
+        }
+    }
+
+    private void writeClient(Object msg) {
+        ctx.write(msg);
+        clientNeedsFlush = true;
+        if (!ctx.channel().isWritable()) {
+            ctx.flush();
+            clientNeedsFlush = false;
+            if (conn != null) {
+                conn.channel().config().setAutoRead(false);
+            }
+            clientSend.arm(client.sendTimeout().toNanos());
+        }
+    }
+
+    void onUpstreamReadComplete() {
+        if (clientNeedsFlush) {
+            clientNeedsFlush = false;
+            ctx.flush();
+        }
+    }
+
+    void onClientWritabilityChanged(boolean writable) {
+        if (writable) {
+            clientSend.disarm();
+            if (conn != null && !done) {
+                conn.channel().config().setAutoRead(true);
+            }
+        }
+    }
+
+    private void onResponseComplete() {
+        ctx.flush();
+        clientNeedsFlush = false;
+        boolean reusable = upstreamKeepAlive && !readUntilClose && requestComplete;
+        finishAttempt(false, reusable);
+        finish(keepClient);
+    }
+
+    /**
+     * Ends the attempt on the current server: the balancer learns how it went, and the connection goes back to
+     * its loop's pool when it is clean, otherwise it is closed.
+     */
+    private void finishAttempt(boolean failed, boolean reusable) {
+        upstreamRead.disarm();
+        upstreamSend.disarm();
+        if (conn != null) {
+            UpstreamConnection c = conn;
+            conn = null;
+            c.channel().pipeline().get(UpstreamHandler.class).unbind();
+            UpstreamSpec spec = group.spec();
+            if (reusable && c.requests() < spec.keepalive().maxRequests() && c.channel().isActive()) {
+                context.pool(ctx.channel().eventLoop()).offer(group.name(), c, spec.keepalive().idle(),
+                        spec.keepalive().idleTimeout().toNanos());
+            } else {
+                c.close();
+            }
+        }
+        requestSent = false;
+        if (peer != null) {
+            group.release(peer, failed);
+            peer = null;
+        }
+    }
+
+    // ---- failures -------------------------------------------------------------------------------------
+
+    void onUpstreamFailure(Failure failure, Throwable cause) {
+        if (done || peer == null) {
+            return;
+        }
+        if (tunnel) {
+            onTunnelSideClosed();
+            return;
+        }
+        boolean reusedConnection = conn != null && conn.isReused();
+        boolean sent = requestSent;
+        String server = peer.name();
+        if (responseStarted) {
+            LOG.warning(() -> "upstream " + server + " failed mid-response (" + failure + "); closing the client connection");
+            finishAttempt(true, false);
+            abort();
+            return;
+        }
+        boolean beforeAnyResponse = failure == Failure.CLOSED || failure == Failure.RESET;
+        if (beforeAnyResponse && reusedConnection && !bodyDropped && (idempotent || group.spec().nextUpstream().nonIdempotent())) {
+            // The server closed a kept-alive connection as we reused it: a race, not a server failure.
+            Peer same = peer;
+            UpstreamConnection stale = conn;
+            conn = null;
+            stale.channel().pipeline().get(UpstreamHandler.class).unbind();
+            stale.close();
+            requestSent = false;
+            peer = same;
+            connect();
+            return;
+        }
+        RetryOn condition = switch (failure) {
+            case CONNECT_TIMEOUT, READ_TIMEOUT, SEND_TIMEOUT -> RetryOn.TIMEOUT;
+            case INVALID_RESPONSE -> RetryOn.INVALID_HEADER;
+            default -> RetryOn.ERROR;
+        };
+        lastFailure = condition;
+        boolean connectFailure = failure == Failure.CONNECT || failure == Failure.CONNECT_TIMEOUT;
+        LOG.log(Level.WARNING, "upstream " + server + " " + describe(failure) + " while proxying " + request.method() + " "
+                + request.uri() + (cause != null ? ": " + cause.getMessage() : ""));
+        finishAttempt(true, false);
+        if (mayRetry(condition, sent && !connectFailure)) {
+            attempt();
+        } else {
+            respondError(condition == RetryOn.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
+                    !requestComplete);
+        }
+    }
+
+    private static String describe(Failure f) {
+        return switch (f) {
+            case CONNECT -> "refused or unreachable";
+            case CONNECT_TIMEOUT -> "timed out connecting";
+            case READ_TIMEOUT -> "timed out reading the response";
+            case SEND_TIMEOUT -> "timed out accepting the request";
+            case CLOSED -> "closed the connection prematurely";
+            case RESET -> "reset the connection";
+            case INVALID_RESPONSE -> "sent an invalid response";
+        };
+    }
+
+    /** nginx's rules for passing a request to the next server. */
+    private boolean mayRetry(RetryOn condition, boolean sent) {
+        NextUpstreamSpec next = group.spec().nextUpstream();
+        if (responseStarted || done || !next.retries(condition) || !selection.canRetry() || bodyDropped) {
+            return false;
+        }
+        if (!next.timeout().isZero() && System.nanoTime() - startNanos >= next.timeout().toNanos()) {
+            return false;
+        }
+        return !sent || idempotent || next.nonIdempotent();
+    }
+
+    private void respondError(HttpResponseStatus status, boolean close) {
+        if (done) {
+            return;
+        }
+        if (responseStarted) {
+            abort();
+            return;
+        }
+        context.errors().increment();
+        finishAttempt(false, false);
+        boolean keep = !close && requestComplete && HttpUtil.isKeepAlive(request) && !frontend.isDraining()
+                && requestNumber < client.keepaliveRequests();
+        FullHttpResponse response = errorPages.response(ctx.alloc(), status, head);
+        response.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        responseStarted = true;
+        frontend.encoder().headResponse(head);
+        ctx.writeAndFlush(response);
+        finish(keep);
+    }
+
+    /** Gives up on a response already under way: the client sees a truncated response, never a wrong one. */
+    private void abort() {
+        if (done) {
+            return;
+        }
+        finishAttempt(true, false);
+        cleanup();
+        ctx.close();
+    }
+
+    private void finish(boolean keepAlive) {
+        cleanup();
+        frontend.exchangeDone(keepAlive);
+    }
+
+    private void cleanup() {
+        done = true;
+        upstreamRead.disarm();
+        upstreamSend.disarm();
+        clientBody.disarm();
+        clientSend.disarm();
+        held.forEach(HttpContent::release);
+        held.clear();
+    }
+
+    void onClientClosed() {
+        if (done) {
+            return;
+        }
+        finishAttempt(false, false);
+        cleanup();
+    }
+
+    // ---- WebSocket and other upgrades ------------------------------------------------------------------
+
+    private void startTunnel(HttpResponse response) {
+        responseStarted = true;
+        tunnel = true;
+        clientBody.disarm();
+        HttpHeaders headers = response.headers().copy();
+        HopByHop.strip(headers);
+        headers.set(HttpHeaderNames.UPGRADE, response.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        location.responseHeaders().apply(headers, this);
+        frontend.encoder().headResponse(false);
+        ctx.writeAndFlush(new DefaultHttpResponse(request.protocolVersion(), response.status(), headers));
+        Channel upstream = conn.channel();
+        upstream.pipeline().remove("codec");
+        ctx.pipeline().remove(ProxyResponseEncoder.class);
+        ctx.pipeline().remove(StrictRequestDecoder.class);
+        upstreamRead.arm(group.spec().readTimeout().toNanos());
+        ctx.channel().config().setAutoRead(true);
+        upstream.closeFuture().addListener(f -> ctx.executor().execute(this::onTunnelSideClosed));
+        ctx.channel().closeFuture().addListener(f -> upstream.close());
+    }
+
+    private void onTunnelSideClosed() {
+        if (done) {
+            return;
+        }
+        if (conn != null) {
+            conn.channel().pipeline().get(UpstreamHandler.class).unbind();
+            group.release(peer, false);
+            peer = null;
+            conn = null;
+        }
+        cleanup();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---- variables ------------------------------------------------------------------------------------
+
+    @Override
+    public String remoteAddr() {
+        InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
+        return a == null ? "" : a.getAddress().getHostAddress();
+    }
+
+    @Override
+    public int remotePort() {
+        InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
+        return a == null ? 0 : a.getPort();
+    }
+
+    @Override
+    public String host() {
+        if (!host.isEmpty()) {
+            return host;
+        }
+        InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+        return local == null ? "" : local.getAddress().getHostAddress();
+    }
+
+    @Override
+    public int serverPort() {
+        InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+        return local == null ? 0 : local.getPort();
+    }
+
+    @Override
+    public String requestUri() {
+        return request.uri();
+    }
+
+    @Override
+    public String scheme() {
+        return "http";
+    }
+
+    @Override
+    public String proxyHost() {
+        return group == null ? "" : group.name();
+    }
+
+    @Override
+    public String upstreamAddr() {
+        return peerName();
+    }
+
+    private String peerName() {
+        return peer == null ? "" : peer.name();
+    }
+
+    @Override
+    public String requestHeader(String name) {
+        return request.headers().get(name);
+    }
+}

@@ -1,0 +1,38 @@
+package vipgate.lb.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import vipgate.lb.config.ClientSpec;
+import vipgate.lb.http.StrictRequestDecoder;
+
+/** Builds a client connection's pipeline: first-byte observer, strict decoder, encoder, frontend. */
+public final class ProxyInitializer extends ChannelInitializer<Channel> {
+    private final ProxyContext context;
+    private final ChannelGroup clients;
+
+    public ProxyInitializer(ProxyContext context, ChannelGroup clients) {
+        this.context = context;
+        this.clients = clients;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        clients.add(ch);
+        ClientSpec client = context.routing().client();
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(client.maxUri())
+                .setMaxHeaderSize(client.maxHeaderSize())
+                .setMaxChunkSize(64 * 1024)
+                .setAllowDuplicateContentLengths(false)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true);
+        ProxyResponseEncoder encoder = new ProxyResponseEncoder();
+        FrontendHandler frontend = new FrontendHandler(context, encoder);
+        ch.pipeline().addLast("first-byte", frontend.new FirstByteObserver());
+        ch.pipeline().addLast("decoder", new StrictRequestDecoder(decoder));
+        ch.pipeline().addLast("encoder", encoder);
+        ch.pipeline().addLast("frontend", frontend);
+    }
+}

@@ -1,0 +1,64 @@
+package vipgate.lb.proxy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import vipgate.lb.config.ServerSpec;
+import vipgate.lb.config.UpstreamSpec;
+import vipgate.lb.http.Template;
+import vipgate.lb.upstream.Balancer;
+import vipgate.lb.upstream.Balancers;
+import vipgate.lb.upstream.Peer;
+import vipgate.lb.upstream.Selection;
+import vipgate.lb.upstream.SelectionContext;
+
+/**
+ * A running upstream: its spec, its peers and the balancer all event loops share. Kept across reloads while its
+ * spec is unchanged, so balancing and passive-health state survive a reload.
+ */
+public final class UpstreamGroup {
+    private final UpstreamSpec spec;
+    private final Balancer balancer;
+    private final Template hashKey;
+
+    public UpstreamGroup(UpstreamSpec spec) {
+        this.spec = spec;
+        List<Peer> peers = new ArrayList<>();
+        for (ServerSpec s : spec.servers()) {
+            peers.add(Peer.builder(s.address().toString(), s.address().resolve())
+                    .weight(s.weight())
+                    .maxFails(s.maxFails())
+                    .failTimeout(s.failTimeout())
+                    .maxConns(s.maxConns())
+                    .backup(s.backup())
+                    .down(s.down())
+                    .build());
+        }
+        this.balancer = Balancers.create(spec.algorithm(), peers, System::nanoTime, new SplittableRandom());
+        this.hashKey = Template.parse(spec.hashKey());
+    }
+
+    public UpstreamSpec spec() {
+        return spec;
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public List<Peer> peers() {
+        return balancer.peers();
+    }
+
+    Template hashKey() {
+        return hashKey;
+    }
+
+    Selection select(SelectionContext ctx) {
+        return balancer.select(ctx);
+    }
+
+    void release(Peer peer, boolean failed) {
+        balancer.release(peer, failed);
+    }
+}

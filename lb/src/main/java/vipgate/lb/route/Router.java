@@ -1,0 +1,84 @@
+package vipgate.lb.route;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import vipgate.config.HostPort;
+
+/**
+ * Chooses the virtual host and location of a request as nginx does: among the servers listening on the
+ * socket the request came in on, the best server-name match (exact, longest leading wildcard, longest
+ * trailing wildcard), else the one marked default, else the first; then the exact location, else the longest
+ * prefix.
+ */
+public final class Router {
+    private final List<VirtualHost> hosts;
+
+    public Router(List<VirtualHost> hosts) {
+        this.hosts = List.copyOf(hosts);
+    }
+
+    /** The route of a request, or null when no location of the chosen server matches the path. */
+    public Route route(InetSocketAddress local, String host, String path) {
+        VirtualHost vhost = virtualHost(local, host);
+        if (vhost == null) {
+            return null;
+        }
+        Location location = vhost.location(path);
+        return new Route(vhost, location);
+    }
+
+    /** A chosen virtual host and location (null location: 404). */
+    public record Route(VirtualHost host, Location location) {
+    }
+
+    public VirtualHost virtualHost(InetSocketAddress local, String host) {
+        VirtualHost best = null;
+        long bestScore = -1;
+        VirtualHost fallback = null;
+        for (VirtualHost v : hosts) {
+            if (local != null && !v.listensOn(local)) {
+                continue;
+            }
+            if (fallback == null || (v.isDefault() && !fallback.isDefault())) {
+                fallback = v;
+            }
+            long score = host == null ? -1 : v.matchScore(host);
+            if (score > bestScore) {
+                bestScore = score;
+                best = v;
+            }
+        }
+        return best != null && bestScore >= 0 ? best : fallback;
+    }
+
+    static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("*");
+    }
+
+    /**
+     * The sockets to bind: one per address, except that a wildcard address on a port covers every specific
+     * address on that port (as nginx binds only *:80 then), and [::] covers 0.0.0.0 (a dual-stack socket).
+     */
+    public Set<HostPort> bindAddresses() {
+        Set<HostPort> all = new LinkedHashSet<>();
+        hosts.forEach(h -> all.addAll(h.listen()));
+        List<HostPort> out = new ArrayList<>();
+        for (HostPort hp : all) {
+            boolean v6Wildcard = all.contains(new HostPort("::", hp.port()));
+            boolean v4Wildcard = all.contains(new HostPort("0.0.0.0", hp.port()));
+            if (hp.host().equals("::")) {
+                out.add(hp);
+            } else if (hp.host().equals("0.0.0.0") || hp.host().equals("*")) {
+                if (!v6Wildcard) {
+                    out.add(new HostPort("0.0.0.0", hp.port()));
+                }
+            } else if (!v6Wildcard && !v4Wildcard) {
+                out.add(hp);
+            }
+        }
+        return new LinkedHashSet<>(out);
+    }
+}
