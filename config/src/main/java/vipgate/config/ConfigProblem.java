@@ -17,7 +17,11 @@ public record ConfigProblem(String location, String message) {
         String file = origin.filename() != null ? origin.filename()
                 : origin.resource() != null ? "classpath:" + origin.resource()
                 : origin.url() != null ? origin.url().toString()
-                : origin.description();
+                : null;
+        if (file == null) {
+            // a parsed string: the library's description already carries the line ("name: 3")
+            return origin.description().replace(": ", ":");
+        }
         return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
     }
 

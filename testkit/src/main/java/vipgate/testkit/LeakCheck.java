@@ -1,4 +1,4 @@
-package vipgate.health;
+package vipgate.testkit;
 
 import io.netty.buffer.ByteBufAllocator;
 import java.util.List;
@@ -11,7 +11,7 @@ import java.util.logging.Logger;
  * Turns Netty's leak reports (logged, under -Dio.netty.leakDetection.level=paranoid) into test failures.
  * Netty logs through java.util.logging here, as no other logging library is on the test classpath.
  */
-final class LeakCheck implements AutoCloseable {
+public final class LeakCheck implements AutoCloseable {
     /** Held so java.util.logging cannot collect the logger and drop the handler with it. */
     private final Logger logger = Logger.getLogger("io.netty.util.ResourceLeakDetector");
     private final List<String> leaks = new CopyOnWriteArrayList<>();
@@ -32,7 +32,7 @@ final class LeakCheck implements AutoCloseable {
         }
     };
 
-    LeakCheck() {
+    public LeakCheck() {
         logger.addHandler(handler);
     }
 
@@ -40,7 +40,7 @@ final class LeakCheck implements AutoCloseable {
      * Leaks surface only when a collected buffer is noticed by a later allocation, hence the GC-and-allocate
      * rounds. Best effort: a leak can be missed, never invented.
      */
-    List<String> leaks() {
+    public List<String> leaks() {
         for (int i = 0; i < 5; i++) {
             System.gc();
             ByteBufAllocator.DEFAULT.buffer(1).release();
