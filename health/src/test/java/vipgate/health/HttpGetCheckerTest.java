@@ -1,5 +1,7 @@
 package vipgate.health;
 
+import vipgate.testkit.LeakCheck;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.Headers;
