@@ -1,11 +1,13 @@
 package vipgate.health;
 
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -54,5 +56,17 @@ final class Details {
             throw new IllegalArgumentException(what + " must be greater than 0, got " + d);
         }
         return d;
+    }
+
+    /**
+     * Completes {@code result} as unhealthy when the event loops are gone: Netty could not even run a listener on a
+     * dead loop, so the probe's future would never complete.
+     */
+    static boolean completeIfShutDown(EventLoopGroup group, CompletableFuture<CheckResult> result, long start) {
+        if (!group.isShuttingDown()) {
+            return false;
+        }
+        result.complete(CheckResult.since(start, false, "event loops are shut down"));
+        return true;
     }
 }

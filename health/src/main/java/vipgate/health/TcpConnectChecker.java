@@ -44,9 +44,7 @@ public final class TcpConnectChecker implements Checker {
     public CompletableFuture<CheckResult> check() {
         CompletableFuture<CheckResult> result = new CompletableFuture<>();
         long start = System.nanoTime();
-        if (group.isShuttingDown()) {
-            // Netty could not even run our listener on a dead loop; the future would never complete.
-            result.complete(CheckResult.since(start, false, "event loops are shut down"));
+        if (Details.completeIfShutDown(group, result, start)) {
             return result;
         }
         try {

@@ -1,9 +1,7 @@
 package vipgate.appliance.admin;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -11,22 +9,20 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import vipgate.appliance.Appliance;
+import vipgate.appliance.HttpText;
 import vipgate.config.ConfigException;
 import vipgate.config.HostPort;
 
@@ -69,27 +65,27 @@ public final class AdminServer implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             if (!authorised(req)) {
-                reply(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, "text/plain", "missing or wrong bearer token\n");
+                HttpText.reply(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, "text/plain", "missing or wrong bearer token\n");
                 return;
             }
             String path = req.uri().split("\\?", 2)[0];
             if (path.equals("/healthz") && req.method().equals(HttpMethod.GET)) {
-                reply(ctx, keepAlive, HttpResponseStatus.OK, "text/plain", "ok\n");
+                HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "text/plain", "ok\n");
             } else if (path.equals("/status") && req.method().equals(HttpMethod.GET)) {
-                reply(ctx, keepAlive, HttpResponseStatus.OK, "application/json", appliance.statusJson() + "\n");
+                HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "application/json", appliance.statusJson() + "\n");
             } else if (path.equals("/reload") && req.method().equals(HttpMethod.POST)) {
                 CompletableFuture.runAsync(appliance::reload).whenComplete((ok, error) -> ctx.executor().execute(() -> {
                     if (error == null) {
-                        reply(ctx, keepAlive, HttpResponseStatus.OK, "text/plain", "reloaded\n");
+                        HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "text/plain", "reloaded\n");
                     } else {
                         Throwable cause = error.getCause() != null ? error.getCause() : error;
                         String why = cause instanceof ConfigException ? cause.getMessage() : String.valueOf(cause);
-                        reply(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, "text/plain",
+                        HttpText.reply(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, "text/plain",
                                 "reload refused; the previous configuration is still running:\n" + why + "\n");
                     }
                 }));
             } else {
-                reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain",
+                HttpText.reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain",
                         "unknown endpoint; try GET /status, GET /healthz or POST /reload\n");
             }
         }
@@ -101,18 +97,6 @@ public final class AdminServer implements AutoCloseable {
             String given = req.headers().get(HttpHeaderNames.AUTHORIZATION, "");
             return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
                     ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
-        }
-
-        private void reply(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type, String body) {
-            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-            res.headers().set(HttpHeaderNames.CONTENT_TYPE, type + "; charset=utf-8");
-            HttpUtil.setContentLength(res, res.content().readableBytes());
-            HttpUtil.setKeepAlive(res, keepAlive);
-            var f = ctx.writeAndFlush(res);
-            if (!keepAlive) {
-                f.addListener(ChannelFutureListener.CLOSE);
-            }
         }
     }
 

@@ -1,9 +1,7 @@
 package vipgate.appliance.demo;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -11,18 +9,14 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import vipgate.appliance.HttpText;
 import vipgate.config.HostPort;
 
 /**
@@ -54,24 +48,15 @@ public final class DemoWebNodes implements AutoCloseable {
     }
 
     private static final class Node extends SimpleChannelInboundHandler<FullHttpRequest> {
-        private final byte[] body;
+        private final String body;
 
         Node(String body) {
-            this.body = body.getBytes(StandardCharsets.US_ASCII);
+            this.body = body;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.wrappedBuffer(body));
-            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
-            HttpUtil.setContentLength(res, body.length);
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
-            HttpUtil.setKeepAlive(res, keepAlive);
-            var f = ctx.writeAndFlush(res);
-            if (!keepAlive) {
-                f.addListener(ChannelFutureListener.CLOSE);
-            }
+            HttpText.reply(ctx, HttpUtil.isKeepAlive(req), HttpResponseStatus.OK, "text/plain", body);
         }
     }
 

@@ -39,6 +39,8 @@ public final class FrontendHandler extends ChannelDuplexHandler {
     private boolean nextRequestStarted;
     private int served;
     private boolean draining;
+    /** A close was decided (error or end of keep-alive); nothing more is read or started. */
+    private boolean closing;
 
     FrontendHandler(ProxyContext context, ProxyResponseEncoder encoder) {
         this.context = context;
@@ -71,6 +73,10 @@ public final class FrontendHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (exchange != null) {
             if (msg instanceof ByteBuf bytes) {
                 exchange.onClientBytes(bytes);
@@ -162,17 +168,30 @@ public final class FrontendHandler extends ChannelDuplexHandler {
     void exchangeDone(boolean keepAlive) {
         exchange = null;
         served++;
+        if (closing) {
+            return;
+        }
         if (!keepAlive || draining || !ctx.channel().isActive()) {
+            closing = true;
             releasePipelined();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         nextRequestStarted = false;
-        while (exchange == null && !pipelined.isEmpty()) {
-            nextRequestStarted = true;
-            begin(pipelined.poll());
+        // Replay what arrived while the previous response was in flight: the next request and its body.
+        while (!pipelined.isEmpty()) {
+            Object next = pipelined.peek();
+            if (exchange == null) {
+                nextRequestStarted = true;
+                begin(pipelined.poll());
+            } else if (next instanceof HttpContent content && exchange.acceptsRequestContent()) {
+                pipelined.poll();
+                exchange.onRequestContent(content);
+            } else {
+                break;
+            }
         }
-        if (exchange == null) {
+        if (exchange == null && !closing) {
             ctx.channel().config().setAutoRead(true);
             long keepalive = context.routing().client().keepaliveTimeout().toNanos();
             waitForRequest.arm(keepalive);
@@ -192,6 +211,7 @@ public final class FrontendHandler extends ChannelDuplexHandler {
 
     /** Answers with the proxy's own error page and closes: used when the request cannot be trusted further. */
     void respondAndClose(HttpResponseStatus status) {
+        closing = true;
         context.errors().increment();
         encoder.headResponse(false);
         FullHttpResponse response = ErrorPages.DEFAULT.response(ctx.alloc(), status, false);
