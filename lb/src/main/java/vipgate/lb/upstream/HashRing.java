@@ -1,10 +1,7 @@
 package vipgate.lb.upstream;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.zip.CRC32;
 
@@ -29,31 +26,40 @@ final class HashRing {
     }
 
     static HashRing of(List<Peer> peers) {
-        List<Point> points = new ArrayList<>();
+        int total = Math.toIntExact(peers.stream().mapToLong(p -> (long) p.weight() * POINTS_PER_WEIGHT).sum());
+        // Each point as (hash << 31 | creation order): sorting the longs orders by hash, and on a collision
+        // keeps the first created point first, where nginx's qsort leaves the order open.
+        long[] points = new long[total];
+        String[] creators = new String[total];
+        int created = 0;
+        CRC32 crc = new CRC32();
         for (Peer peer : peers) {
             byte[] hostAndPort = hostNulPort(peer.name());
             byte[] previous = new byte[4];
-            CRC32 crc = new CRC32();
-            for (int j = 0; j < Math.multiplyExact(peer.weight(), POINTS_PER_WEIGHT); j++) {
+            for (int j = 0; j < peer.weight() * POINTS_PER_WEIGHT; j++) {
                 crc.reset();
                 crc.update(hostAndPort);
                 crc.update(previous);
                 long hash = crc.getValue();
-                points.add(new Point(hash, peer.name()));
                 littleEndian(hash, previous);
+                creators[created] = peer.name();
+                points[created] = hash << 31 | created;
+                created++;
             }
         }
-        // A stable sort keeps the first server's point on a hash collision; nginx's qsort leaves that open.
-        points.sort(Comparator.comparingLong(Point::hash));
-        List<Point> unique = new ArrayList<>(points.size());
-        for (Point point : points) {
-            if (unique.isEmpty() || unique.get(unique.size() - 1).hash() != point.hash()) {
-                unique.add(point);
+        Arrays.sort(points);
+        long[] hashes = new long[total];
+        String[] servers = new String[total];
+        int unique = 0;
+        for (long point : points) {
+            long hash = point >>> 31;
+            if (unique == 0 || hashes[unique - 1] != hash) {
+                hashes[unique] = hash;
+                servers[unique] = creators[(int) (point & Integer.MAX_VALUE)];
+                unique++;
             }
         }
-        return new HashRing(
-                unique.stream().mapToLong(Point::hash).toArray(),
-                unique.stream().map(Point::server).toArray(String[]::new));
+        return new HashRing(Arrays.copyOf(hashes, unique), Arrays.copyOf(servers, unique));
     }
 
     /** The key's position on the ring: the first point whose hash is not below crc32(key); may be size(). */
@@ -74,43 +80,35 @@ final class HashRing {
     }
 
     /**
-     * nginx splits the name at a trailing {@code :digits} into host and port; {@code unix:PATH} and names
-     * without a port hash as a host with an empty port.
+     * crc32 input for a server name: nginx splits the name at a trailing {@code :digits} into host and port
+     * ({@code [::1]:80} gives {@code [::1]} and {@code 80}); {@code unix:PATH} and names without a port hash
+     * as a host with an empty port.
      */
     static byte[] hostNulPort(String name) {
         byte[] s = name.getBytes(StandardCharsets.UTF_8);
-        int hostEnd = s.length;
-        int portStart = s.length;
         if (name.regionMatches(true, 0, "unix:", 0, 5)) {
-            return concat(Arrays.copyOfRange(s, 5, s.length), new byte[0]);
+            return joinWithNul(Arrays.copyOfRange(s, 5, s.length), new byte[0]);
         }
-        for (int i = s.length - 1; i >= 0; i--) {
-            if (s[i] == ':') {
-                hostEnd = i;
-                portStart = i + 1;
-                break;
-            }
-            if (s[i] < '0' || s[i] > '9') {
-                break;
-            }
+        int colon = s.length - 1;
+        while (colon >= 0 && s[colon] >= '0' && s[colon] <= '9') {
+            colon--;
         }
-        return concat(Arrays.copyOfRange(s, 0, hostEnd), Arrays.copyOfRange(s, portStart, s.length));
+        if (colon < 0 || s[colon] != ':') {
+            return joinWithNul(s, new byte[0]);
+        }
+        return joinWithNul(Arrays.copyOfRange(s, 0, colon), Arrays.copyOfRange(s, colon + 1, s.length));
     }
 
-    private static byte[] concat(byte[] host, byte[] port) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(host.length + 1 + port.length);
-        out.writeBytes(host);
-        out.write(0);
-        out.writeBytes(port);
-        return out.toByteArray();
+    private static byte[] joinWithNul(byte[] host, byte[] port) {
+        byte[] joined = new byte[host.length + 1 + port.length];
+        System.arraycopy(host, 0, joined, 0, host.length);
+        System.arraycopy(port, 0, joined, host.length + 1, port.length);
+        return joined;
     }
 
     private static void littleEndian(long value, byte[] into) {
         for (int i = 0; i < 4; i++) {
             into[i] = (byte) (value >>> (8 * i));
         }
-    }
-
-    private record Point(long hash, String server) {
     }
 }

@@ -2,7 +2,6 @@ package vipgate.lb.upstream;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
@@ -23,7 +22,7 @@ final class RandomTwo extends TieredBalancer {
 
     RandomTwo(List<Peer> peers, LongSupplier clock, RandomGenerator random) {
         super(withoutBackups(peers, "random"), clock);
-        this.random = Objects.requireNonNull(random, "random two needs a random generator");
+        this.random = random;
         this.rangeStarts = new long[peers.size()];
         long sum = 0;
         for (int i = 0; i < peers.size(); i++) {

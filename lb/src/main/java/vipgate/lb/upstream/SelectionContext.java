@@ -14,7 +14,7 @@ public final class SelectionContext {
     private final int maxTries;
 
     private Balancer balancer;
-    /** nginx's {@code peer.tries}: attempts left, counting the one in progress. */
+    /** nginx's {@code peer.tries} as it will be once the attempts made so far are freed. */
     private int triesLeft;
     private boolean onBackup;
     /** Indexes, within the tier in use, of peers this request has tried (nginx's tried bitmap). */
@@ -49,7 +49,8 @@ public final class SelectionContext {
     /**
      * Whether nginx would pass the request to another server after the current attempt fails: attempts
      * are bounded by the servers not marked down (and {@code maxTries}), and a lone server is never retried.
-     * Whether the failure is worth retrying at all (proxy_next_upstream) is the caller's decision.
+     * Whether the failure is worth retrying at all (proxy_next_upstream) is the caller's decision. Ask after
+     * releasing the failed attempt.
      */
     public boolean canRetry() {
         return triesLeft > 0;
@@ -70,11 +71,12 @@ public final class SelectionContext {
         sawFullPeer = false;
     }
 
-    /** A peer was selected; nginx counts the attempt when the peer is freed, which comes to the same. */
-    void countAttempt(boolean loneServer) {
-        if (loneServer) {
-            triesLeft = 0;
-        } else if (triesLeft > 0) {
+    /**
+     * A peer was selected. nginx counts the attempt when the peer is freed, which comes to the same; a lone
+     * server's single try is used up here, as nginx's free zeroes it.
+     */
+    void countAttempt() {
+        if (triesLeft > 0) {
             triesLeft--;
         }
     }

@@ -12,15 +12,12 @@ final class Tier {
     private final List<Peer> peers;
     /** nginx's {@code single}: the only server of an upstream without backups; it is never balanced. */
     final boolean single;
-    /** Sum of all weights, down peers included, as nginx sums them. */
-    final long totalWeight;
     /** Peers not configured down: nginx's share of a request's attempts for this tier. */
     final int tries;
 
     Tier(List<Peer> peers, boolean single) {
         this.peers = List.copyOf(peers);
         this.single = single;
-        this.totalWeight = peers.stream().mapToLong(Peer::weight).sum();
         this.tries = (int) peers.stream().filter(p -> !p.isDown()).count();
     }
 

@@ -69,7 +69,7 @@ abstract class TieredBalancer implements Balancer {
                 return ctx.sawFullPeer ? Selection.ALL_BUSY : Selection.NO_LIVE;
             }
             peer.conns++;
-            ctx.countAttempt(primary.single);
+            ctx.countAttempt();
             return Selection.of(peer);
         } finally {
             lock.unlock();

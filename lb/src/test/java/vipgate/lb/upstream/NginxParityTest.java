@@ -157,6 +157,8 @@ class NginxParityTest {
         }
 
         private void attempt(Request request) {
+            RrPeers tierBefore = request.rrp.peers;
+            long[] triedBefore = request.rrp.tried.clone();
             Selection selection = balancer.select(request.ctx);
             int rc = switch (algorithm) {
                 case ROUND_ROBIN -> oracle.ngx_http_upstream_get_round_robin_peer(request.pc, request.rrp);
@@ -164,14 +166,42 @@ class NginxParityTest {
                 case HASH -> oracle.ngx_http_upstream_get_chash_peer(request.pc, request.hp);
                 case RANDOM_TWO -> oracle.ngx_http_upstream_get_random2_peer(request.pc, request.rp, oracleDraws);
             };
-            String expected = rc == NginxOracle.NGX_OK ? describe(oracleIndex.get(request.pc.peer)) : "none";
-            String actual = selection.isSelected() ? describe(peers.indexOf(selection.peer())) : "none";
-            if (!actual.equals(expected)) {
-                throw new AssertionError("step " + step + ": selected " + actual + ", nginx selects " + expected);
+            Peer expectedPeer = rc == NginxOracle.NGX_OK ? peers.get(oracleIndex.get(request.pc.peer)) : null;
+            Selection expected = expectedPeer != null ? Selection.of(expectedPeer)
+                    : new Selection(refusal(request, tierBefore, triedBefore), null);
+            if (!selection.equals(expected)) {
+                throw new AssertionError("step " + step + ": balancer gave " + describe(selection) + ", expected "
+                        + describe(expected));
             }
             if (selection.isSelected()) {
                 inFlight.add(new Attempt(request, selection.peer()));
             }
+        }
+
+        /**
+         * nginx answers 502 either way; ours tells a full upstream apart: some peer in a tier nginx scanned was
+         * passed over only for max_conns.
+         */
+        private Selection.Outcome refusal(Request request, RrPeers tierBefore, long[] triedBefore) {
+            boolean full = anyLiveAndFull(tierBefore, triedBefore);
+            if (request.rrp.peers != tierBefore) {
+                full |= anyLiveAndFull(request.rrp.peers, new long[triedBefore.length]);
+            }
+            return full ? Selection.Outcome.ALL_BUSY : Selection.Outcome.NO_LIVE;
+        }
+
+        private boolean anyLiveAndFull(RrPeers tier, long[] tried) {
+            long now = clock.get();
+            int i = 0;
+            for (RrPeer peer = tier.peer; peer != null; peer = peer.next, i++) {
+                boolean skipped = !tier.single && ((tried[i / 64] & 1L << i % 64) != 0
+                        || peer.max_fails != 0 && peer.fails >= peer.max_fails
+                        && now - peer.checked <= peer.fail_timeout);
+                if (!skipped && !peer.down && peer.max_conns != 0 && peer.conns >= peer.max_conns) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private void finish(Attempt attempt) {
@@ -209,6 +239,10 @@ class NginxParityTest {
                             + ", nginx has " + Arrays.toString(expected));
                 }
             }
+        }
+
+        private String describe(Selection selection) {
+            return selection.isSelected() ? describe(peers.indexOf(selection.peer())) : selection.outcome().name();
         }
 
         private String describe(int index) {
