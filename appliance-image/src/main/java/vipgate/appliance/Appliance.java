@@ -61,7 +61,13 @@ public final class Appliance implements AutoCloseable {
         if (!next.adminListen().equals(config.adminListen()) || !next.adminToken().equals(config.adminToken())) {
             LOG.warning("admin.listen and admin.token changes take effect only after a restart");
         }
-        lb.reload(next.lb());
+        try {
+            lb.reload(next.lb());
+        } catch (IllegalStateException e) {
+            // e.g. a new listen address that cannot be bound; the lb engine left everything as it was
+            LOG.warning("reload refused, still running the previous configuration:\n" + e.getMessage());
+            throw e;
+        }
         config = next;
         return next;
     }
@@ -77,7 +83,7 @@ public final class Appliance implements AutoCloseable {
                 .field("retries", lb.context().retryCount())
                 .field("error-responses", lb.context().errorResponseCount());
         j.beginArray("listeners");
-        lb.boundAddresses().forEach(a -> j.beginObject().field("address", a.toString()).endObject());
+        lb.boundAddresses().forEach(a -> j.beginObject().field("address", hostPort(a)).endObject());
         j.endArray();
         j.beginArray("upstreams");
         lb.context().routing().upstreams().values().stream().sorted((a, b) -> a.name().compareTo(b.name())).forEach(g -> {
@@ -100,6 +106,12 @@ public final class Appliance implements AutoCloseable {
         });
         j.endArray().endObject();
         return j.endObject().toString();
+    }
+
+    /** "127.0.0.1:8080" or "[::1]:8080", as written in the config (InetSocketAddress.toString gives "/127.0.0.1:8080"). */
+    private static String hostPort(java.net.InetSocketAddress a) {
+        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     @Override

@@ -10,6 +10,9 @@ import java.util.List;
 
 /** Reads a user file (or a classpath resource) and the merged reference.conf of every module on the classpath. */
 public final class ConfigLoader {
+    /** Where every module's reference.conf is found: the loader of the application (the one jar, in production). */
+    private static final ClassLoader LOADER = ConfigLoader.class.getClassLoader();
+
     private ConfigLoader() {
     }
 
@@ -21,7 +24,7 @@ public final class ConfigLoader {
         }
         try {
             return ConfigFactory.parseFile(file.toFile(),
-                    ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+                    options().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
         } catch (com.typesafe.config.ConfigException e) {
             throw asProblem(e);
         }
@@ -29,7 +32,7 @@ public final class ConfigLoader {
 
     public static Config parseResource(String resource) {
         try {
-            return ConfigFactory.parseResources(resource, ConfigParseOptions.defaults().setAllowMissing(false));
+            return ConfigFactory.parseResources(resource, options().setAllowMissing(false));
         } catch (com.typesafe.config.ConfigException e) {
             throw asProblem(e);
         }
@@ -37,16 +40,28 @@ public final class ConfigLoader {
 
     public static Config parseString(String text, String originDescription) {
         try {
-            return ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(originDescription));
+            return ConfigFactory.parseString(text, options().setOriginDescription(originDescription));
         } catch (com.typesafe.config.ConfigException e) {
             throw asProblem(e);
         }
     }
 
-    /** All reference.conf files on the classpath, merged; never the user's system properties. */
+    /**
+     * All reference.conf files on the classpath, merged; never the user's system properties
+     * ({@link ConfigFactory#defaultReference()} lays them over the files, which made every -D key and the JVM's own
+     * java.*, os.*, user.* look like valid vipgate settings).
+     */
     public static Config reference() {
         ConfigFactory.invalidateCaches();
-        return ConfigFactory.defaultReference();
+        return ConfigFactory.defaultReferenceUnresolved(LOADER).resolve();
+    }
+
+    /**
+     * Parse options with this module's class loader: the library otherwise asks the calling thread for its
+     * context class loader, which threads started from a JVM signal handler (SIGHUP reload) do not have.
+     */
+    private static ConfigParseOptions options() {
+        return ConfigParseOptions.defaults().setClassLoader(LOADER);
     }
 
     private static ConfigException asProblem(com.typesafe.config.ConfigException e) {

@@ -28,6 +28,9 @@ import java.util.function.BiFunction;
  * documented default, so one pass lists every mistake.
  */
 public final class Section {
+    /** Root key of the element templates in reference.conf, see {@link #elementDefaults}. */
+    private static final String TEMPLATES = "vipgate-defaults";
+
     private final String path;
     private final Config merged;
     private final Config defaults;
@@ -55,7 +58,9 @@ public final class Section {
     public static Section root(Config user, Config reference, Problems problems) {
         Config merged = user.withFallback(reference).resolve();
         Config resolvedUser = user.resolveWith(merged);
-        return new Section("", merged, reference.resolve(), resolvedUser.root(), user.origin(), problems);
+        // the element templates (vipgate-defaults.*) are read from the reference only: not a key a user may write
+        Config defaults = reference.resolve().withoutPath(TEMPLATES);
+        return new Section("", merged, defaults, resolvedUser.root(), user.origin(), problems);
     }
 
     /** Element defaults live outside the user's namespace, e.g. {@code vipgate-defaults.lb.upstream}. */

@@ -103,7 +103,8 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         if (group != null) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            // bounded: a loop that died (e.g. its jar replaced under it) must not keep the process from exiting
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 }

@@ -1,8 +1,10 @@
 package vipgate.appliance.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import vipgate.appliance.ApplianceConfig;
@@ -13,21 +15,27 @@ import vipgate.config.ConfigProblem;
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Validate a configuration file and print 'ok' or every error as file:line: what to write instead.")
 final class CheckCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the HOCON file to check")
     Path file;
 
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
         try {
             ApplianceConfig.load(Optional.of(file));
-            System.out.println("ok");
+            out.println("ok");
             return 0;
         } catch (ConfigException e) {
             for (ConfigProblem p : e.problems()) {
-                System.out.println(p);
+                out.println(p);
             }
-            System.out.println(file + ": " + e.problems().size() + (e.problems().size() == 1 ? " error" : " errors"));
+            out.println(file + ": " + e.problems().size() + (e.problems().size() == 1 ? " error" : " errors"));
             return 1;
+        } finally {
+            out.flush();
         }
     }
 }

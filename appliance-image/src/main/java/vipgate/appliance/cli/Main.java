@@ -11,10 +11,14 @@ import picocli.CommandLine.Command;
         description = "HA load-balancer appliance: HTTP reverse proxy (lb), VRRP and IPVS in one daemon.",
         subcommands = {RunCommand.class, CheckCommand.class},
         footer = {"", "Examples:",
-                "  java -jar vipgate.jar run                       # demo: proxy :8080 -> two web nodes :8081/:8082",
+                "  # the demo: a proxy on :8080 in front of two web nodes on :8081/:8082",
+                "  java -jar vipgate.jar run",
                 "  java -jar vipgate.jar run -c /etc/vipgate/vipgate.conf",
-                "  java -jar vipgate.jar check -c /etc/vipgate/vipgate.conf   # like nginx -t",
-                "  curl -s localhost:9090/status; curl -X POST localhost:9090/reload; kill -HUP <pid>"})
+                "  # validate a file without running it, like nginx -t",
+                "  java -jar vipgate.jar check -c /etc/vipgate/vipgate.conf",
+                "  # status, and reloading the file (or: kill -HUP <pid>)",
+                "  curl -s localhost:9090/status",
+                "  curl -X POST localhost:9090/reload"})
 public final class Main implements Runnable {
     static {
         // One readable line per record: "2026-11-22 10:00:00 INFO vipgate.lb.LbEngine: lb engine started ..."
@@ -32,7 +36,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -1,10 +1,15 @@
 package vipgate.appliance.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 import java.util.logging.Logger;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import vipgate.appliance.Appliance;
@@ -20,54 +25,111 @@ import vipgate.config.HostPort;
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "the HOCON configuration (default: embedded demo)")
     Path file;
 
     @Override
     public Integer call() throws InterruptedException {
+        // Signals are taken over first: a SIGHUP while starting would otherwise kill the JVM (its default action),
+        // and a SIGTERM while starting stops the appliance as soon as it runs.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        AtomicReference<Appliance> running = new AtomicReference<>();
+        try (Signals signals = new Signals()) {
+            signals.onTerminate(stopRequested::countDown);
+            signals.onHangup(() -> reload(running.get()));
+            return run(stopRequested, running);
+        }
+    }
+
+    private int run(CountDownLatch stopRequested, AtomicReference<Appliance> running) throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
         Optional<Path> source = Optional.ofNullable(file);
         ApplianceConfig config;
         try {
             config = ApplianceConfig.load(source);
         } catch (ConfigException e) {
-            System.err.println("vipgate: configuration refused:");
-            e.problems().forEach(p -> System.err.println("  " + p));
+            err.println("vipgate: configuration refused:");
+            e.problems().forEach(p -> err.println("  " + p));
+            err.flush();
             return 1;
         }
         DemoWebNodes demo = null;
-        if (source.isEmpty()) {
-            demo = new DemoWebNodes(HostPort.parse("127.0.0.1:8081"), HostPort.parse("127.0.0.1:8082"));
-            LOG.info("no -c given: running the embedded demo config; try `curl localhost:8080` twice to see the round "
-                    + "robin, and `vipgate run -c /etc/vipgate/vipgate.conf` for a real configuration");
-        }
         Appliance appliance;
         try {
+            if (source.isEmpty()) {
+                demo = new DemoWebNodes(HostPort.parse("127.0.0.1:8081"), HostPort.parse("127.0.0.1:8082"));
+                LOG.info("no -c given: running the embedded demo config; try `curl localhost:8080` twice to see the "
+                        + "round robin, and `vipgate run -c /etc/vipgate/vipgate.conf` for a real configuration");
+            }
             appliance = Appliance.start(source, config);
         } catch (RuntimeException e) {
-            System.err.println("vipgate: cannot start: " + e.getMessage());
+            err.println("vipgate: cannot start: " + e.getMessage());
+            err.flush();
             if (demo != null) {
                 demo.close();
             }
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
+        running.set(appliance);
         DemoWebNodes demoNodes = demo;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping: draining requests in flight");
-            appliance.close();
-            if (demoNodes != null) {
-                demoNodes.close();
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (!stopping.compareAndSet(false, true)) {
+                awaitQuietly(stopped);
+                return;
             }
-            stopped.countDown();
-        }, "vipgate-shutdown"));
-        Signals.onHangup(() -> {
             try {
-                appliance.reload();
-            } catch (ConfigException | IllegalStateException e) {
-                // already logged by the appliance with every problem
+                LOG.info("stopping: draining requests in flight");
+                appliance.close();
+                if (demoNodes != null) {
+                    demoNodes.close();
+                }
+                LOG.info("stopped");
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "error while stopping", e);
+            } finally {
+                stopped.countDown();
             }
-        });
-        stopped.await();
+        };
+        // Stops cleanly on other ways out too (System.exit, or SIGTERM when the JVM keeps its signals, e.g. -Xrs).
+        Thread hook = new Thread(() -> {
+            stopRequested.countDown();
+            stop.run();
+        }, "vipgate-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopRequested.await();
+        stop.run();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is already exiting (the hook is what stopped us)
+        }
         return 0;
+    }
+
+    private static void reload(Appliance appliance) {
+        if (appliance == null) {
+            LOG.warning("SIGHUP while starting: the configuration being started is the file's current one already");
+            return;
+        }
+        try {
+            appliance.reload();
+        } catch (ConfigException | IllegalStateException e) {
+            // already logged by the appliance with every problem
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "reload failed; still running the previous configuration", e);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

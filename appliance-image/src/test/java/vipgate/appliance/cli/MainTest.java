@@ -1,0 +1,214 @@
+package vipgate.appliance.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import vipgate.testkit.FreePort;
+
+/** The command line in this JVM: what `check`, `--version`, `--help` and a refused `run` print and return. */
+class MainTest {
+    @TempDir
+    Path dir;
+
+    /** Output of one command line: exit code, stdout, stderr. */
+    record Outcome(int code, String out, String err) {
+        List<String> outLines() {
+            return out.lines().toList();
+        }
+    }
+
+    static Outcome execute(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
+    }
+
+    static String goodConfig(int admin, int listen, int upstream) {
+        return """
+                vipgate {
+                  node-name = "unit"
+                  admin.listen = "127.0.0.1:%d"
+                  lb {
+                    upstreams.web { servers = [ { address = "127.0.0.1:%d", weight = 2 } ] }
+                    servers = [{ listen = ["127.0.0.1:%d"], locations = [{ path = "/", upstream = web }] }]
+                  }
+                }
+                """.formatted(admin, upstream, listen);
+    }
+
+    /** Four mistakes on known lines: a misspelt key (3), a bad duration (4), a missing upstream (7), an unknown root key (11). */
+    static final String BAD_CONFIG = """
+            vipgate {
+              lb {
+                upstreams.web { servers = [ { address = "127.0.0.1:1", wieght = 1,
+                  fail-timeout = 10 seconds please } ] }
+                servers = [{
+                  listen = ["127.0.0.1:1"]
+                  locations = [{ path = "/", upstream = missing }]
+                }]
+              }
+            }
+            frobnicate = 1
+            """;
+
+    @Test
+    void checkOfAGoodFilePrintsOkAndExitsZero() throws IOException {
+        Path good = write("good.conf", goodConfig(9, 10, 11));
+        Outcome o = execute("check", "-c", good.toString());
+        assertThat(o.code()).isZero();
+        assertThat(o.outLines()).containsExactly("ok");
+        assertThat(o.err()).isEmpty();
+    }
+
+    @Test
+    void checkOfABadFilePrintsEveryProblemAtItsLineWithHints() throws IOException {
+        Path bad = write("bad.conf", BAD_CONFIG);
+        Outcome o = execute("check", "-c", bad.toString());
+        assertThat(o.code()).isEqualTo(1);
+        List<String> lines = o.outLines();
+        assertThat(lines).as(o.out()).hasSize(5);
+        assertThat(lines.subList(0, 4)).allSatisfy(l -> assertThat(l).matches(java.util.regex.Pattern.quote(bad.toString())
+                + ":\\d+: .+"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(bad + ":3: ")
+                .contains("unknown key 'vipgate.lb.upstreams.web.servers[0].wieght'").contains("did you mean 'weight'?"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(bad + ":4: ")
+                .contains("vipgate.lb.upstreams.web.servers[0].fail-timeout").contains("duration")
+                .contains("10 seconds please"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(bad + ":7: ")
+                .contains("no upstream named 'missing'").contains("[web]"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(bad + ":11: ")
+                .contains("unknown key 'frobnicate'"));
+        assertThat(lines.get(4)).isEqualTo(bad + ": 4 errors");
+    }
+
+    @Test
+    void unknownRootKeysAreComparedWithVipgateKeysOnlyNotWithSystemProperties() throws IOException {
+        Path bad = write("root.conf", "vipgat { node-name = x }\njava { home = x }\n");
+        Outcome o = execute("check", "-c", bad.toString());
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.out()).contains(bad + ":1: unknown key 'vipgat'; did you mean 'vipgate'?");
+        // java.home is a system property, not a vipgate setting: the only valid root key is vipgate
+        assertThat(o.out()).contains(bad + ":2: unknown key 'java'; valid keys here: vipgate\n");
+    }
+
+    @Test
+    void checkReportsASyntaxErrorAtItsLine() throws IOException {
+        Path broken = write("broken.conf", "vipgate {\n  node-name = \"a\"\n  lb {\n    transport = \n  }\n");
+        Outcome o = execute("check", "-c", broken.toString());
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.outLines().get(0)).startsWith(broken + ":5: ");
+        assertThat(o.outLines()).last().isEqualTo(broken + ": 1 error");
+    }
+
+    @Test
+    void checkOfAMissingFileSaysSo() {
+        Path none = dir.resolve("none.conf");
+        Outcome o = execute("check", "-c", none.toString());
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.out()).startsWith(none + ": no such file");
+    }
+
+    @Test
+    void checkWithoutAFileIsAUsageError() {
+        Outcome o = execute("check");
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err()).contains("Missing required option: '--config=FILE'");
+    }
+
+    @Test
+    void adminApiOffLoopbackWithoutATokenIsRefusedByCheck() throws IOException {
+        Path open = write("open.conf", goodConfig(9, 10, 11).replace("127.0.0.1:9\"", "0.0.0.0:9\""));
+        Outcome o = execute("check", "-c", open.toString());
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.out()).contains(open + ":3: vipgate.admin.listen: the admin API on 0.0.0.0:9 is reachable from the network")
+                .contains("set vipgate.admin.token");
+        Path tokened = write("token.conf", goodConfig(9, 10, 11).replace("127.0.0.1:9\"", "0.0.0.0:9\", admin.token = s3cret"));
+        assertThat(execute("check", "-c", tokened.toString()).code()).isZero();
+    }
+
+    @Test
+    void versionNamesTheBuild() {
+        Outcome o = execute("--version");
+        assertThat(o.code()).isZero();
+        assertThat(o.outLines()).hasSize(1);
+        assertThat(o.out()).startsWith("vipgate 0.1.0-SNAPSHOT");
+    }
+
+    @Test
+    void helpListsTheCommandsAndExamplesWithinEightyColumns() {
+        for (String[] args : new String[][] {{"--help"}, {}}) {
+            Outcome o = execute(args);
+            assertThat(o.code()).isZero();
+            assertThat(o.out()).contains("Usage: vipgate").containsPattern("(?m)^  run +Run the appliance")
+                    .containsPattern("(?m)^  check +Validate a configuration file");
+            // examples are whole command lines, none broken by wrapping
+            assertThat(o.outLines()).contains("Examples:", "  java -jar vipgate.jar run",
+                    "  java -jar vipgate.jar run -c /etc/vipgate/vipgate.conf",
+                    "  java -jar vipgate.jar check -c /etc/vipgate/vipgate.conf",
+                    "  curl -s localhost:9090/status", "  curl -X POST localhost:9090/reload");
+            assertThat(o.outLines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(80));
+        }
+        assertThat(execute("check", "--help").out()).contains("-c, --config=FILE");
+        assertThat(execute("run", "--help").out()).contains("-c, --config=FILE").contains("Run the appliance.");
+    }
+
+    @Test
+    void runWithABadFileRefusesToStart() throws IOException {
+        Path bad = write("bad.conf", BAD_CONFIG);
+        Outcome o = execute("run", "-c", bad.toString());
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.err()).startsWith("vipgate: configuration refused:\n").contains("  " + bad + ":3: ")
+                .contains("did you mean 'weight'?");
+    }
+
+    /** `run` takes over SIGTERM, SIGINT and SIGHUP; returning, it must give them back (this JVM must stay killable). */
+    @Test
+    @SuppressWarnings("restriction")
+    void runGivesTheSignalsBackWhenItReturns() throws IOException {
+        Path bad = write("bad.conf", BAD_CONFIG);
+        assertThat(execute("run", "-c", bad.toString()).code()).isEqualTo(1);
+        for (String name : new String[] {"TERM", "INT", "HUP"}) {
+            sun.misc.Signal signal = new sun.misc.Signal(name);
+            sun.misc.SignalHandler current = sun.misc.Signal.handle(signal, sun.misc.SignalHandler.SIG_IGN);
+            sun.misc.Signal.handle(signal, current);
+            assertThat(current.getClass().getName()).as("SIG" + name + " handler").doesNotStartWith("vipgate.");
+        }
+    }
+
+    @Test
+    void runFailsCleanlyWhenAPortIsTaken() throws IOException {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int port = taken.getLocalPort();
+            Path lbBusy = write("lb.conf", goodConfig(FreePort.tcp(), port, FreePort.tcp()));
+            Outcome o = execute("run", "-c", lbBusy.toString());
+            assertThat(o.code()).isEqualTo(1);
+            assertThat(o.err()).startsWith("vipgate: cannot start: cannot listen on 127.0.0.1:" + port);
+
+            Path adminBusy = write("admin.conf", goodConfig(port, FreePort.tcp(), FreePort.tcp()));
+            o = execute("run", "-c", adminBusy.toString());
+            assertThat(o.code()).isEqualTo(1);
+            assertThat(o.err()).startsWith("vipgate: cannot start: cannot start the admin API on 127.0.0.1:" + port);
+        }
+    }
+}
