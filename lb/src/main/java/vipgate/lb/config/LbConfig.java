@@ -13,6 +13,7 @@ import java.util.Set;
 import vipgate.config.HostPort;
 import vipgate.config.Section;
 import vipgate.health.HealthCheckSpec;
+import vipgate.lb.http.Template;
 import vipgate.lb.upstream.Algorithm;
 
 /** The whole lb engine configuration, bound from {@code vipgate.lb}. Immutable; a reload builds a new one. */
@@ -61,6 +62,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
     private static UpstreamSpec bindUpstream(String name, Section u, Config serverDefaults, Config healthDefaults) {
         Algorithm algorithm = u.enumValue("algorithm", Algorithm.class);
         String hashKey = u.string("hash-key");
+        checkTemplate(u, "hash-key", "", hashKey);
         List<ServerSpec> servers = new ArrayList<>();
         List<Section> entries = u.objectList("servers", serverDefaults);
         for (Section s : entries) {
@@ -131,8 +133,11 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 l.problem("upstream", "no upstream named '" + upstream + "'; define vipgate.lb.upstreams." + upstream
                         + " or use one of " + upstreamNames);
             }
-            locations.add(new LocationSpec(path, exact, upstream, l.stringMap("request-headers"),
-                    l.stringMap("response-headers")));
+            Map<String, String> requestHeaders = l.stringMap("request-headers");
+            Map<String, String> responseHeaders = l.stringMap("response-headers");
+            requestHeaders.forEach((name, value) -> checkTemplate(l, "request-headers", name + ": ", value));
+            responseHeaders.forEach((name, value) -> checkTemplate(l, "response-headers", name + ": ", value));
+            locations.add(new LocationSpec(path, exact, upstream, requestHeaders, responseHeaders));
         }
         if (locations.isEmpty()) {
             s.problem("locations", "a server needs at least one location, e.g. [ { path = \"/\", upstream = web } ]");
@@ -155,6 +160,19 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         });
         return new VirtualServerSpec(List.copyOf(listen), List.copyOf(names), s.bool("default"), List.copyOf(locations),
                 Map.copyOf(errorPages));
+    }
+
+    /**
+     * Header values and the hash key are nginx templates, compiled only when the engine applies the config: a
+     * misspelt variable must be a problem at its line here (so {@code vipgate check} reports it), not an
+     * exception at start or reload.
+     */
+    private static void checkTemplate(Section s, String key, String prefix, String template) {
+        try {
+            Template.parse(template);
+        } catch (IllegalArgumentException e) {
+            s.problem(key, prefix + e.getMessage());
+        }
     }
 
     private static Duration positive(Section s, String key) {

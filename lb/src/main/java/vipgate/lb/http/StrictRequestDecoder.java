@@ -5,17 +5,19 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * Netty's request decoder with the checks a front-line proxy needs against request smuggling. Netty already
- * refuses Content-Length with Transfer-Encoding, differing duplicate Content-Length, bad chunk sizes and a
- * final coding other than chunked; it silently unfolds obs-fold continuation lines, which two hops can read
- * differently, so this decoder refuses them (RFC 9112 5.2 allows rejecting with 400).
+ * refuses Content-Length with Transfer-Encoding, differing duplicate Content-Length in HTTP/1.1, bad chunk sizes
+ * and a final coding other than chunked; it silently unfolds obs-fold continuation lines, which two hops can read
+ * differently, so this decoder refuses them (RFC 9112 5.2 allows rejecting with 400), and it keeps the first of
+ * several Content-Length lines of an HTTP/1.0 request, which this decoder refuses too.
  *
  * <p>At the start of each message it waits for the whole header block before letting Netty parse, and scans it
- * for a line that begins with a space or tab. A refused message becomes a {@link Rejected} and everything
- * after it is discarded: the connection is answered 400 and closed.
+ * for a line that begins with a space or tab and for a second Content-Length line. A refused message becomes a
+ * {@link Rejected} and everything after it is discarded: the connection is answered 400 and closed.
  */
 public final class StrictRequestDecoder extends HttpRequestDecoder {
     /** A request that must be refused; the reason is for the log. */
@@ -42,10 +44,11 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
             if (verdict == INCOMPLETE && buffer.readableBytes() <= maxHeaderBlock) {
                 return;
             }
-            if (verdict == FOLDED) {
+            if (verdict == FOLDED || verdict == REPEATED_LENGTH) {
                 rejected = true;
                 buffer.skipBytes(buffer.readableBytes());
-                out.add(new Rejected("obsolete line folding in request headers"));
+                out.add(new Rejected(verdict == FOLDED ? "obsolete line folding in request headers"
+                        : "more than one Content-Length header"));
                 return;
             }
         }
@@ -59,6 +62,12 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
     private static final int INCOMPLETE = 0;
     private static final int CLEAN = 1;
     private static final int FOLDED = 2;
+    /**
+     * Several Content-Length lines. Netty refuses them in HTTP/1.1 but, for HTTP/1.0, keeps the first value, while
+     * another parser may keep the last: refused in every version, as nginx does.
+     */
+    private static final int REPEATED_LENGTH = 3;
+    private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
 
     /** Looks at the bytes of one header block (after any leading empty lines) without consuming them. */
     static int scanHeaderBlock(ByteBuf buffer) {
@@ -68,6 +77,7 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
             i++;
         }
         boolean firstLine = true;
+        int lengths = 0;
         while (i < end) {
             int lineEnd = buffer.indexOf(i, end, (byte) '\n');
             if (lineEnd < 0) {
@@ -81,9 +91,28 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
             if (!firstLine && (first == ' ' || first == '\t')) {
                 return FOLDED;
             }
+            if (!firstLine && startsWithIgnoreCase(buffer, i, contentEnd, CONTENT_LENGTH) && ++lengths > 1) {
+                return REPEATED_LENGTH;
+            }
             firstLine = false;
             i = lineEnd + 1;
         }
         return INCOMPLETE;
+    }
+
+    private static boolean startsWithIgnoreCase(ByteBuf buffer, int from, int to, byte[] lowerCasePrefix) {
+        if (to - from < lowerCasePrefix.length) {
+            return false;
+        }
+        for (int k = 0; k < lowerCasePrefix.length; k++) {
+            byte b = buffer.getByte(from + k);
+            if (b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != lowerCasePrefix[k]) {
+                return false;
+            }
+        }
+        return true;
     }
 }

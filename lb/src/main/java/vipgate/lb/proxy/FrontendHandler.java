@@ -191,6 +191,11 @@ public final class FrontendHandler extends ChannelDuplexHandler {
                 break;
             }
         }
+        if (exchange != null) {
+            // The replay was a batch of reads with no channelReadComplete after it: flush what it wrote upstream
+            // now, or a pipelined request body waits in the upstream channel's buffer until the read timeout.
+            exchange.onClientReadComplete();
+        }
         if (exchange == null && !closing) {
             ctx.channel().config().setAutoRead(true);
             long keepalive = context.routing().client().keepaliveTimeout().toNanos();

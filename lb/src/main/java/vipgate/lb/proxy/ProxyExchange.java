@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -86,6 +85,8 @@ final class ProxyExchange implements RequestVariables {
     private UpstreamGroup group;
     private ErrorPages errorPages = ErrorPages.DEFAULT;
     private String host = "";
+    /** The authority of an absolute-form target ("GET http://host:port/path"), null for origin-form. */
+    private String targetAuthority;
     private boolean head;
     private boolean webSocket;
     private boolean idempotent;
@@ -144,7 +145,7 @@ final class ProxyExchange implements RequestVariables {
     void start() {
         HttpResponseStatus refusal = validate();
         if (refusal != null) {
-            boolean bodyPending = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+            boolean bodyPending = bodyMayFollow(request);
             requestComplete = !bodyPending;
             respondError(refusal, refusal != HttpResponseStatus.NOT_FOUND || bodyPending);
             return;
@@ -157,6 +158,22 @@ final class ProxyExchange implements RequestVariables {
         ctx.channel().config().setAutoRead(false);
         clientBody.arm(client.bodyTimeout().toNanos());
         attempt();
+    }
+
+    /**
+     * Whether body bytes may follow the head of a refused request. A head the decoder refused keeps its headers
+     * as sent, so Content-Length may not be a number ("5, 3", "abc"): that is unknown framing, answered by
+     * closing, never an exception (which would drop the connection without the 400).
+     */
+    private static boolean bodyMayFollow(HttpRequest request) {
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            return true;
+        }
+        try {
+            return HttpUtil.getContentLength(request, 0L) > 0;
+        } catch (NumberFormatException e) {
+            return true;
+        }
     }
 
     /** Returns the status that refuses the request, or null when it may be proxied. */
@@ -184,7 +201,11 @@ final class ProxyExchange implements RequestVariables {
         if (path == null) {
             return HttpResponseStatus.BAD_REQUEST;
         }
-        host = hosts.isEmpty() ? "" : normaliseHost(hosts.get(0));
+        // RFC 9112 3.2.2: the host of an absolute-form target wins over the Host header. Routing by one while the
+        // upstream (which is given the same target) serves the other would let a request reach another vhost.
+        targetAuthority = absoluteFormAuthority(request.uri());
+        String hostSource = targetAuthority != null ? targetAuthority : hosts.isEmpty() ? null : hosts.get(0);
+        host = hostSource == null ? "" : normaliseHost(hostSource);
         if (host == null) {
             return HttpResponseStatus.BAD_REQUEST;
         }
@@ -249,6 +270,29 @@ final class ProxyExchange implements RequestVariables {
         return path;
     }
 
+    /** The authority (host[:port]) of an absolute-form target, or null for any other form or an empty authority. */
+    static String absoluteFormAuthority(String uri) {
+        if (uri.startsWith("/") || "*".equals(uri)) {
+            return null;
+        }
+        try {
+            String authority = new URI(uri).getRawAuthority();
+            return authority == null || authority.isEmpty() ? null : authority;
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    /** The target in origin-form (path and query) as forwarded upstream; other forms are returned unchanged. */
+    static String originForm(String uri) {
+        if (absoluteFormAuthority(uri) == null) {
+            return uri;
+        }
+        URI absolute = URI.create(uri);
+        String path = absolute.getRawPath() == null || absolute.getRawPath().isEmpty() ? "/" : absolute.getRawPath();
+        return absolute.getRawQuery() == null ? path : path + "?" + absolute.getRawQuery();
+    }
+
     /** Lower-cased host without port, or null when the header is not a plausible host. */
     static String normaliseHost(String raw) {
         String h = raw.trim().toLowerCase(Locale.ROOT);
@@ -276,6 +320,10 @@ final class ProxyExchange implements RequestVariables {
         HttpHeaders headers = request.headers().copy();
         HopByHop.strip(headers);
         headers.remove(HttpHeaderNames.EXPECT);
+        if (targetAuthority != null) {
+            // forwarded in origin-form, so the host the request was routed on travels in Host
+            headers.set(HttpHeaderNames.HOST, targetAuthority);
+        }
         if (webSocket) {
             headers.set(HttpHeaderNames.UPGRADE, request.headers().get(HttpHeaderNames.UPGRADE));
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -291,7 +339,7 @@ final class ProxyExchange implements RequestVariables {
             headers.set(HttpHeaderNames.HOST, request.headers().contains(HttpHeaderNames.HOST)
                     ? request.headers().get(HttpHeaderNames.HOST) : proxyHost());
         }
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(), headers);
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), originForm(request.uri()), headers);
     }
 
     boolean acceptsRequestContent() {
@@ -412,7 +460,7 @@ final class ProxyExchange implements RequestVariables {
             if (attempts == 0) {
                 LOG.warning(() -> "no live upstreams in '" + group.name() + "' for " + request.method() + " " + request.uri());
             }
-            respondError(status, !requestComplete);
+            respondError(status, bodyOutstanding());
             return;
         }
         peer = s.peer();
@@ -613,8 +661,12 @@ final class ProxyExchange implements RequestVariables {
             if (p.startsWith("timeout=")) {
                 try {
                     long seconds = Long.parseLong(p.substring("timeout=".length()).trim());
-                    // leave a second of margin so the server never closes a connection we are about to reuse
-                    conn.serverIdleLimitNanos(TimeUnit.SECONDS.toNanos(Math.max(0, seconds - 1)));
+                    // leave a second of margin so the server never closes a connection we are about to reuse;
+                    // timeout=1 (or 0) leaves none, so keep such a connection only briefly. The limit must stay
+                    // above 0, which the pool reads as "no limit known" (it kept timeout=1 connections for 60s).
+                    long limit = seconds > 1 ? TimeUnit.SECONDS.toNanos(seconds - 1)
+                            : seconds == 1 ? TimeUnit.MILLISECONDS.toNanos(500) : 1;
+                    conn.serverIdleLimitNanos(limit);
                 } catch (NumberFormatException ignored) {
                     // a malformed hint is ignored, as browsers do
                 }
@@ -731,7 +783,7 @@ final class ProxyExchange implements RequestVariables {
             attempt();
         } else {
             respondError(condition == RetryOn.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
-                    !requestComplete);
+                    bodyOutstanding());
         }
     }
 
@@ -769,7 +821,7 @@ final class ProxyExchange implements RequestVariables {
         }
         context.errors().increment();
         finishAttempt(false, false);
-        boolean keep = !close && requestComplete && HttpUtil.isKeepAlive(request) && !frontend.isDraining()
+        boolean keep = !close && !bodyOutstanding() && HttpUtil.isKeepAlive(request) && !frontend.isDraining()
                 && requestNumber < client.keepaliveRequests();
         FullHttpResponse response = errorPages.response(ctx.alloc(), status, head);
         response.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
@@ -777,6 +829,16 @@ final class ProxyExchange implements RequestVariables {
         frontend.encoder().headResponse(head);
         ctx.writeAndFlush(response);
         finish(keep);
+    }
+
+    /**
+     * Request body bytes may still be on their way from the client, so an early answer must close the connection.
+     * A request without a body is not outstanding even before its (empty) last content was read: the frontend
+     * drops that when it comes, so an error found at once (e.g. every server down) keeps the connection, as
+     * nginx does.
+     */
+    private boolean bodyOutstanding() {
+        return !requestComplete && hasBody;
     }
 
     /** Gives up on a response already under way: the client sees a truncated response, never a wrong one. */

@@ -68,7 +68,8 @@ public final class Router {
         List<HostPort> out = new ArrayList<>();
         for (HostPort hp : all) {
             boolean v6Wildcard = all.contains(new HostPort("::", hp.port()));
-            boolean v4Wildcard = all.contains(new HostPort("0.0.0.0", hp.port()));
+            // "*:80" is nginx's spelling of 0.0.0.0:80: it covers the specific addresses on the port just as well
+            boolean v4Wildcard = all.contains(new HostPort("0.0.0.0", hp.port())) || all.contains(new HostPort("*", hp.port()));
             if (hp.host().equals("::")) {
                 out.add(hp);
             } else if (hp.host().equals("0.0.0.0") || hp.host().equals("*")) {

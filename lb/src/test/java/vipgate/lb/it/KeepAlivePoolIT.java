@@ -1,0 +1,124 @@
+package vipgate.lb.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import vipgate.testkit.Await;
+import vipgate.testkit.LeakCheck;
+import vipgate.testkit.NginxWebNode;
+import vipgate.testkit.RawHttp;
+
+/** Upstream connections are kept per event loop and reused, within the configured limits. */
+class KeepAlivePoolIT {
+    private LeakCheck leaks;
+    private TestUpstream upstream;
+
+    @BeforeEach
+    void start() {
+        leaks = new LeakCheck();
+        upstream = TestUpstream.http(TestUpstream.answering("pooled\n"));
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            upstream.close();
+            assertThat(leaks.leaks()).isEmpty();
+        } finally {
+            leaks.close();
+        }
+    }
+
+    private void requests(LbUnderTest lb, int n) throws IOException {
+        try (RawHttp c = RawHttp.connect(lb.port)) {
+            for (int i = 0; i < n; i++) {
+                RawHttp.Response r = c.get("/", "app");
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.bodyText()).isEqualTo("pooled\n");
+            }
+        }
+    }
+
+    @Test
+    void manySequentialRequestsOnOneClientConnectionUseOneUpstreamConnection() throws IOException {
+        try (LbUnderTest lb = LbUnderTest.start(LbUnderTest.simple("servers = [ { address = \"" + upstream.address() + "\" } ]"))) {
+            requests(lb, 50);
+            assertThat(upstream.requests.get()).isEqualTo(50);
+            assertThat(upstream.connections.get()).isEqualTo(1);
+            // new client connections land on either of the 2 event loops, each with its own pool
+            for (int i = 0; i < 10; i++) {
+                requests(lb, 3);
+            }
+            assertThat(upstream.connections.get()).isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void nginxEndingKeepAliveConnectionsCostsNoRequest() throws IOException {
+        // nginx closes its side after 2 requests (Connection: close) and after 1 s idle
+        try (NginxWebNode node = NginxWebNode.builder().body("pooled\n").keepaliveRequests(2).keepaliveTimeoutSeconds(1)
+                .accessLog(true).start();
+                LbUnderTest lb = LbUnderTest.start(LbUnderTest.simple("servers = [ { address = \"" + node.address() + "\" } ]"))) {
+            requests(lb, 21);
+            Await.require(Duration.ofSeconds(5), "21 requests in nginx's access log", () -> node.accessLogLines() == 21);
+            Await.require(Duration.ofSeconds(5), "nginx closing its idle keep-alive connections",
+                    () -> node.establishedConnections() == 0);
+            requests(lb, 3);
+            Await.require(Duration.ofSeconds(5), "24 requests in nginx's access log", () -> node.accessLogLines() == 24);
+        }
+    }
+
+    private static int idleUpstreamConnections(LbUnderTest lb) {
+        int[] n = {0};
+        lb.engine.context().pools().forEach((loop, pool) -> {
+            try {
+                n[0] += loop.submit(pool::idleCount).get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        return n[0];
+    }
+
+    @Test
+    void aServersKeepAliveTimeoutCapsHowLongItsConnectionIdlesInThePool() throws IOException {
+        try (TestUpstream shortLived = TestUpstream.http((ctx, req) -> {
+                    var r = TestUpstream.text(HttpResponseStatus.OK, "pooled\n");
+                    r.headers().set("Keep-Alive", "timeout=1");
+                    TestUpstream.reply(ctx, req, r);
+                });
+                LbUnderTest lb = LbUnderTest.start(LbUnderTest.simple("servers = [ { address = \"" + shortLived.address() + "\" } ]"))) {
+            try (RawHttp c = RawHttp.connect(lb.port)) {
+                assertThat(c.get("/", "app").status()).isEqualTo(200);
+            }
+            assertThat(idleUpstreamConnections(lb)).isEqualTo(1);
+            // "timeout=1" leaves no second of margin: the connection must still leave the pool before the server's
+            // second is up, not after the pool's own 60 s
+            Await.require(Duration.ofMillis(1_500), "the idle connection to leave the pool", () -> idleUpstreamConnections(lb) == 0);
+        }
+    }
+
+    @Test
+    void idleZeroDisablesReuse() throws IOException {
+        try (LbUnderTest lb = LbUnderTest.start(LbUnderTest.simple(
+                "keepalive { idle = 0 }, servers = [ { address = \"" + upstream.address() + "\" } ]"))) {
+            requests(lb, 10);
+            assertThat(upstream.connections.get()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void aConnectionCarriesAtMostMaxRequests() throws IOException {
+        try (LbUnderTest lb = LbUnderTest.start(LbUnderTest.simple(
+                "keepalive { max-requests = 5 }, servers = [ { address = \"" + upstream.address() + "\" } ]"))) {
+            requests(lb, 20);
+            assertThat(upstream.connections.get()).isEqualTo(4);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package vipgate.lb.it;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import vipgate.config.ConfigLoader;
+import vipgate.config.Problems;
+import vipgate.config.Section;
+import vipgate.lb.LbEngine;
+import vipgate.lb.config.LbConfig;
+import vipgate.testkit.FreePort;
+
+/**
+ * An lb engine started from HOCON text the way the appliance starts it (strict binding over reference.conf),
+ * listening on 127.0.0.1 at a free port. The text is the body of {@code vipgate.lb { ... }}; {@code ${PORT}}
+ * in it stands for the listen port.
+ */
+final class LbUnderTest implements AutoCloseable {
+    final LbEngine engine;
+    final int port;
+
+    private LbUnderTest(LbEngine engine, int port) {
+        this.engine = engine;
+        this.port = port;
+    }
+
+    static LbUnderTest start(String lbBody) {
+        int port = FreePort.tcp();
+        LbEngine engine = LbEngine.start(config(lbBody, port));
+        return new LbUnderTest(engine, port);
+    }
+
+    /** Binds {@code vipgate.lb { lbBody }}; throws the ConfigException listing every problem. */
+    static LbConfig config(String lbBody, int port) {
+        String text = "vipgate.lb {\n" + lbBody.replace("${PORT}", Integer.toString(port)) + "\n}\n";
+        Config user = ConfigLoader.parseString(text, "test.conf");
+        Config reference = ConfigLoader.reference();
+        Problems problems = new Problems();
+        Section root = Section.root(user, reference, problems);
+        LbConfig cfg = LbConfig.bind(root.section("vipgate").section("lb"), reference);
+        root.finish();
+        problems.throwIfAny();
+        return cfg;
+    }
+
+    /** One upstream {@code web} with the given servers block, one server on the port routing / to it. */
+    static String simple(String upstreamBody) {
+        return """
+                event-loops = 2
+                shutdown-drain = 5s
+                upstreams.web { %s }
+                servers = [ { listen = "127.0.0.1:${PORT}", locations = [ { path = "/", upstream = web } ] } ]
+                """.formatted(upstreamBody);
+    }
+
+    void reload(String lbBody) {
+        engine.reload(config(lbBody, port));
+    }
+
+    @Override
+    public void close() {
+        engine.shutdown(Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,117 @@
+package vipgate.lb.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import vipgate.testkit.LeakCheck;
+import vipgate.testkit.RawHttp;
+
+/**
+ * Requests two HTTP parsers could frame differently are refused with 400 and the connection is closed, and no
+ * complete request reaches the upstream: whatever the upstream would have made of them, it never sees them.
+ */
+class SmugglingIT {
+    private static LeakCheck leaks;
+    private static TestUpstream upstream;
+    private static LbUnderTest lb;
+
+    @BeforeAll
+    static void start() {
+        leaks = new LeakCheck();
+        upstream = TestUpstream.http(TestUpstream.answering("upstream saw it\n"));
+        lb = LbUnderTest.start(LbUnderTest.simple("servers = [ { address = \"" + upstream.address() + "\" } ]"));
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (lb != null) {
+                lb.close();
+            }
+            if (upstream != null) {
+                upstream.close();
+            }
+            assertThat(leaks.leaks()).isEmpty();
+        } finally {
+            leaks.close();
+        }
+    }
+
+    static Stream<Arguments> smuggling() {
+        return Stream.of(
+                Arguments.of("Content-Length with Transfer-Encoding",
+                        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n"),
+                Arguments.of("Transfer-Encoding before Content-Length",
+                        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n"),
+                Arguments.of("two different Content-Length values",
+                        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde"),
+                Arguments.of("Content-Length list",
+                        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 3\r\n\r\nabcde"),
+                Arguments.of("two different Content-Length values in HTTP/1.0",
+                        "POST / HTTP/1.0\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde"),
+                Arguments.of("signed Content-Length",
+                        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\nabc"),
+                Arguments.of("obs-fold continuation line",
+                        "GET / HTTP/1.1\r\nHost: a\r\nX-Folded: one\r\n two\r\n\r\n"),
+                Arguments.of("obs-fold hiding Transfer-Encoding",
+                        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nX-Folded: x\r\n\tTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                Arguments.of("invalid chunk size",
+                        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("Transfer-Encoding: xchunked",
+                        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("Transfer-Encoding: chunked, identity",
+                        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("Transfer-Encoding: chunked twice",
+                        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("Transfer-Encoding in HTTP/1.0",
+                        "POST / HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("space before colon",
+                        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\nContent-Length: 5\r\n\r\nhello"),
+                Arguments.of("space before colon in an ordinary header",
+                        "GET / HTTP/1.1\r\nHost: a\r\nX-Foo : bar\r\n\r\n"),
+                Arguments.of("bare LF ending the request line",
+                        "GET / HTTP/1.1\nHost: a\r\n\r\n"),
+                Arguments.of("bare LF ending a header line",
+                        "GET / HTTP/1.1\r\nHost: a\nX-Foo: bar\r\n\r\n"),
+                Arguments.of("two Host headers",
+                        "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+                Arguments.of("NUL in a header value",
+                        "GET / HTTP/1.1\r\nHost: a\r\nX-Foo: b\0r\r\n\r\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("smuggling")
+    void isRefusedWith400AndTheConnectionClosed(String what, String request) throws IOException {
+        int before = upstream.requests.get();
+        try (RawHttp c = RawHttp.connect(lb.port)) {
+            c.send(request);
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).as(what).isEqualTo(400);
+            assertThat(r.closes()).as("Connection: close on " + r).isTrue();
+            assertThat(r.bodyText()).contains("<h1>400 Bad Request</h1>");
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).as("connection closed after 400").isTrue();
+        }
+        assertThat(upstream.requests.get()).as("requests that reached the upstream").isEqualTo(before);
+    }
+
+    @Test
+    void aCleanRequestStillPasses() throws IOException {
+        int before = upstream.requests.get();
+        try (RawHttp c = RawHttp.connect(lb.port)) {
+            c.send("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.bodyText()).isEqualTo("upstream saw it\n");
+        }
+        assertThat(upstream.requests.get()).isEqualTo(before + 1);
+        assertThat(new String(upstream.seen.get(upstream.seen.size() - 1).body())).isEqualTo("hello");
+    }
+}

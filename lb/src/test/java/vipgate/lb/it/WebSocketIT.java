@@ -1,0 +1,106 @@
+package vipgate.lb.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import vipgate.testkit.LeakCheck;
+
+/** A WebSocket through the proxy: the upgrade is passed on, then frames flow both ways until a clean close. */
+class WebSocketIT {
+    private static LeakCheck leaks;
+    private static TestUpstream echo;
+    private static LbUnderTest lb;
+
+    @BeforeAll
+    static void start() {
+        leaks = new LeakCheck();
+        echo = TestUpstream.webSocketEcho("/ws");
+        lb = LbUnderTest.start(LbUnderTest.simple("servers = [ { address = \"" + echo.address() + "\" } ]"));
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (lb != null) {
+                lb.close();
+            }
+            if (echo != null) {
+                echo.close();
+            }
+            assertThat(leaks.leaks()).isEmpty();
+        } finally {
+            leaks.close();
+        }
+    }
+
+    /** Collects what the server sends. */
+    private static final class Collector implements WebSocket.Listener {
+        final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                messages.add(partial.toString());
+                partial.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            closed.completeExceptionally(error);
+        }
+    }
+
+    @Test
+    void messagesEchoThroughTheProxyAndCloseWorks() throws Exception {
+        Collector collector = new Collector();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        WebSocket ws = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(URI.create("ws://127.0.0.1:" + lb.port + "/ws"), collector).get(10, TimeUnit.SECONDS);
+        List<String> received = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String text = "message " + i + " " + "x".repeat(i * 5000);
+            ws.sendText(text, true).get(5, TimeUnit.SECONDS);
+            String back = collector.messages.poll(5, TimeUnit.SECONDS);
+            assertThat(back).as("echo of message " + i).isNotNull();
+            received.add(back);
+        }
+        for (int i = 0; i < 5; i++) {
+            String expected = "echo: message " + i + " " + "x".repeat(i * 5000);
+            // compared by length and prefix so a mismatch does not print 20 kB of x
+            assertThat(received.get(i).length()).as("length of echo " + i + ", starting '"
+                    + received.get(i).substring(0, Math.min(40, received.get(i).length())) + "'").isEqualTo(expected.length());
+            assertThat(received.get(i).equals(expected)).as("echo " + i + " intact").isTrue();
+        }
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        assertThat(collector.closed.get(5, TimeUnit.SECONDS)).isEqualTo(WebSocket.NORMAL_CLOSURE);
+        assertThat(echo.seen).hasSize(1);
+        assertThat(echo.seen.get(0).header("Upgrade")).isEqualToIgnoringCase("websocket");
+        assertThat(echo.seen.get(0).header("Connection")).isEqualToIgnoringCase("upgrade");
+        assertThat(echo.seen.get(0).header("Sec-WebSocket-Key")).isNotBlank();
+    }
+}
