@@ -5,16 +5,22 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An inactivity timeout that is cheap to push back: {@link #touch()} only records the time, and the single
- * scheduled task re-arms itself for the remainder when it finds recent activity (as Netty's IdleStateHandler
- * does), so a busy stream does not cancel and reschedule a task per read.
+ * An inactivity timeout that costs next to nothing per request. {@link #touch()} only records the time;
+ * {@link #disarm()} only clears a flag; {@link #arm} schedules a task only when none is pending early enough.
+ * The one pending task re-checks when it fires and re-schedules itself for the remainder (as Netty's
+ * IdleStateHandler does). A connection keeps its deadlines across requests, so a keep-alive connection serving
+ * thousands of requests schedules a handful of tasks instead of several per request.
+ *
+ * <p>Confined to one event loop.
  */
 final class Deadline {
     private final EventExecutor executor;
     private final Runnable onExpiry;
+    private boolean armed;
     private long timeoutNanos;
     private long lastActivity;
     private ScheduledFuture<?> task;
+    private long taskFiresAt;
 
     Deadline(EventExecutor executor, Runnable onExpiry) {
         this.executor = executor;
@@ -22,37 +28,54 @@ final class Deadline {
     }
 
     void arm(long timeoutNanos) {
-        disarm();
+        long now = System.nanoTime();
+        this.armed = true;
         this.timeoutNanos = timeoutNanos;
-        this.lastActivity = System.nanoTime();
-        task = executor.schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
+        this.lastActivity = now;
+        long due = now + timeoutNanos;
+        if (task != null && taskFiresAt - due > 0) {
+            // the pending check comes too late for this shorter timeout
+            task.cancel(false);
+            task = null;
+        }
+        if (task == null) {
+            schedule(timeoutNanos);
+        }
     }
 
     void touch() {
         lastActivity = System.nanoTime();
     }
 
-    boolean isArmed() {
-        return task != null;
+    void disarm() {
+        armed = false;
     }
 
-    void disarm() {
+    /** Drops the pending task too; for a connection that is gone. */
+    void cancel() {
+        armed = false;
         if (task != null) {
             task.cancel(false);
             task = null;
         }
     }
 
+    private void schedule(long delayNanos) {
+        taskFiresAt = System.nanoTime() + delayNanos;
+        task = executor.schedule(this::check, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
     private void check() {
-        if (task == null) {
+        task = null;
+        if (!armed) {
             return;
         }
         long idle = System.nanoTime() - lastActivity;
         if (idle >= timeoutNanos) {
-            task = null;
+            armed = false;
             onExpiry.run();
         } else {
-            task = executor.schedule(this::check, timeoutNanos - idle, TimeUnit.NANOSECONDS);
+            schedule(timeoutNanos - idle);
         }
     }
 }

@@ -36,6 +36,7 @@ public final class FrontendHandler extends ChannelDuplexHandler {
     private ProxyExchange exchange;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private Deadline waitForRequest;
+    private ProxyExchange.Timers timers;
     private boolean nextRequestStarted;
     private int served;
     private boolean draining;
@@ -63,6 +64,11 @@ public final class FrontendHandler extends ChannelDuplexHandler {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.waitForRequest = new Deadline(ctx.executor(), this::onWaitExpired);
+        this.timers = new ProxyExchange.Timers(
+                new Deadline(ctx.executor(), () -> whileExchange(ProxyExchange::onUpstreamReadTimeout)),
+                new Deadline(ctx.executor(), () -> whileExchange(ProxyExchange::onUpstreamSendTimeout)),
+                new Deadline(ctx.executor(), () -> whileExchange(ProxyExchange::onClientBodyTimeout)),
+                new Deadline(ctx.executor(), () -> whileExchange(ProxyExchange::onClientSendTimeout)));
     }
 
     @Override
@@ -99,7 +105,7 @@ public final class FrontendHandler extends ChannelDuplexHandler {
         } else if (msg instanceof HttpRequest request) {
             waitForRequest.disarm();
             context.requests().increment();
-            exchange = new ProxyExchange(this, ctx, context, request, served + 1);
+            exchange = new ProxyExchange(this, ctx, context, request, served + 1, timers);
             exchange.start();
         } else {
             ReferenceCountUtil.release(msg);
@@ -122,9 +128,16 @@ public final class FrontendHandler extends ChannelDuplexHandler {
         ctx.fireChannelWritabilityChanged();
     }
 
+    private void whileExchange(java.util.function.Consumer<ProxyExchange> expiry) {
+        if (exchange != null) {
+            expiry.accept(exchange);
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        waitForRequest.disarm();
+        waitForRequest.cancel();
+        timers.cancelAll();
         if (exchange != null) {
             ProxyExchange e = exchange;
             exchange = null;

@@ -126,7 +126,7 @@ final class ProxyExchange implements RequestVariables {
     private final Deadline clientSend;
 
     ProxyExchange(FrontendHandler frontend, ChannelHandlerContext ctx, ProxyContext context, HttpRequest request,
-            int requestNumber) {
+            int requestNumber, Timers timers) {
         this.frontend = frontend;
         this.ctx = ctx;
         this.context = context;
@@ -134,13 +134,35 @@ final class ProxyExchange implements RequestVariables {
         this.requestNumber = requestNumber;
         this.routing = context.routing();
         this.client = routing.client();
-        this.upstreamRead = new Deadline(ctx.executor(), () -> onUpstreamFailure(Failure.READ_TIMEOUT, null));
-        this.upstreamSend = new Deadline(ctx.executor(), () -> onUpstreamFailure(Failure.SEND_TIMEOUT, null));
-        this.clientBody = new Deadline(ctx.executor(), this::onClientBodyTimeout);
-        this.clientSend = new Deadline(ctx.executor(), this::abort);
+        this.upstreamRead = timers.upstreamRead();
+        this.upstreamSend = timers.upstreamSend();
+        this.clientBody = timers.clientBody();
+        this.clientSend = timers.clientSend();
     }
 
     // ---- request side ---------------------------------------------------------------------------------------
+
+    /** The connection's deadlines, lent to one exchange at a time; their expiry calls back into that exchange. */
+    record Timers(Deadline upstreamRead, Deadline upstreamSend, Deadline clientBody, Deadline clientSend) {
+        void cancelAll() {
+            upstreamRead.cancel();
+            upstreamSend.cancel();
+            clientBody.cancel();
+            clientSend.cancel();
+        }
+    }
+
+    void onUpstreamReadTimeout() {
+        onUpstreamFailure(Failure.READ_TIMEOUT, null);
+    }
+
+    void onUpstreamSendTimeout() {
+        onUpstreamFailure(Failure.SEND_TIMEOUT, null);
+    }
+
+    void onClientSendTimeout() {
+        abort();
+    }
 
     void start() {
         HttpResponseStatus refusal = validate();
@@ -404,7 +426,8 @@ final class ProxyExchange implements RequestVariables {
 
     private void writeUpstream(Object msg) {
         Channel ch = conn.channel();
-        ch.write(msg).addListener(upstreamWriteListener);
+        // a failed write fires exceptionCaught on the upstream pipeline, which UpstreamHandler reports as a reset
+        ch.write(msg, ch.voidPromise());
         upstreamNeedsFlush = true;
         if (!ch.isWritable()) {
             ch.flush();
@@ -412,16 +435,6 @@ final class ProxyExchange implements RequestVariables {
             ctx.channel().config().setAutoRead(false);
             upstreamSend.arm(group.spec().sendTimeout().toNanos());
         }
-    }
-
-    private final ChannelFutureListener upstreamWriteListener = f -> {
-        if (!f.isSuccess() && f.channel() == currentChannel()) {
-            onUpstreamFailure(Failure.RESET, f.cause());
-        }
-    };
-
-    private Channel currentChannel() {
-        return conn == null ? null : conn.channel();
     }
 
     void onUpstreamWritabilityChanged(boolean writable) {
@@ -433,7 +446,7 @@ final class ProxyExchange implements RequestVariables {
         }
     }
 
-    private void onClientBodyTimeout() {
+    void onClientBodyTimeout() {
         if (!requestComplete && !done && !tunnel) {
             respondError(HttpResponseStatus.REQUEST_TIMEOUT, true);
         }
@@ -517,9 +530,8 @@ final class ProxyExchange implements RequestVariables {
         c.channel().pipeline().get(UpstreamHandler.class).bind(this);
         c.channel().config().setAutoRead(true);
         requestSent = true;
-        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, upstreamHead.method(), upstreamHead.uri(),
-                upstreamHead.headers().copy());
-        writeUpstream(head);
+        // the encoder only reads the head, so every attempt can write the same one
+        writeUpstream(upstreamHead);
         for (HttpContent content : held) {
             writeUpstream(content.retainedDuplicate());
         }
@@ -623,8 +635,9 @@ final class ProxyExchange implements RequestVariables {
         boolean bodiless = head || code == 204 || code == 304;
         boolean framed = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
         readUntilClose = !bodiless && !framed;
-        HttpHeaders headers = response.headers().copy();
         boolean chunkedUpstream = HttpUtil.isTransferEncodingChunked(response);
+        // the decoded response is ours alone: edit its headers in place rather than copying them
+        HttpHeaders headers = response.headers();
         HopByHop.strip(headers);
         boolean http11Client = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
         boolean closeAfter = false;
@@ -675,7 +688,7 @@ final class ProxyExchange implements RequestVariables {
     }
 
     private void writeClient(Object msg) {
-        ctx.write(msg);
+        ctx.write(msg, ctx.voidPromise());
         clientNeedsFlush = true;
         if (!ctx.channel().isWritable()) {
             ctx.flush();
