@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Idle upstream connections of one event loop, like nginx's per-worker keepalive cache: one most-recently-used
@@ -27,7 +26,7 @@ public final class LoopPool {
                 c.close();
             } else if (c.serverKey().equals(serverKey)) {
                 it.remove();
-                c.cancelIdleTimer();
+                c.markBusy();
                 return c;
             }
         }
@@ -49,7 +48,7 @@ public final class LoopPool {
         }
         idle.addFirst(c);
         long timeout = c.serverIdleLimitNanos() > 0 ? Math.min(idleTimeoutNanos, c.serverIdleLimitNanos()) : idleTimeoutNanos;
-        c.idleTimer(c.channel().eventLoop().schedule(() -> remove(group, c), timeout, TimeUnit.NANOSECONDS));
+        c.markIdle(timeout, () -> remove(group, c));
     }
 
     /** Drops a connection that the server closed or that misbehaved while idle. */
