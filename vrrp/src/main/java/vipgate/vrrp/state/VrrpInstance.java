@@ -1,0 +1,400 @@
+package vipgate.vrrp.state;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The VRRP state machine of one instance, kept apart from sockets and netlink (the split Google Seesaw's HA
+ * component uses): every input carries the time, every output is a list of {@link Action}s for the engine
+ * to carry out in order, and {@link #nextDeadline()} says when to call {@link #timerExpired}. Nothing here
+ * sleeps, reads a clock or does I/O, so tests drive elections with a fake clock.
+ *
+ * <p>Semantics are keepalived 2.2.7's (RFC 3768 / 5798 plus keepalived's choices): see the vrrp reference
+ * notes. Times are monotonic nanoseconds ({@link System#nanoTime()} in production), compared by
+ * subtraction so the origin does not matter.
+ *
+ * <p>Not thread-safe: one engine thread owns each instance.
+ */
+public final class VrrpInstance {
+    private static final long NANOS_PER_MICRO = 1_000;
+    private static final long MICROS_PER_CENTI = 10_000;
+    private static final long MICROS_PER_SECOND = 1_000_000;
+
+    private final InstanceParams params;
+    private State state = State.INIT;
+    private int priority;
+    private boolean trackingFault;
+    private boolean groupFault;
+    /** Our own interval as master; the master's advertised one as a v3 backup. */
+    private int masterAdverCentis;
+    private InetAddress masterAddress;
+    /** The master down timer in BACKUP, the advert timer in MASTER. */
+    private final Deadline timer = new Deadline();
+    private final Deadline garpDelay = new Deadline();
+    private final Deadline garpRefresh = new Deadline();
+    /** Until when a lower-priority master is still tolerated (preempt-delay). */
+    private final Deadline preemptAt = new Deadline();
+
+    public VrrpInstance(InstanceParams params) {
+        this.params = Objects.requireNonNull(params, "params");
+        this.priority = params.priority();
+        this.masterAdverCentis = params.advertIntervalCentis();
+    }
+
+    /**
+     * Leaves INIT. keepalived's initial state rules: {@code state MASTER} with priority 255 is master at once;
+     * {@code state MASTER} below 255 waits one advert interval plus skew as backup (so a running master is
+     * heard first); {@code state BACKUP} waits the full master down interval. A pending tracking fault goes
+     * straight to FAULT.
+     */
+    public List<Action> start(long now) {
+        if (state != State.INIT) {
+            throw new IllegalStateException(params.name() + " already started (" + state + ")");
+        }
+        List<Action> out = new ArrayList<>();
+        if (!params.preemptDelay().isZero()) {
+            preemptAt.set(now + params.preemptDelay().toNanos());
+        }
+        if (inFault()) {
+            enterFault(out);
+        } else if (params.initialState() == State.MASTER && params.priority() == 255) {
+            becomeMaster(now, out);
+        } else if (params.initialState() == State.MASTER) {
+            state = State.BACKUP;
+            timer.set(now + micros(masterAdverCentis * MICROS_PER_CENTI + skewMicros()));
+            out.add(new Action.Transition(State.INIT, State.BACKUP, priority));
+        } else {
+            becomeBackup(now, out);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * An advert for our VRID that passed {@code VrrpPacket.decode}.
+     *
+     * @param advertPriority 0..255
+     * @param maxAdvertIntervalCentis the advertised interval in centiseconds (v2: seconds x 100)
+     * @param source the advert's IP source, compared with ours on equal priority
+     */
+    public List<Action> advertReceived(int advertPriority, int maxAdvertIntervalCentis, InetAddress source, long now) {
+        List<Action> out = new ArrayList<>();
+        if (state == State.BACKUP) {
+            backupReceived(advertPriority, maxAdvertIntervalCentis, source, now);
+        } else if (state == State.MASTER) {
+            masterReceived(advertPriority, maxAdvertIntervalCentis, source, now, out);
+        }
+        // INIT, FAULT and STOPPED ignore adverts, as keepalived does.
+        return List.copyOf(out);
+    }
+
+    private void backupReceived(int advertPriority, int intervalCentis, InetAddress source, long now) {
+        if (advertPriority == 0) {
+            // The master is leaving: take over after only the skew, so the highest backup wins the race.
+            timer.set(now + micros(skewMicros()));
+            return;
+        }
+        boolean lower = advertPriority < priority;
+        if (lower && params.preempt()) {
+            if (params.preemptDelay().isZero()) {
+                return; // ignored: the down timer runs out and we take over
+            }
+            if (!preemptAt.isSet()) {
+                preemptAt.set(now + params.preemptDelay().toNanos()); // first sight of a lower master starts the delay
+            }
+            if (preemptAt.isDue(now)) {
+                return;
+            }
+        } else if (!lower) {
+            preemptAt.clear(); // a higher master: a later lower one restarts the full delay
+        }
+        if (params.version() == 3) {
+            masterAdverCentis = intervalCentis; // RFC 5798 6.4.2: backups adopt the master's interval
+        }
+        masterAddress = source;
+        timer.set(now + micros(masterDownMicros()));
+    }
+
+    private void masterReceived(int advertPriority, int intervalCentis, InetAddress source, long now, List<Action> out) {
+        if (advertPriority == 0) {
+            // Another router is leaving while we are master: assert ourselves at once.
+            sendAdvert(now, out);
+            return;
+        }
+        int byAddress = compareUnsigned(source, params.localAddress());
+        if (advertPriority > priority || (advertPriority == priority && byAddress > 0)) {
+            if (params.version() == 3) {
+                masterAdverCentis = intervalCentis;
+            }
+            masterAddress = source;
+            leaveMaster(now, out);
+            return;
+        }
+        if (advertPriority == priority && byAddress == 0) {
+            return; // our own advert looped back
+        }
+        // A lower master: a split brain healing. Advertise now so it yields, and re-announce the VIPs whose ARP
+        // entries it may have taken over.
+        sendAdvert(now, out);
+        out.add(new Action.SendGarp(params.garpRepeat()));
+    }
+
+    /** Call when {@link #nextDeadline()} has passed; late calls are fine, early ones do nothing. */
+    public List<Action> timerExpired(long now) {
+        List<Action> out = new ArrayList<>();
+        if (state == State.BACKUP && timer.isDue(now)) {
+            becomeMaster(now, out);
+        } else if (state == State.MASTER) {
+            if (timer.isDue(now)) {
+                sendAdvert(now, out);
+            }
+            if (garpDelay.isDue(now)) {
+                garpDelay.clear();
+                out.add(new Action.SendGarp(params.garpRepeat()));
+            }
+            if (garpRefresh.isDue(now)) {
+                garpRefresh.set(now + params.garpMasterRefresh().toNanos());
+                out.add(new Action.SendGarp(params.garpRefreshRepeat()));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Tracking changed (see {@code vipgate.vrrp.track}): the new effective priority and whether a tracked
+     * object puts the instance in FAULT. Works before {@link #start} too, to set the starting point.
+     */
+    public List<Action> trackingChanged(int effectivePriority, boolean fault, long now) {
+        if (effectivePriority < 1 || effectivePriority > 255) {
+            throw new IllegalArgumentException("effective priority must be 1..255, got " + effectivePriority);
+        }
+        int old = priority;
+        priority = effectivePriority;
+        trackingFault = fault;
+        List<Action> out = new ArrayList<>();
+        applyFault(now, out);
+        if (state == State.MASTER && old != priority) {
+            // Tell the backups now: a lowered master should not wait an interval to be preempted.
+            sendAdvert(now, out);
+        }
+        return List.copyOf(out);
+    }
+
+    /** A {@link SyncGroup} directive for this member. */
+    public List<Action> sync(SyncGroup.Command command, long now) {
+        List<Action> out = new ArrayList<>();
+        switch (command) {
+            case BECOME_MASTER -> {
+                if (state == State.BACKUP) {
+                    becomeMaster(now, out);
+                }
+            }
+            case BECOME_BACKUP -> {
+                if (state == State.MASTER) {
+                    leaveMaster(now, out);
+                }
+            }
+            case ENTER_FAULT -> {
+                groupFault = true;
+                applyFault(now, out);
+            }
+            case LEAVE_FAULT -> {
+                groupFault = false;
+                applyFault(now, out);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Stops for good; a master says goodbye with priority 0 so a backup takes over after only its skew. */
+    public List<Action> shutdown(long now) {
+        List<Action> out = new ArrayList<>();
+        if (state == State.STOPPED) {
+            return List.of();
+        }
+        if (state == State.MASTER) {
+            out.add(new Action.SendAdvert(0));
+            out.add(new Action.RemoveVips());
+        }
+        out.add(new Action.Transition(state, State.STOPPED, priority));
+        state = State.STOPPED;
+        clearTimers();
+        return List.copyOf(out);
+    }
+
+    /** When the engine must call {@link #timerExpired}; empty when nothing is scheduled (INIT, FAULT, STOPPED). */
+    public OptionalLong nextDeadline() {
+        long best = 0;
+        boolean any = false;
+        for (Deadline d : new Deadline[] {timer, garpDelay, garpRefresh}) {
+            if (d.isSet() && (!any || d.at - best < 0)) {
+                best = d.at;
+                any = true;
+            }
+        }
+        return any ? OptionalLong.of(best) : OptionalLong.empty();
+    }
+
+    public String name() {
+        return params.name();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** The effective priority we advertise. */
+    public int priority() {
+        return priority;
+    }
+
+    /** True while our own tracking (not only the sync group) holds us in FAULT; what a {@link SyncGroup} needs. */
+    public boolean ownFault() {
+        return trackingFault;
+    }
+
+    /** The master's advertised interval as a v3 backup, else ours. */
+    public int masterAdverIntervalCentis() {
+        return masterAdverCentis;
+    }
+
+    /** The source of the last advert that kept us backup, for the status page. */
+    public Optional<InetAddress> masterAddress() {
+        return Optional.ofNullable(masterAddress);
+    }
+
+    /**
+     * Skew_Time in microseconds, computed as keepalived does (integer microseconds): v2 (256 - prio) / 256 s,
+     * v3 (256 - prio) x Master_Adver_Interval / 256.
+     */
+    public long skewMicros() {
+        if (params.version() == 2) {
+            return (256 - priority) * MICROS_PER_SECOND / 256;
+        }
+        return (256 - priority) * (masterAdverCentis * MICROS_PER_CENTI) / 256;
+    }
+
+    /** Master_Down_Interval = 3 x Master_Adver_Interval + Skew_Time, in microseconds (prio 100, 1 s: 3 609 375). */
+    public long masterDownMicros() {
+        return 3 * masterAdverCentis * MICROS_PER_CENTI + skewMicros();
+    }
+
+    private boolean inFault() {
+        return trackingFault || groupFault;
+    }
+
+    private void applyFault(long now, List<Action> out) {
+        if (inFault() && (state == State.BACKUP || state == State.MASTER)) {
+            enterFault(out);
+        } else if (!inFault() && state == State.FAULT) {
+            // keepalived leaves FAULT to BACKUP and lets the election decide.
+            masterAdverCentis = params.advertIntervalCentis();
+            becomeBackup(now, out);
+        }
+    }
+
+    private void becomeMaster(long now, List<Action> out) {
+        State from = state;
+        state = State.MASTER;
+        masterAdverCentis = params.advertIntervalCentis(); // a new master uses its own interval
+        masterAddress = null;
+        preemptAt.clear();
+        sendAdvert(now, out);
+        out.add(new Action.AddVips());
+        out.add(new Action.SendGarp(params.garpRepeat()));
+        if (!params.garpMasterDelay().isZero()) {
+            garpDelay.set(now + params.garpMasterDelay().toNanos());
+        }
+        if (!params.garpMasterRefresh().isZero()) {
+            garpRefresh.set(now + params.garpMasterRefresh().toNanos());
+        }
+        out.add(new Action.Transition(from, State.MASTER, priority));
+    }
+
+    private void leaveMaster(long now, List<Action> out) {
+        out.add(new Action.RemoveVips());
+        becomeBackup(now, out);
+    }
+
+    private void becomeBackup(long now, List<Action> out) {
+        State from = state;
+        state = State.BACKUP;
+        garpDelay.clear();
+        garpRefresh.clear();
+        timer.set(now + micros(masterDownMicros()));
+        out.add(new Action.Transition(from, State.BACKUP, priority));
+    }
+
+    private void enterFault(List<Action> out) {
+        State from = state;
+        if (from == State.MASTER) {
+            out.add(new Action.SendAdvert(0));
+            out.add(new Action.RemoveVips());
+        }
+        state = State.FAULT;
+        clearTimers();
+        out.add(new Action.Transition(from, State.FAULT, priority));
+    }
+
+    private void sendAdvert(long now, List<Action> out) {
+        out.add(new Action.SendAdvert(priority));
+        timer.set(now + micros(masterAdverCentis * MICROS_PER_CENTI));
+    }
+
+    private void clearTimers() {
+        timer.clear();
+        garpDelay.clear();
+        garpRefresh.clear();
+    }
+
+    private static long micros(long micros) {
+        return micros * NANOS_PER_MICRO;
+    }
+
+    /** RFC 5798 6.4.3: addresses compare as unsigned numbers in network byte order. */
+    static int compareUnsigned(InetAddress a, InetAddress b) {
+        byte[] x = a.getAddress();
+        byte[] y = b.getAddress();
+        if (x.length != y.length) {
+            return Integer.compare(x.length, y.length);
+        }
+        for (int i = 0; i < x.length; i++) {
+            int c = Integer.compare(x[i] & 0xFF, y[i] & 0xFF);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public String toString() {
+        return params.name() + " " + state + " prio " + priority;
+    }
+
+    /** A settable point in monotonic time. */
+    private static final class Deadline {
+        private boolean set;
+        private long at;
+
+        void set(long when) {
+            set = true;
+            at = when;
+        }
+
+        void clear() {
+            set = false;
+        }
+
+        boolean isSet() {
+            return set;
+        }
+
+        boolean isDue(long now) {
+            return set && now - at >= 0;
+        }
+    }
+}
