@@ -7,6 +7,8 @@ import vipgate.appliance.admin.AdminServer;
 import vipgate.config.ConfigException;
 import vipgate.lb.LbEngine;
 import vipgate.lb.upstream.Peer;
+import vipgate.vrrp.engine.InstanceStatus;
+import vipgate.vrrp.engine.VrrpEngine;
 
 /** The running appliance: its engines, its admin API and the config they run on. */
 public final class Appliance implements AutoCloseable {
@@ -15,27 +17,36 @@ public final class Appliance implements AutoCloseable {
     private final Optional<Path> file;
     private volatile ApplianceConfig config;
     private final LbEngine lb;
+    /** Null when the config has no vrrp instances (a single box, or a box behind another HA layer). */
+    private final VrrpEngine vrrp;
     private final AdminServer admin;
 
-    private Appliance(Optional<Path> file, ApplianceConfig config, LbEngine lb) {
+    private Appliance(Optional<Path> file, ApplianceConfig config, LbEngine lb, VrrpEngine vrrp) {
         this.file = file;
         this.config = config;
         this.lb = lb;
+        this.vrrp = vrrp;
         this.admin = new AdminServer(this, config.adminListen(), config.adminToken());
     }
 
     public static Appliance start(Optional<Path> file, ApplianceConfig config) {
         LbEngine lb = LbEngine.start(config.lb());
-        Appliance a = new Appliance(file, config, lb);
+        VrrpEngine vrrp = null;
         try {
+            // the proxy listens before this box may claim the VIP
+            vrrp = config.vrrp().instances().isEmpty() ? null : VrrpEngine.start(config.vrrp(), lb::isServing);
+            Appliance a = new Appliance(file, config, lb, vrrp);
             a.admin.start();
+            LOG.info(() -> "vipgate node '" + config.nodeName() + "' running on " + config.source() + "; admin API on http://"
+                    + config.adminListen());
+            return a;
         } catch (RuntimeException e) {
+            if (vrrp != null) {
+                vrrp.close();
+            }
             lb.shutdown(java.time.Duration.ZERO);
             throw e;
         }
-        LOG.info(() -> "vipgate node '" + config.nodeName() + "' running on " + config.source() + "; admin API on http://"
-                + config.adminListen());
-        return a;
     }
 
     public ApplianceConfig config() {
@@ -60,6 +71,9 @@ public final class Appliance implements AutoCloseable {
         }
         if (!next.adminListen().equals(config.adminListen()) || !next.adminToken().equals(config.adminToken())) {
             LOG.warning("admin.listen and admin.token changes take effect only after a restart");
+        }
+        if (!next.vrrp().equals(config.vrrp())) {
+            LOG.warning("vrrp changes take effect only after a restart (restarting the instances here would move the VIP)");
         }
         try {
             lb.reload(next.lb());
@@ -105,6 +119,25 @@ public final class Appliance implements AutoCloseable {
             j.endArray().endObject();
         });
         j.endArray().endObject();
+        if (vrrp != null) {
+            j.beginArray("vrrp");
+            for (InstanceStatus i : vrrp.status()) {
+                j.beginObject()
+                        .field("instance", i.name())
+                        .field("interface", i.iface())
+                        .field("vrid", i.vrid())
+                        .field("state", i.state().name())
+                        .field("priority", i.configuredPriority())
+                        .field("effective-priority", i.effectivePriority())
+                        .field("master", i.master().orElse(""))
+                        .field("adverts-received", i.advertsReceived())
+                        .field("adverts-sent", i.advertsSent());
+                j.beginObject("dropped");
+                i.dropped().forEach((reason, count) -> j.field(reason.name().toLowerCase().replace('_', '-'), count));
+                j.endObject().endObject();
+            }
+            j.endArray();
+        }
         return j.endObject().toString();
     }
 
@@ -117,6 +150,10 @@ public final class Appliance implements AutoCloseable {
     @Override
     public void close() {
         admin.close();
+        if (vrrp != null) {
+            // priority 0 first: the backup takes the VIP after its skew while this box still drains requests
+            vrrp.close();
+        }
         lb.shutdown(config.lb().shutdownDrain());
     }
 }

@@ -10,9 +10,11 @@ import vipgate.config.HostPort;
 import vipgate.config.Problems;
 import vipgate.config.Section;
 import vipgate.lb.config.LbConfig;
+import vipgate.vrrp.config.VrrpConfig;
 
 /** The whole appliance configuration: the root keys and each engine's part. */
-public record ApplianceConfig(String source, String nodeName, HostPort adminListen, String adminToken, LbConfig lb) {
+public record ApplianceConfig(String source, String nodeName, HostPort adminListen, String adminToken, LbConfig lb,
+        VrrpConfig vrrp) {
 
     /** The demo configuration shipped inside the jar. */
     public static final String EMBEDDED = "vipgate/default.conf";
@@ -49,9 +51,10 @@ public record ApplianceConfig(String source, String nodeName, HostPort adminList
                     + " is reachable from the network; set vipgate.admin.token or listen on 127.0.0.1");
         }
         LbConfig lb = LbConfig.bind(vipgate.section("lb"), reference);
+        VrrpConfig vrrp = VrrpConfig.bind(vipgate.section("vrrp"), reference);
         root.finish();
         problems.throwIfAny();
-        return new ApplianceConfig(source, nodeName, adminListen, token, lb);
+        return new ApplianceConfig(source, nodeName, adminListen, token, lb, vrrp);
     }
 
     private static boolean isLoopback(HostPort hp) {

@@ -88,6 +88,22 @@ public final class LbEngine implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Whether this engine serves: it listens and at least one upstream has a server that is up, healthy and not
+     * resting after failures. The vrrp engine's track-lb follows this, so the VIP leaves a box whose proxy cannot
+     * answer.
+     */
+    public boolean isServing() {
+        synchronized (this) {
+            if (stopped || listeners.isEmpty() || listeners.values().stream().noneMatch(Channel::isActive)) {
+                return false;
+            }
+        }
+        long now = System.nanoTime();
+        return context.routing().upstreams().values().stream()
+                .anyMatch(g -> g.peers().stream().anyMatch(p -> !p.isDown() && p.isHealthy() && p.isAvailable(now)));
+    }
+
     public ProxyContext context() {
         return context;
     }

@@ -42,14 +42,17 @@ public final class ApplianceProcess implements AutoCloseable {
     private final Path log;
     private final List<String> command;
     private final int adminPort;
+    /** The network namespace it runs in, or null for the test's own. */
+    private final String namespace;
     private final Process process;
     private volatile String finalLog;
 
-    private ApplianceProcess(Path dir, Path log, List<String> command, int adminPort, Process process) {
+    private ApplianceProcess(Path dir, Path log, List<String> command, int adminPort, String namespace, Process process) {
         this.dir = dir;
         this.log = log;
         this.command = command;
         this.adminPort = adminPort;
+        this.namespace = namespace;
         this.process = process;
     }
 
@@ -135,11 +138,36 @@ public final class ApplianceProcess implements AutoCloseable {
     }
 
     private boolean healthz() {
+        if (namespace != null) {
+            return "ok".equals(admin("/healthz").strip());
+        }
         try (RawHttp c = RawHttp.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), adminPort),
                 Duration.ofSeconds(2))) {
             return c.get("/healthz", "127.0.0.1").status() == 200;
         } catch (IOException | UncheckedIOException e) {
             return false;
+        }
+    }
+
+    /**
+     * {@code GET path} on the admin API, from inside the appliance's namespace when it has one (its loopback is
+     * not the test's); the body, or "" when it does not answer.
+     */
+    public String admin(String path) {
+        List<String> curl = new ArrayList<>();
+        if (namespace != null) {
+            curl.addAll(List.of("ip", "netns", "exec", namespace));
+        }
+        curl.addAll(List.of("curl", "-s", "-m", "2", "http://127.0.0.1:" + adminPort + path));
+        try {
+            Process p = new ProcessBuilder(curl).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run curl (apt-get install curl)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
         }
     }
 
@@ -307,6 +335,7 @@ public final class ApplianceProcess implements AutoCloseable {
         private final List<String> args = new ArrayList<>();
         private int adminPort;
         private Path workDir;
+        private String namespace;
 
         private Builder(Path jar) {
             this.jar = jar;
@@ -330,6 +359,12 @@ public final class ApplianceProcess implements AutoCloseable {
             return this;
         }
 
+        /** Runs the appliance inside a network namespace ({@code ip netns exec NAME java ...}). */
+        public Builder inNamespace(NetNs ns) {
+            this.namespace = ns.name();
+            return this;
+        }
+
         /** Working directory of the process (relative paths in its arguments resolve there); a temp dir when unset. */
         public Builder workDir(Path dir) {
             this.workDir = dir;
@@ -344,6 +379,9 @@ public final class ApplianceProcess implements AutoCloseable {
                 Files.copy(requireJar(jar), copy);
                 Path log = dir.resolve("output.log");
                 List<String> command = new ArrayList<>();
+                if (namespace != null) {
+                    command.addAll(List.of("ip", "netns", "exec", namespace));
+                }
                 command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
                 command.addAll(jvmArgs);
                 command.add("-jar");
@@ -351,7 +389,7 @@ public final class ApplianceProcess implements AutoCloseable {
                 command.addAll(args);
                 Process p = new ProcessBuilder(command).directory((workDir != null ? workDir : dir).toFile())
                         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-                ApplianceProcess ap = new ApplianceProcess(dir, log, List.copyOf(command), adminPort, p);
+                ApplianceProcess ap = new ApplianceProcess(dir, log, List.copyOf(command), adminPort, namespace, p);
                 STARTED.add(ap);
                 return ap;
             } catch (IOException e) {

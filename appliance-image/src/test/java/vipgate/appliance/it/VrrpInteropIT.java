@@ -1,0 +1,207 @@
+package vipgate.appliance.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import vipgate.testkit.ApplianceProcess;
+import vipgate.testkit.Await;
+import vipgate.testkit.Keepalived;
+import vipgate.testkit.NetNs;
+
+/**
+ * vipgate and real keepalived 2.2.7 as the two boxes of an HA pair, on one L2 segment of network namespaces
+ * (a bridge in a "switch" namespace, one veth per box). Who holds the VIP is read with {@code ip addr} in each
+ * box: the operator's own oracle.
+ */
+@ExtendWith(ApplianceProcess.LogsOnFailure.class)
+class VrrpInteropIT {
+    private static final String VIP = "10.77.0.100";
+    private static final Duration ELECTION = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+
+    private NetNs sw;
+    private NetNs a;
+    private NetNs b;
+    private final List<AutoCloseable> running = new ArrayList<>();
+
+    @BeforeAll
+    static void requirements() {
+        NetNs.requireRoot();
+    }
+
+    @BeforeEach
+    void segment() {
+        sw = NetNs.create();
+        a = NetNs.create();
+        b = NetNs.create();
+        NetNs.veth(a, "eth0", sw, "port-a");
+        NetNs.veth(b, "eth0", sw, "port-b");
+        sw.bridge("br0", "port-a", "port-b");
+        a.ip("addr", "add", "10.77.0.1/24", "dev", "eth0");
+        b.ip("addr", "add", "10.77.0.2/24", "dev", "eth0");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (AutoCloseable c : running) {
+            c.close();
+        }
+        for (NetNs ns : new NetNs[] {a, b, sw}) {
+            if (ns != null) {
+                ns.close();
+            }
+        }
+    }
+
+    @Test
+    void vipgateMasterKeepalivedBackupV2Pass() throws IOException {
+        ApplianceProcess vipgate = vipgate(a, 9311, instance(2, "backup", 100, "unicast-source = \"\"", "pass"));
+        Keepalived keepalived = keepalived(b, 2, "BACKUP", 99, "", true);
+
+        awaitVip(a, true);
+        awaitVip(b, false);
+        assertThat(vipgate.admin("/status")).contains("\"state\":\"MASTER\"");
+
+        // the master box dies: keepalived takes over after its master-down interval
+        vipgate.signal("KILL");
+        vipgate.awaitExit(Duration.ofSeconds(10));
+        awaitVip(b, true);
+
+        // it comes back: stale VIP cleared at start, then it preempts (priority 100 > 99)
+        ApplianceProcess again = vipgate(a, 9312, instance(2, "backup", 100, "unicast-source = \"\"", "pass"));
+        awaitVip(a, true);
+        awaitVip(b, false);
+        assertThat(again.admin("/status")).contains("\"state\":\"MASTER\"").doesNotContain("bad-auth");
+        assertThat(keepalived.log()).contains("Entering MASTER STATE");
+    }
+
+    @Test
+    void keepalivedMasterVipgateBackupTakesOverOnGracefulStopV2() throws IOException {
+        Keepalived keepalived = keepalived(b, 2, "MASTER", 101, "", true);
+        awaitVip(b, true);
+        ApplianceProcess vipgate = vipgate(a, 9321, instance(2, "backup", 100, "unicast-source = \"\"", "pass"));
+        Await.until(Duration.ofSeconds(5), () -> vipgate.admin("/status").contains("\"adverts-received\":"));
+        assertThat(Await.until(ELECTION, () -> vipgate.admin("/status").contains("\"state\":\"BACKUP\"")
+                && !vipgate.admin("/status").contains("\"adverts-received\":0"))).as(vipgate.admin("/status")).isTrue();
+        awaitVip(a, false);
+
+        // SIGTERM: keepalived says goodbye with priority 0 and vipgate takes over after its skew
+        keepalived.stop();
+        awaitVip(a, true);
+
+        // keepalived is back as MASTER 101: it preempts and vipgate gives the VIP up
+        keepalived.start();
+        awaitVip(b, true);
+        awaitVip(a, false);
+    }
+
+    @Test
+    void unicastV3ElectsAndFailsOver() throws IOException {
+        ApplianceProcess vipgate = vipgate(a, 9331, 3, instance(3, "backup", 100,
+                "unicast-source = \"10.77.0.1\"\n      unicast-peers = [\"10.77.0.2\"]", "none"));
+        Keepalived keepalived = keepalived(b, 3, "BACKUP", 99,
+                "unicast_src_ip 10.77.0.2\n    unicast_peer {\n        10.77.0.1\n    }", false);
+        awaitVip(a, true);
+        awaitVip(b, false);
+        String status = vipgate.admin("/status");
+        assertThat(status).contains("\"state\":\"MASTER\"").contains("\"dropped\":{}");
+
+        vipgate.stop(Duration.ofSeconds(30));
+        awaitVip(b, true);
+        awaitVip(a, false);
+        assertThat(keepalived.log()).contains("Entering MASTER STATE");
+    }
+
+    @Test
+    void wrongPasswordIsCountedAndNeverObeyed() throws IOException {
+        Keepalived keepalived = keepalived(b, 2, "MASTER", 150, "", true);
+        awaitVip(b, true);
+        String config = instance(2, "backup", 100, "unicast-source = \"\"", "pass").replace("\"1111\"", "\"9999\"");
+        ApplianceProcess vipgate = vipgate(a, 9341, config);
+        // keepalived's adverts do not authenticate: vipgate drops them, counts them and (alone, as it sees it) takes over
+        assertThat(Await.until(ELECTION, () -> vipgate.admin("/status").contains("\"bad-auth\":"))).as(vipgate.admin("/status"))
+                .isTrue();
+        awaitVip(a, true);
+        assertThat(vipgate.admin("/status")).contains("\"adverts-received\":0");
+    }
+
+    private ApplianceProcess vipgate(NetNs ns, int adminPort, String vrrpInstance) throws IOException {
+        return vipgate(ns, adminPort, 2, vrrpInstance);
+    }
+
+    private ApplianceProcess vipgate(NetNs ns, int adminPort, int version, String vrrpInstance) throws IOException {
+        Path conf = dir.resolve("vipgate-" + ns.name() + "-" + adminPort + ".conf");
+        Files.writeString(conf, """
+                vipgate {
+                  node-name = "%s"
+                  admin.listen = "127.0.0.1:%d"
+                  vrrp.version = %d
+                  vrrp.instances.VI_1 {
+                %s
+                  }
+                }
+                """.formatted(ns.name(), adminPort, version, vrrpInstance));
+        ApplianceProcess p = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns).adminPort(adminPort)
+                .args("run", "-c", conf.toString()).start();
+        running.add(p);
+        return p.awaitHealthy(Duration.ofSeconds(30));
+    }
+
+    private static String instance(int version, String state, int priority, String unicast, String auth) {
+        return """
+                      interface = eth0
+                      virtual-router-id = 51
+                      priority = %d
+                      state = %s
+                      advert-interval = 1s
+                      %s
+                      virtual-ipaddresses = ["%s/24"]
+                      %s
+                """.formatted(priority, state,
+                version == 2 && auth.equals("pass") ? "authentication { type = pass, password = \"1111\" }" : "", VIP, unicast);
+    }
+
+    private Keepalived keepalived(NetNs ns, int version, String state, int priority, String unicast, boolean pass) {
+        Keepalived k = Keepalived.start(ns, """
+                global_defs {
+                    router_id %s
+                    vrrp_version %d
+                    script_user root
+                }
+                vrrp_instance VI_1 {
+                    state %s
+                    interface eth0
+                    virtual_router_id 51
+                    priority %d
+                    advert_int 1
+                    %s
+                    %s
+                    virtual_ipaddress {
+                        %s/24
+                    }
+                }
+                """.formatted(ns.name(), version, state, priority,
+                pass && version == 2 ? "authentication {\n        auth_type PASS\n        auth_pass 1111\n    }" : "", unicast, VIP));
+        running.add(k);
+        return k;
+    }
+
+    private static void awaitVip(NetNs ns, boolean present) {
+        boolean reached = Await.until(ELECTION, () -> ns.ip("-4", "addr", "show", "dev", "eth0").contains(VIP + "/") == present);
+        assertThat(reached).as("VIP %s %s on %s: %s", VIP, present ? "present" : "absent", ns.name(),
+                ns.ip("-4", "addr", "show", "dev", "eth0")).isTrue();
+    }
+}

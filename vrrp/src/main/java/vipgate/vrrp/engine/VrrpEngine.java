@@ -1,0 +1,237 @@
+package vipgate.vrrp.engine;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import vipgate.netlink.route.Link;
+import vipgate.netlink.route.RouteEvent;
+import vipgate.netlink.route.RouteEvents;
+import vipgate.netlink.route.RouteNetlink;
+import vipgate.vrrp.config.InstanceSpec;
+import vipgate.vrrp.config.ScriptSpec;
+import vipgate.vrrp.config.SyncGroupSpec;
+import vipgate.vrrp.config.VrrpConfig;
+import vipgate.vrrp.notify.EventLog;
+import vipgate.vrrp.notify.Notifier;
+import vipgate.vrrp.notify.NotifyEvent;
+import vipgate.vrrp.notify.NotifyFifo;
+import vipgate.vrrp.notify.NotifyScripts;
+import vipgate.vrrp.notify.SmtpAlert;
+import vipgate.vrrp.state.Action;
+import vipgate.vrrp.state.State;
+import vipgate.vrrp.state.SyncGroup;
+import vipgate.vrrp.track.TrackScript;
+import vipgate.vrrp.track.TrackStatus;
+import vipgate.vrrp.track.TrackedObject;
+
+/**
+ * The vrrp engine: every configured instance, its tracking (scripts, interfaces, the local lb) and its
+ * notifications. One loop thread owns all state machines (so sync groups see a consistent picture); receivers
+ * and script runs hand their results over to it.
+ */
+public final class VrrpEngine implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(VrrpEngine.class.getName());
+    private static final Duration LB_POLL = Duration.ofMillis(500);
+
+    private final VrrpConfig config;
+    private final ScheduledExecutorService loop;
+    private final ExecutorService announcer;
+    private final Notifier notifier;
+    private final BooleanSupplier lbHealthy;
+    private final Map<String, InstanceRunner> runners = new LinkedHashMap<>();
+    private final Map<String, TrackScript> scripts = new LinkedHashMap<>();
+    private final List<SyncGroupRuntime> groups = new ArrayList<>();
+    private RouteNetlink route;
+    private RouteEvents routeEvents;
+    private Boolean lastLbHealthy;
+
+    private record SyncGroupRuntime(SyncGroupSpec spec, SyncGroup group) {
+    }
+
+    private VrrpEngine(VrrpConfig config, BooleanSupplier lbHealthy) {
+        this.config = config;
+        this.lbHealthy = lbHealthy;
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "vipgate-vrrp"));
+        this.announcer = Executors.newSingleThreadExecutor(r -> daemon(r, "vipgate-vrrp-garp"));
+        this.notifier = new Notifier(new EventLog(512), config.notifyFifo().map(p -> new NotifyFifo(p, 1024)),
+                new NotifyScripts(256, Duration.ofSeconds(30)),
+                config.smtp().enabled() ? Optional.of(new SmtpAlert(config.smtp())) : Optional.empty());
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /**
+     * Opens every instance's socket and starts them. Fails (and releases everything) when an instance cannot
+     * start, e.g. a missing interface or no CAP_NET_RAW.
+     *
+     * @param lbHealthy whether the local lb engine serves (a listener and at least one live upstream server), for
+     *        instances with track-lb
+     */
+    public static VrrpEngine start(VrrpConfig config, BooleanSupplier lbHealthy) {
+        VrrpEngine engine = new VrrpEngine(config, lbHealthy);
+        try {
+            engine.onLoop(() -> {
+                engine.open();
+                return null;
+            });
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        return engine;
+    }
+
+    private void open() throws IOException {
+        route = RouteNetlink.open();
+        for (InstanceSpec spec : config.instances().values()) {
+            runners.put(spec.name(), new InstanceRunner(spec, route, loop, announcer, this::onTransition));
+        }
+        for (SyncGroupSpec g : config.syncGroups().values()) {
+            groups.add(new SyncGroupRuntime(g, new SyncGroup(g.name(), g.instances())));
+        }
+        // events first, then the current state, so no change falls in between
+        routeEvents = RouteEvents.start(event -> loop.execute(() -> onRouteEvent(event)));
+        for (Link link : route.links()) {
+            runners.values().forEach(r -> r.interfaceState(link.name(), link.up() && link.running()));
+        }
+        for (ScriptSpec s : config.scripts().values()) {
+            TrackScript script = new TrackScript(s, loop, (ts, status, result) -> runners.values()
+                    .forEach(r -> r.track(TrackedObject.Kind.SCRIPT, ts.name(), status)));
+            scripts.put(s.name(), script);
+        }
+        runners.values().forEach(InstanceRunner::start);
+        scripts.values().forEach(TrackScript::start);
+        if (runners.values().stream().anyMatch(r -> r.spec().trackLb().isPresent())) {
+            loop.scheduleWithFixedDelay(this::pollLb, 0, LB_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void pollLb() {
+        boolean healthy;
+        try {
+            healthy = lbHealthy.getAsBoolean();
+        } catch (RuntimeException e) {
+            healthy = false;
+        }
+        if (lastLbHealthy == null || lastLbHealthy != healthy) {
+            boolean now = healthy;
+            if (lastLbHealthy != null) {
+                LOG.warning(() -> "local lb engine " + (now ? "serves again" : "no longer serves (no listener or no live upstream)"));
+            }
+            lastLbHealthy = healthy;
+            runners.values().forEach(r -> r.track(TrackedObject.Kind.LB, "lb", now ? TrackStatus.OK : TrackStatus.FAILED));
+        }
+    }
+
+    private void onRouteEvent(RouteEvent event) {
+        if (event instanceof RouteEvent.LinkChanged l) {
+            runners.values().forEach(r -> r.interfaceState(l.name(), l.up() && l.running()));
+        } else if (event instanceof RouteEvent.LinkRemoved l) {
+            runners.values().forEach(r -> r.interfaceState(l.name(), false));
+        } else if (event instanceof RouteEvent.EventsLost) {
+            try {
+                for (Link link : route.links()) {
+                    runners.values().forEach(r -> r.interfaceState(link.name(), link.up() && link.running()));
+                }
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot re-read interfaces after lost netlink events", e);
+            }
+        } else if (event instanceof RouteEvent.Stopped s) {
+            LOG.log(Level.SEVERE, "interface monitoring stopped; interface failures will go unnoticed", s.cause());
+        }
+    }
+
+    private void onTransition(InstanceRunner runner, Action.Transition t) {
+        notifier.publish(runner.event(t), runner.spec().notifyCommands(), runner.spec().smtpAlert());
+        for (SyncGroupRuntime g : groups) {
+            if (!g.spec().instances().contains(runner.name())) {
+                continue;
+            }
+            Optional<State> before = g.group().groupState();
+            for (SyncGroup.Directive d : g.group().memberChanged(runner.name(), t.to(), t.to() == State.FAULT)) {
+                InstanceRunner member = runners.get(d.member());
+                if (member != null) {
+                    member.sync(d.command());
+                }
+            }
+            Optional<State> after = g.group().groupState();
+            if (after.isPresent() && !after.equals(before)) {
+                notifier.publish(new NotifyEvent(NotifyEvent.Scope.GROUP, g.spec().name(), NotifyEvent.kindOf(after.get()), 0,
+                        Instant.now()), g.spec().notifyCommands(), g.spec().smtpAlert());
+            }
+        }
+    }
+
+    /** Every instance's status, as the loop sees it. */
+    public List<InstanceStatus> status() {
+        return onLoop(() -> runners.values().stream().map(InstanceRunner::status).toList());
+    }
+
+    /** The last transitions, oldest first. */
+    public List<NotifyEvent> events() {
+        return notifier.log().snapshot();
+    }
+
+    public VrrpConfig config() {
+        return config;
+    }
+
+    private <T> T onLoop(Callable<T> task) {
+        try {
+            return loop.submit(task).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the vrrp loop did not answer within 10s", e);
+        }
+    }
+
+    /** Leaves every instance (masters send priority 0 and drop their VIPs), then stops all threads. */
+    @Override
+    public void close() {
+        if (loop.isShutdown()) {
+            return;
+        }
+        try {
+            onLoop(() -> {
+                scripts.values().forEach(TrackScript::stop);
+                runners.values().forEach(InstanceRunner::stop);
+                if (routeEvents != null) {
+                    routeEvents.close();
+                }
+                if (route != null) {
+                    route.close();
+                }
+                return null;
+            });
+        } catch (IllegalStateException e) {
+            LOG.log(Level.WARNING, "vrrp shutdown incomplete: " + e.getMessage(), e);
+        }
+        loop.shutdown();
+        announcer.shutdown();
+        notifier.close();
+        LOG.info("vrrp engine stopped");
+    }
+}
