@@ -1,7 +1,5 @@
 package vipgate.health;
 
-import vipgate.testkit.LeakCheck;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.Headers;
@@ -23,7 +21,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import vipgate.testkit.NoLeaks;
 
+@ExtendWith(NoLeaks.class)
 class HttpGetCheckerTest {
     private static final StatusRange OK = StatusRange.parse("200-399");
     private static final CountDownLatch RELEASE_HUNG = new CountDownLatch(1);
@@ -32,11 +35,9 @@ class HttpGetCheckerTest {
     private static EventLoopGroup group;
     private static HttpServer server;
     private static ExecutorService serverThreads;
-    private static LeakCheck leakCheck;
 
     @BeforeAll
     static void start() throws IOException {
-        leakCheck = new LeakCheck();
         group = NettyTestSupport.newGroup();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/ok", ex -> {
@@ -64,9 +65,6 @@ class HttpGetCheckerTest {
         server.stop(0);
         serverThreads.shutdownNow();
         NettyTestSupport.shutdown(group);
-        try (LeakCheck check = leakCheck) {
-            assertThat(check.leaks()).as("Netty buffer leaks").isEmpty();
-        }
     }
 
     private static void respond(HttpExchange ex, int status, String body) throws IOException {
@@ -104,18 +102,16 @@ class HttpGetCheckerTest {
         assertThat(LAST_HEADERS.get().getFirst("Host")).isEqualTo("www.example.com");
     }
 
-    @Test
-    void status503IsUnhealthy() throws Exception {
-        CheckResult result = probe("/down", "", "", Duration.ofSeconds(2));
+    /** /down answers 503; /nope is not there (404). */
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({
+        "/down, status 503 not in 200-399",
+        "/nope, status 404 not in 200-399",
+    })
+    void aStatusOutsideTheRangeIsUnhealthy(String path, String detail) throws Exception {
+        CheckResult result = probe(path, "", "", Duration.ofSeconds(2));
         assertThat(result.healthy()).isFalse();
-        assertThat(result.detail()).isEqualTo("status 503 not in 200-399");
-    }
-
-    @Test
-    void missingPathIs404AndUnhealthy() throws Exception {
-        CheckResult result = probe("/nope", "", "", Duration.ofSeconds(2));
-        assertThat(result.healthy()).isFalse();
-        assertThat(result.detail()).isEqualTo("status 404 not in 200-399");
+        assertThat(result.detail()).isEqualTo(detail);
     }
 
     @Test

@@ -9,44 +9,43 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class StatusRangeTest {
 
-    @Test
-    void singleStatus() {
-        StatusRange r = StatusRange.parse("200");
-        assertThat(r.contains(200)).isTrue();
-        assertThat(r.contains(201)).isFalse();
-        assertThat(r.contains(199)).isFalse();
-        assertThat(r).hasToString("200");
+    @ParameterizedTest(name = "''{0}'' contains {1}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # a single status
+            200                 | 200        | true
+            200                 | 201        | false
+            200                 | 199        | false
+            # a range, inclusive
+            200-399             | 199        | false
+            200-399             | 200        | true
+            200-399             | 302        | true
+            200-399             | 399        | true
+            200-399             | 400        | false
+            # a list of statuses and ranges
+            ' 200, 204 ,300-399' | 200       | true
+            ' 200, 204 ,300-399' | 201       | false
+            ' 200, 204 ,300-399' | 204       | true
+            ' 200, 204 ,300-399' | 301       | true
+            ' 200, 204 ,300-399' | 503       | false
+            # queries out of any HTTP status's range
+            100-599             | -1         | false
+            100-599             | 0          | false
+            100-599             | 600        | false
+            100-599             | 2147483647 | false
+            """)
+    void contains(String range, int status, boolean contained) {
+        assertThat(StatusRange.parse(range).contains(status)).isEqualTo(contained);
     }
 
-    @Test
-    void rangeIsInclusive() {
-        StatusRange r = StatusRange.parse("200-399");
-        assertThat(r.contains(199)).isFalse();
-        assertThat(r.contains(200)).isTrue();
-        assertThat(r.contains(302)).isTrue();
-        assertThat(r.contains(399)).isTrue();
-        assertThat(r.contains(400)).isFalse();
-    }
-
-    @Test
-    void listOfStatusesAndRanges() {
-        StatusRange r = StatusRange.parse(" 200, 204 ,300-399");
-        assertThat(r.contains(200)).isTrue();
-        assertThat(r.contains(201)).isFalse();
-        assertThat(r.contains(204)).isTrue();
-        assertThat(r.contains(301)).isTrue();
-        assertThat(r.contains(503)).isFalse();
-        assertThat(r).hasToString("200,204,300-399");
-        assertThat(r).isEqualTo(StatusRange.parse("200,204,300-399"));
-    }
-
-    @Test
-    void outOfRangeQueriesAreFalse() {
-        StatusRange r = StatusRange.parse("100-599");
-        assertThat(r.contains(-1)).isFalse();
-        assertThat(r.contains(0)).isFalse();
-        assertThat(r.contains(600)).isFalse();
-        assertThat(r.contains(Integer.MAX_VALUE)).isFalse();
+    @ParameterizedTest(name = "''{0}'' is {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            200                  | 200
+            ' 200, 204 ,300-399' | 200,204,300-399
+            """)
+    void printsAndComparesInItsCanonicalForm(String range, String canonical) {
+        StatusRange r = StatusRange.parse(range);
+        assertThat(r).hasToString(canonical);
+        assertThat(r).isEqualTo(StatusRange.parse(canonical));
     }
 
     @ParameterizedTest

@@ -14,39 +14,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import vipgate.appliance.Appliance;
 import vipgate.appliance.ApplianceConfig;
 import vipgate.testkit.FreePort;
-import vipgate.testkit.LeakCheck;
+import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
 
 /** The admin API of an appliance running in this JVM, in front of two tiny upstreams. */
+@ExtendWith(NoLeaks.class)
 class AdminServerTest {
     @TempDir
     Path dir;
 
-    private static LeakCheck leaks;
     private final List<HttpServer> upstreams = new ArrayList<>();
     private Appliance appliance;
-
-    @BeforeAll
-    static void watchLeaks() {
-        leaks = new LeakCheck();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        try {
-            assertThat(leaks.leaks()).isEmpty();
-        } finally {
-            leaks.close();
-        }
-    }
 
     @AfterEach
     void stop() {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import vipgate.testkit.ApplianceProcess;
 import vipgate.testkit.Await;
+import vipgate.testkit.Cleanup;
 import vipgate.testkit.FreePort;
 import vipgate.testkit.HttpLoad;
 import vipgate.testkit.NginxWebNode;
@@ -48,15 +49,7 @@ class ReloadUnderLoadIT {
         } catch (AssertionError ignored) {
             // the test already failed or reports the load's outcome itself
         } finally {
-            if (proxy != null) {
-                proxy.close();
-            }
-            if (a != null) {
-                a.close();
-            }
-            if (b != null) {
-                b.close();
-            }
+            Cleanup.close(proxy, a, b);
         }
     }
 

@@ -3,40 +3,25 @@ package vipgate.lb.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import vipgate.config.ConfigException;
-import vipgate.config.ConfigLoader;
 import vipgate.config.ConfigProblem;
 import vipgate.config.HostPort;
-import vipgate.config.Problems;
-import vipgate.config.Section;
 import vipgate.lb.upstream.Algorithm;
 
 class LbConfigTest {
 
-    private static LbConfig bind(String text) {
-        Config user = ConfigLoader.parseString(text, "test.conf");
-        Config reference = ConfigLoader.reference();
-        Problems problems = new Problems();
-        Section root = Section.root(user, reference, problems);
-        LbConfig cfg = LbConfig.bind(root.section("vipgate").section("lb"), reference);
-        root.finish();
-        problems.throwIfAny();
-        return cfg;
-    }
-
     private static List<String> problems(String text) {
-        ConfigException e = catchThrowableOfType(() -> bind(text), ConfigException.class);
+        ConfigException e = catchThrowableOfType(() -> LbConfigText.bind(text), ConfigException.class);
         assertThat(e).as("binding should fail").isNotNull();
         return e.problems().stream().map(ConfigProblem::toString).toList();
     }
 
     @Test
     void aMinimalConfigTakesTheDocumentedDefaults() {
-        LbConfig cfg = bind("""
+        LbConfig cfg = LbConfigText.bind("""
                 vipgate.lb {
                   upstreams.web { servers = [ { address = "127.0.0.1:8081" }, { address = "[::1]:8082", weight = 3, backup = true } ] }
                   servers = [ { listen = "127.0.0.1:8080", server-names = "www.example.com", locations = [ { path = "= /health", upstream = web } ] } ]

@@ -13,30 +13,15 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import vipgate.testkit.LeakCheck;
+import org.junit.jupiter.api.extension.ExtendWith;
+import vipgate.testkit.NoLeaks;
 
+@ExtendWith(NoLeaks.class)
 class StrictRequestDecoderTest {
-    private static LeakCheck leaks;
     private final List<Object> decoded = new ArrayList<>();
     private EmbeddedChannel channel;
-
-    @BeforeAll
-    static void watchLeaks() {
-        leaks = new LeakCheck();
-    }
-
-    @AfterAll
-    static void noLeaks() {
-        try {
-            assertThat(leaks.leaks()).isEmpty();
-        } finally {
-            leaks.close();
-        }
-    }
 
     @AfterEach
     void release() {

@@ -8,18 +8,19 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import vipgate.testkit.LeakCheck;
+import org.junit.jupiter.api.extension.ExtendWith;
+import vipgate.testkit.Cleanup;
+import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
 
 /** Slow or idle clients are cut off as nginx does: 408 for a stalled request, a silent close for an idle connection. */
+@ExtendWith(NoLeaks.class)
 class ClientTimeoutsIT {
-    private static LeakCheck leaks;
     private static TestUpstream upstream;
     private static LbUnderTest lb;
 
     @BeforeAll
     static void start() {
-        leaks = new LeakCheck();
         upstream = TestUpstream.http(TestUpstream.answering("ok\n"));
         lb = LbUnderTest.start("""
                 event-loops = 1
@@ -31,17 +32,7 @@ class ClientTimeoutsIT {
 
     @AfterAll
     static void stop() {
-        try {
-            if (lb != null) {
-                lb.close();
-            }
-            if (upstream != null) {
-                upstream.close();
-            }
-            assertThat(leaks.leaks()).isEmpty();
-        } finally {
-            leaks.close();
-        }
+        Cleanup.close(lb, upstream);
     }
 
     @Test

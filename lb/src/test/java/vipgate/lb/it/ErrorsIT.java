@@ -6,17 +6,23 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import vipgate.testkit.Await;
+import vipgate.testkit.Cleanup;
 import vipgate.testkit.FreePort;
-import vipgate.testkit.LeakCheck;
+import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
 
 /** The responses the proxy makes itself, each with nginx's status and page layout. */
+@ExtendWith(NoLeaks.class)
 class ErrorsIT {
-    private static LeakCheck leaks;
     private static TestUpstream ok;
     private static TestUpstream slow;
     private static TestUpstream busy;
@@ -24,7 +30,6 @@ class ErrorsIT {
 
     @BeforeAll
     static void start() {
-        leaks = new LeakCheck();
         ok = TestUpstream.http(TestUpstream.answering("ok\n"));
         slow = TestUpstream.http(TestUpstream.slow(3_000, "too late\n"));
         busy = TestUpstream.http(TestUpstream.slow(1_500, "finally\n"));
@@ -49,19 +54,7 @@ class ErrorsIT {
 
     @AfterAll
     static void stop() {
-        try {
-            if (lb != null) {
-                lb.close();
-            }
-            for (TestUpstream u : new TestUpstream[] {ok, slow, busy}) {
-                if (u != null) {
-                    u.close();
-                }
-            }
-            assertThat(leaks.leaks()).isEmpty();
-        } finally {
-            leaks.close();
-        }
+        Cleanup.close(lb, ok, slow, busy);
     }
 
     private static void assertErrorPage(RawHttp.Response r, int status, String reason) {
@@ -171,52 +164,38 @@ class ErrorsIT {
         assertThat(ok.requests.get()).as("no complete request upstream").isEqualTo(before);
     }
 
-    @Test
-    void aRequestLineOverMaxUriIs414() throws IOException {
-        try (RawHttp c = RawHttp.connect(lb.port)) {
-            RawHttp.Response r = c.get("/" + "a".repeat(2000), "app.example");
-            assertErrorPage(r, 414, "Request-URI Too Long");
-            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
-        }
+    /** What a test requires of the connection once the error page came. */
+    enum Afterwards {
+        CLOSED, NOT_CHECKED
     }
 
-    @Test
-    void tooManyHeadersIs431() throws IOException {
-        StringBuilder req = new StringBuilder("GET / HTTP/1.1\r\nHost: app.example\r\n");
+    static Stream<Arguments> refusedRequests() {
+        StringBuilder tooManyHeaders = new StringBuilder("GET / HTTP/1.1\r\nHost: app.example\r\n");
         for (int i = 0; i < 30; i++) {
-            req.append("X-H").append(i).append(": v\r\n");
+            tooManyHeaders.append("X-H").append(i).append(": v\r\n");
         }
-        try (RawHttp c = RawHttp.connect(lb.port)) {
-            c.send(req.append("\r\n").toString());
-            assertErrorPage(c.read(), 431, "Request Header Fields Too Large");
-        }
+        return Stream.of(
+                Arguments.of("a request line over max-uri", "GET /" + "a".repeat(2000) + " HTTP/1.1\r\nHost: app.example\r\n\r\n",
+                        414, "Request-URI Too Long", Afterwards.CLOSED),
+                Arguments.of("too many headers", tooManyHeaders.append("\r\n").toString(),
+                        431, "Request Header Fields Too Large", Afterwards.NOT_CHECKED),
+                Arguments.of("a header block over max-header-size", "GET / HTTP/1.1\r\nHost: app.example\r\nX-Big: " + "b".repeat(3000)
+                        + "\r\n\r\n", 431, "Request Header Fields Too Large", Afterwards.CLOSED),
+                Arguments.of("HTTP/1.1 without Host", "GET / HTTP/1.1\r\n\r\n", 400, "Bad Request", Afterwards.CLOSED),
+                Arguments.of("an unknown expectation", "GET / HTTP/1.1\r\nHost: app.example\r\nExpect: teapot\r\n\r\n",
+                        417, "Expectation Failed", Afterwards.NOT_CHECKED));
     }
 
-    @Test
-    void aHeaderBlockOverMaxHeaderSizeIs431() throws IOException {
+    @ParameterizedTest(name = "{0} is {2}")
+    @MethodSource("refusedRequests")
+    void isRefusedWithItsErrorPage(String what, String request, int status, String reason, Afterwards afterwards)
+            throws IOException {
         try (RawHttp c = RawHttp.connect(lb.port)) {
-            c.send("GET / HTTP/1.1\r\nHost: app.example\r\nX-Big: " + "b".repeat(3000) + "\r\n\r\n");
-            RawHttp.Response r = c.read();
-            assertErrorPage(r, 431, "Request Header Fields Too Large");
-            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
-        }
-    }
-
-    @Test
-    void http11WithoutHostIs400() throws IOException {
-        try (RawHttp c = RawHttp.connect(lb.port)) {
-            c.send("GET / HTTP/1.1\r\n\r\n");
-            RawHttp.Response r = c.read();
-            assertErrorPage(r, 400, "Bad Request");
-            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
-        }
-    }
-
-    @Test
-    void anUnknownExpectationIs417() throws IOException {
-        try (RawHttp c = RawHttp.connect(lb.port)) {
-            c.send("GET / HTTP/1.1\r\nHost: app.example\r\nExpect: teapot\r\n\r\n");
-            assertErrorPage(c.read(), 417, "Expectation Failed");
+            c.send(request);
+            assertErrorPage(c.read(), status, reason);
+            if (afterwards == Afterwards.CLOSED) {
+                assertThat(c.closedWithin(Duration.ofSeconds(5))).as("connection closed after " + status).isTrue();
+            }
         }
     }
 }

@@ -3,22 +3,27 @@ package vipgate.lb.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import vipgate.testkit.LeakCheck;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import vipgate.testkit.Cleanup;
 import vipgate.testkit.NginxWebNode;
+import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
 
 /** What a real nginx behind the proxy receives, and what the client gets back, header by header. */
+@ExtendWith(NoLeaks.class)
 class HeadersIT {
-    private static LeakCheck leaks;
     private static NginxWebNode node;
     private static LbUnderTest lb;
 
     @BeforeAll
     static void start() {
-        leaks = new LeakCheck();
         node = NginxWebNode.builder().body("HTTP WEB NODE 01\n").echoHeaders()
                 .location("location = /hop { return 200 \"$http_foo|$http_keep_alive|$http_te|$http_proxy_connection|"
                         + "$http_upgrade|$http_x_kept|$http_transfer_encoding\\n\"; }")
@@ -40,36 +45,35 @@ class HeadersIT {
 
     @AfterAll
     static void stop() {
-        try {
-            if (lb != null) {
-                lb.close();
-            }
-            if (node != null) {
-                node.close();
-            }
-            assertThat(leaks.leaks()).isEmpty();
-        } finally {
-            leaks.close();
-        }
+        Cleanup.close(lb, node);
     }
 
-    @Test
-    void setsRealIpAndAppendsToForwardedForAndKeepsHost() throws IOException {
+    /** The nginx node echoes what it received: X-Real-IP|X-Forwarded-For|Host|Connection. */
+    static Stream<Arguments> forwardedRequests() {
+        return Stream.of(
+                // Connection is empty: the proxy talks HTTP/1.1 keep-alive to the upstream
+                Arguments.of("sets X-Real-IP, appends to X-Forwarded-For and keeps Host",
+                        "GET /headers HTTP/1.1\r\nHost: WWW.Example.test:8080\r\nX-Forwarded-For: 10.1.2.3\r\n"
+                                + "X-Real-IP: 6.6.6.6\r\n\r\n",
+                        "127.0.0.1|10.1.2.3, 127.0.0.1|WWW.Example.test:8080|\n"),
+                Arguments.of("X-Forwarded-For is the client alone when none came in",
+                        "GET /headers HTTP/1.1\r\nHost: web.example\r\n\r\n",
+                        "127.0.0.1|127.0.0.1|web.example|\n"),
+                // RFC 9112 3.2.2: the host of an absolute-form target wins over Host; the upstream must see the host
+                // the proxy routed on, not a different one (vhost confusion)
+                Arguments.of("an absolute-form target is forwarded in origin form with its own host",
+                        "GET http://Shop.Example:8080/headers?x=1 HTTP/1.1\r\nHost: wrong.example\r\n\r\n",
+                        "127.0.0.1|127.0.0.1|Shop.Example:8080|\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forwardedRequests")
+    void theUpstreamGetsTheHeadersTheProxySets(String what, String request, String echoed) throws IOException {
         try (RawHttp c = RawHttp.connect(lb.port)) {
-            c.send("GET /headers HTTP/1.1\r\nHost: WWW.Example.test:8080\r\nX-Forwarded-For: 10.1.2.3\r\n"
-                    + "X-Real-IP: 6.6.6.6\r\n\r\n");
+            c.send(request);
             RawHttp.Response r = c.read();
             assertThat(r.status()).isEqualTo(200);
-            // Connection is empty: the proxy talks HTTP/1.1 keep-alive to the upstream
-            assertThat(r.bodyText()).isEqualTo("127.0.0.1|10.1.2.3, 127.0.0.1|WWW.Example.test:8080|\n");
-        }
-    }
-
-    @Test
-    void forwardedForIsTheClientAloneWhenNoneCameIn() throws IOException {
-        try (RawHttp c = RawHttp.connect(lb.port)) {
-            RawHttp.Response r = c.get("/headers", "web.example");
-            assertThat(r.bodyText()).isEqualTo("127.0.0.1|127.0.0.1|web.example|\n");
+            assertThat(r.bodyText()).isEqualTo(echoed);
         }
     }
 
@@ -82,18 +86,6 @@ class HeadersIT {
             assertThat(r.version()).isEqualTo("HTTP/1.0");
             assertThat(r.bodyText()).isEqualTo("127.0.0.1|127.0.0.1|web|\n");
             assertThat(c.closedWithin(java.time.Duration.ofSeconds(5))).isTrue();
-        }
-    }
-
-    @Test
-    void anAbsoluteFormTargetIsForwardedInOriginFormWithItsOwnHost() throws IOException {
-        // RFC 9112 3.2.2: the host of an absolute-form target wins over Host; the upstream must see the host the
-        // proxy routed on, not a different one (vhost confusion)
-        try (RawHttp c = RawHttp.connect(lb.port)) {
-            c.send("GET http://Shop.Example:8080/headers?x=1 HTTP/1.1\r\nHost: wrong.example\r\n\r\n");
-            RawHttp.Response r = c.read();
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.bodyText()).isEqualTo("127.0.0.1|127.0.0.1|Shop.Example:8080|\n");
         }
     }
 

@@ -24,22 +24,23 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import vipgate.testkit.LeakCheck;
+import org.junit.jupiter.api.extension.ExtendWith;
+import vipgate.testkit.Cleanup;
 import vipgate.testkit.NginxWebNode;
+import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
 
 /** HTTP/1.1 details a proxy must carry through unchanged: 100-continue, HEAD, 204/304, chunked bodies, pipelining. */
+@ExtendWith(NoLeaks.class)
 class HttpSemanticsIT {
     private static final byte[] BIG = new byte[8 * 1024 * 1024 + 123];
 
-    private static LeakCheck leaks;
     private static TestUpstream upstream;
     private static NginxWebNode nginx;
     private static LbUnderTest lb;
 
     @BeforeAll
     static void start() {
-        leaks = new LeakCheck();
         new Random(2).nextBytes(BIG);
         upstream = TestUpstream.http(HttpSemanticsIT::respond);
         nginx = NginxWebNode.builder().body("HTTP WEB NODE 01\n").file("big.bin", BIG).start();
@@ -57,20 +58,7 @@ class HttpSemanticsIT {
 
     @AfterAll
     static void stop() {
-        try {
-            if (lb != null) {
-                lb.close();
-            }
-            if (upstream != null) {
-                upstream.close();
-            }
-            if (nginx != null) {
-                nginx.close();
-            }
-            assertThat(leaks.leaks()).isEmpty();
-        } finally {
-            leaks.close();
-        }
+        Cleanup.close(lb, upstream, nginx);
     }
 
     /** /echo streams the request body back chunked; /204, /304 and /chunked-head answer without a body. */
@@ -114,6 +102,14 @@ class HttpSemanticsIT {
         }
     }
 
+    /**
+     * The next request on {@code c} gets its own answer from the app upstream: the response before was read to its
+     * exact end, nothing of it left over and nothing of this one swallowed.
+     */
+    private static void assertNextRequestInStep(RawHttp c, String path) throws IOException {
+        assertThat(c.get(path, "app").bodyText()).isEqualTo("app " + path + "\n");
+    }
+
     @Test
     void expectContinueGets100ThenTheFinalResponse() throws IOException {
         byte[] body = new byte[200_000];
@@ -129,8 +125,7 @@ class HttpSemanticsIT {
             assertThat(r.header("X-Received-Sha256")).isEqualTo(sha256(body));
             assertThat(r.header("X-Received-Expect")).as("Expect is the proxy's business").isEqualTo("null");
             assertThat(r.body()).isEqualTo(body);
-            // and the connection goes on
-            assertThat(c.get("/after", "app").bodyText()).isEqualTo("app /after\n");
+            assertNextRequestInStep(c, "/after");
         }
     }
 
@@ -150,7 +145,7 @@ class HttpSemanticsIT {
             // Netty's client codec drops Transfer-Encoding from a HEAD response, so none is passed on; no length
             // may be invented either
             assertThat(chunked.hasHeader("Content-Length")).isFalse();
-            assertThat(c.get("/next", "app").bodyText()).isEqualTo("app /next\n");
+            assertNextRequestInStep(c, "/next");
         }
     }
 
@@ -164,7 +159,7 @@ class HttpSemanticsIT {
             assertThat(notModified.status()).isEqualTo(304);
             assertThat(notModified.header("ETag")).isEqualTo("\"v1\"");
             assertThat(notModified.hasHeader("Transfer-Encoding")).isFalse();
-            assertThat(c.get("/after", "app").bodyText()).isEqualTo("app /after\n");
+            assertNextRequestInStep(c, "/after");
         }
     }
 
@@ -189,7 +184,7 @@ class HttpSemanticsIT {
             assertThat(r.header("X-Received-Sha256")).isEqualTo(sha256(body));
             assertThat(r.header("Transfer-Encoding")).isEqualTo("chunked");
             assertThat(sha256(r.body())).isEqualTo(sha256(body));
-            assertThat(c.get("/after", "app").bodyText()).isEqualTo("app /after\n");
+            assertNextRequestInStep(c, "/after");
         }
     }
 

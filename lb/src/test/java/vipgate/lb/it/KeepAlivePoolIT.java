@@ -2,37 +2,34 @@ package vipgate.lb.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import vipgate.testkit.Await;
-import vipgate.testkit.LeakCheck;
 import vipgate.testkit.NginxWebNode;
+import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
 
 /** Upstream connections are kept per event loop and reused, within the configured limits. */
+@ExtendWith(NoLeaks.class)
 class KeepAlivePoolIT {
-    private LeakCheck leaks;
     private TestUpstream upstream;
 
     @BeforeEach
     void start() {
-        leaks = new LeakCheck();
         upstream = TestUpstream.http(TestUpstream.answering("pooled\n"));
     }
 
     @AfterEach
     void stop() {
-        try {
-            upstream.close();
-            assertThat(leaks.leaks()).isEmpty();
-        } finally {
-            leaks.close();
-        }
+        upstream.close();
     }
 
     private void requests(LbUnderTest lb, int n) throws IOException {
@@ -47,7 +44,7 @@ class KeepAlivePoolIT {
 
     @Test
     void manySequentialRequestsOnOneClientConnectionUseOneUpstreamConnection() throws IOException {
-        try (LbUnderTest lb = LbUnderTest.start(LbUnderTest.simple("servers = [ { address = \"" + upstream.address() + "\" } ]"))) {
+        try (LbUnderTest lb = LbUnderTest.start(LbUnderTest.proxyingTo(upstream.address()))) {
             requests(lb, 50);
             assertThat(upstream.requests.get()).isEqualTo(50);
             assertThat(upstream.connections.get()).isEqualTo(1);
@@ -64,7 +61,7 @@ class KeepAlivePoolIT {
         // nginx closes its side after 2 requests (Connection: close) and after 1 s idle
         try (NginxWebNode node = NginxWebNode.builder().body("pooled\n").keepaliveRequests(2).keepaliveTimeoutSeconds(1)
                 .accessLog(true).start();
-                LbUnderTest lb = LbUnderTest.start(LbUnderTest.simple("servers = [ { address = \"" + node.address() + "\" } ]"))) {
+                LbUnderTest lb = LbUnderTest.start(LbUnderTest.proxyingTo(node.address()))) {
             requests(lb, 21);
             Await.require(Duration.ofSeconds(5), "21 requests in nginx's access log", () -> node.accessLogLines() == 21);
             Await.require(Duration.ofSeconds(5), "nginx closing its idle keep-alive connections",
@@ -93,7 +90,7 @@ class KeepAlivePoolIT {
                     r.headers().set("Keep-Alive", "timeout=1");
                     TestUpstream.reply(ctx, req, r);
                 });
-                LbUnderTest lb = LbUnderTest.start(LbUnderTest.simple("servers = [ { address = \"" + shortLived.address() + "\" } ]"))) {
+                LbUnderTest lb = LbUnderTest.start(LbUnderTest.proxyingTo(shortLived.address()))) {
             try (RawHttp c = RawHttp.connect(lb.port)) {
                 assertThat(c.get("/", "app").status()).isEqualTo(200);
             }
@@ -104,21 +101,17 @@ class KeepAlivePoolIT {
         }
     }
 
-    @Test
-    void idleZeroDisablesReuse() throws IOException {
+    /** idle = 0 disables reuse; a connection carries at most max-requests. */
+    @ParameterizedTest(name = "{0}: {1} requests take {2} upstream connections")
+    @CsvSource(delimiter = '|', value = {
+        "keepalive { idle = 0 }         | 10 | 10",
+        "keepalive { max-requests = 5 } | 20 | 4",
+    })
+    void keepaliveSettingsLimitReuse(String keepalive, int requests, int connections) throws IOException {
         try (LbUnderTest lb = LbUnderTest.start(LbUnderTest.simple(
-                "keepalive { idle = 0 }, servers = [ { address = \"" + upstream.address() + "\" } ]"))) {
-            requests(lb, 10);
-            assertThat(upstream.connections.get()).isEqualTo(10);
-        }
-    }
-
-    @Test
-    void aConnectionCarriesAtMostMaxRequests() throws IOException {
-        try (LbUnderTest lb = LbUnderTest.start(LbUnderTest.simple(
-                "keepalive { max-requests = 5 }, servers = [ { address = \"" + upstream.address() + "\" } ]"))) {
-            requests(lb, 20);
-            assertThat(upstream.connections.get()).isEqualTo(4);
+                keepalive + ", servers = [ { address = \"" + upstream.address() + "\" } ]"))) {
+            requests(lb, requests);
+            assertThat(upstream.connections.get()).isEqualTo(connections);
         }
     }
 }

@@ -1,12 +1,9 @@
 package vipgate.lb.it;
 
-import com.typesafe.config.Config;
 import java.time.Duration;
-import vipgate.config.ConfigLoader;
-import vipgate.config.Problems;
-import vipgate.config.Section;
 import vipgate.lb.LbEngine;
 import vipgate.lb.config.LbConfig;
+import vipgate.lb.config.LbConfigText;
 import vipgate.testkit.FreePort;
 
 /**
@@ -30,16 +27,8 @@ final class LbUnderTest implements AutoCloseable {
     }
 
     /** Binds {@code vipgate.lb { lbBody }}; throws the ConfigException listing every problem. */
-    static LbConfig config(String lbBody, int port) {
-        String text = "vipgate.lb {\n" + lbBody.replace("${PORT}", Integer.toString(port)) + "\n}\n";
-        Config user = ConfigLoader.parseString(text, "test.conf");
-        Config reference = ConfigLoader.reference();
-        Problems problems = new Problems();
-        Section root = Section.root(user, reference, problems);
-        LbConfig cfg = LbConfig.bind(root.section("vipgate").section("lb"), reference);
-        root.finish();
-        problems.throwIfAny();
-        return cfg;
+    private static LbConfig config(String lbBody, int port) {
+        return LbConfigText.bind("vipgate.lb {\n" + lbBody.replace("${PORT}", Integer.toString(port)) + "\n}\n");
     }
 
     /** One upstream {@code web} with the given servers block, one server on the port routing / to it. */
@@ -50,6 +39,11 @@ final class LbUnderTest implements AutoCloseable {
                 upstreams.web { %s }
                 servers = [ { listen = "127.0.0.1:${PORT}", locations = [ { path = "/", upstream = web } ] } ]
                 """.formatted(upstreamBody);
+    }
+
+    /** {@link #simple} with the one server {@code address}. */
+    static String proxyingTo(String address) {
+        return simple("servers = [ { address = \"" + address + "\" } ]");
     }
 
     void reload(String lbBody) {

@@ -14,21 +14,22 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import vipgate.testkit.Await;
+import vipgate.testkit.Cleanup;
 import vipgate.testkit.FreePort;
-import vipgate.testkit.LeakCheck;
 import vipgate.testkit.NginxWebNode;
+import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
 
 /** Graceful shutdown and live reload: requests under way always finish. */
+@ExtendWith(NoLeaks.class)
 class LifecycleIT {
-    private static LeakCheck leaks;
     private static TestUpstream old;
     private static NginxWebNode node2;
 
     @BeforeAll
     static void start() {
-        leaks = new LeakCheck();
         // "/slow" takes 2 s, everything else is answered at once
         old = TestUpstream.http((ctx, req) -> {
             if (req.uri().startsWith("/slow")) {
@@ -42,17 +43,7 @@ class LifecycleIT {
 
     @AfterAll
     static void stop() {
-        try {
-            if (old != null) {
-                old.close();
-            }
-            if (node2 != null) {
-                node2.close();
-            }
-            assertThat(leaks.leaks()).isEmpty();
-        } finally {
-            leaks.close();
-        }
+        Cleanup.close(old, node2);
     }
 
     private static CompletableFuture<RawHttp.Response> getAsync(int port, String path) {
@@ -65,13 +56,9 @@ class LifecycleIT {
         });
     }
 
-    private static String webOn(String address) {
-        return LbUnderTest.simple("servers = [ { address = \"" + address + "\" } ]");
-    }
-
     @Test
     void shutdownRefusesNewConnectionsAndDrainsTheRequestUnderWay() throws Exception {
-        LbUnderTest lb = LbUnderTest.start(webOn(old.address()));
+        LbUnderTest lb = LbUnderTest.start(LbUnderTest.proxyingTo(old.address()));
         CompletableFuture<Void> shutdown = null;
         try (RawHttp idle = RawHttp.connect(lb.port)) {
             assertThat(idle.get("/", "app").bodyText()).isEqualTo("OLD\n");
@@ -99,14 +86,14 @@ class LifecycleIT {
 
     @Test
     void reloadSendsNewRequestsToTheNewUpstreamWhileOldOnesFinish() throws Exception {
-        try (LbUnderTest lb = LbUnderTest.start(webOn(old.address()));
+        try (LbUnderTest lb = LbUnderTest.start(LbUnderTest.proxyingTo(old.address()));
                 RawHttp idle = RawHttp.connect(lb.port)) {
             assertThat(idle.get("/", "app").bodyText()).isEqualTo("OLD\n");
             int before = old.requests.get();
             CompletableFuture<RawHttp.Response> slow = getAsync(lb.port, "/slow");
             Await.require(Duration.ofSeconds(5), "the slow request at the old upstream", () -> old.requests.get() > before);
 
-            lb.reload(webOn(node2.address()));
+            lb.reload(LbUnderTest.proxyingTo(node2.address()));
 
             // the idle keep-alive connection survived and its next request follows the new config
             RawHttp.Response viaIdle = idle.get("/", "app");
@@ -124,7 +111,7 @@ class LifecycleIT {
 
     @Test
     void aReloadThatCannotListenChangesNothing() throws Exception {
-        try (LbUnderTest lb = LbUnderTest.start(webOn(old.address()));
+        try (LbUnderTest lb = LbUnderTest.start(LbUnderTest.proxyingTo(old.address()));
                 ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String next = """
                     event-loops = 2
@@ -141,7 +128,7 @@ class LifecycleIT {
     @Test
     void reloadOpensNewListenersAndClosesDroppedOnes() throws Exception {
         int second = FreePort.tcp();
-        try (LbUnderTest lb = LbUnderTest.start(webOn(old.address()))) {
+        try (LbUnderTest lb = LbUnderTest.start(LbUnderTest.proxyingTo(old.address()))) {
             String both = """
                     event-loops = 2
                     upstreams.web { servers = [ { address = "%s" } ] }
@@ -151,7 +138,7 @@ class LifecycleIT {
             try (RawHttp c = RawHttp.connect(second)) {
                 assertThat(c.get("/", "app").bodyText()).isEqualTo("OLD\n");
             }
-            lb.reload(webOn(old.address()));
+            lb.reload(LbUnderTest.proxyingTo(old.address()));
             assertThat(FreePort.awaitRefusing(second, Duration.ofSeconds(2))).isTrue();
             try (RawHttp c = RawHttp.connect(lb.port)) {
                 assertThat(c.get("/", "app").bodyText()).isEqualTo("OLD\n");

@@ -8,20 +8,21 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import vipgate.testkit.Cleanup;
 import vipgate.testkit.FreePort;
-import vipgate.testkit.LeakCheck;
+import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
 
 /** nginx's proxy_next_upstream rules: what is retried on the next server and what is not. */
+@ExtendWith(NoLeaks.class)
 class RetryIT {
-    private static LeakCheck leaks;
     private static TestUpstream ok;
     private static TestUpstream resetting;
     private static LbUnderTest lb;
 
     @BeforeAll
     static void start() {
-        leaks = new LeakCheck();
         ok = TestUpstream.http((ctx, req) -> TestUpstream.reply(ctx, req, TestUpstream.text(
                 io.netty.handler.codec.http.HttpResponseStatus.OK, "ok " + req.method() + " " + req.content().readableBytes() + "\n")));
         resetting = TestUpstream.http(TestUpstream.resetting());
@@ -45,20 +46,7 @@ class RetryIT {
 
     @AfterAll
     static void stop() {
-        try {
-            if (lb != null) {
-                lb.close();
-            }
-            if (ok != null) {
-                ok.close();
-            }
-            if (resetting != null) {
-                resetting.close();
-            }
-            assertThat(leaks.leaks()).isEmpty();
-        } finally {
-            leaks.close();
-        }
+        Cleanup.close(lb, ok, resetting);
     }
 
     private static RawHttp.Response post(String path, String body) throws IOException {

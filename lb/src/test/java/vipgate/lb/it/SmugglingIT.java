@@ -8,41 +8,32 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import vipgate.testkit.LeakCheck;
+import vipgate.testkit.Cleanup;
+import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
 
 /**
  * Requests two HTTP parsers could frame differently are refused with 400 and the connection is closed, and no
  * complete request reaches the upstream: whatever the upstream would have made of them, it never sees them.
  */
+@ExtendWith(NoLeaks.class)
 class SmugglingIT {
-    private static LeakCheck leaks;
     private static TestUpstream upstream;
     private static LbUnderTest lb;
 
     @BeforeAll
     static void start() {
-        leaks = new LeakCheck();
         upstream = TestUpstream.http(TestUpstream.answering("upstream saw it\n"));
-        lb = LbUnderTest.start(LbUnderTest.simple("servers = [ { address = \"" + upstream.address() + "\" } ]"));
+        lb = LbUnderTest.start(LbUnderTest.proxyingTo(upstream.address()));
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (lb != null) {
-                lb.close();
-            }
-            if (upstream != null) {
-                upstream.close();
-            }
-            assertThat(leaks.leaks()).isEmpty();
-        } finally {
-            leaks.close();
-        }
+        Cleanup.close(lb, upstream);
     }
 
     static Stream<Arguments> smuggling() {

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * An upstream made in the test, for what nginx cannot easily do: answer slowly, reset, echo bodies, speak
@@ -63,70 +65,64 @@ final class TestUpstream implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
     final List<Seen> seen = new CopyOnWriteArrayList<>();
 
-    private TestUpstream(ChannelInitializer<Channel> child) {
+    /** Listens, counting connections; {@code pipeline} sets up each one's handlers, which may record to this upstream. */
+    private TestUpstream(BiConsumer<TestUpstream, ChannelPipeline> pipeline) {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(child)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.incrementAndGet();
+                        pipeline.accept(TestUpstream.this, ch.pipeline());
+                    }
+                })
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).syncUninterruptibly().channel();
+    }
+
+    private void saw(FullHttpRequest req, HttpHeaders headers, byte[] body) {
+        requests.incrementAndGet();
+        seen.add(new Seen(req.method().name(), req.uri(), headers, body));
     }
 
     /** An HTTP/1.1 server with keep-alive; requests are aggregated (up to 64 MiB) before {@code responder} runs. */
     static TestUpstream http(Responder responder) {
-        TestUpstream[] self = new TestUpstream[1];
-        self[0] = new TestUpstream(new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                self[0].connections.incrementAndGet();
-                ch.pipeline().addLast(new HttpServerCodec(), new RawHeaders(), new HttpObjectAggregator(64 << 20),
-                        new SimpleChannelInboundHandler<FullHttpRequest>() {
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-                                self[0].requests.incrementAndGet();
-                                self[0].seen.add(new Seen(req.method().name(), req.uri(), rawHeaders(ctx),
-                                        ByteBufUtil.getBytes(req.content())));
-                                responder.respond(ctx, req);
-                            }
+        return new TestUpstream((self, pipeline) -> pipeline.addLast(new HttpServerCodec(), new RawHeaders(),
+                new HttpObjectAggregator(64 << 20),
+                new SimpleChannelInboundHandler<FullHttpRequest>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                        self.saw(req, rawHeaders(ctx), ByteBufUtil.getBytes(req.content()));
+                        responder.respond(ctx, req);
+                    }
 
-                            @Override
-                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                ctx.close();
-                            }
-                        });
-            }
-        });
-        return self[0];
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        ctx.close();
+                    }
+                }));
     }
 
     /** A WebSocket echo server at {@code path}: every text frame comes back as it was sent. */
     static TestUpstream webSocketEcho(String path) {
-        TestUpstream[] self = new TestUpstream[1];
-        self[0] = new TestUpstream(new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                self[0].connections.incrementAndGet();
-                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
-                        new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                if (msg instanceof FullHttpRequest req) {
-                                    self[0].requests.incrementAndGet();
-                                    self[0].seen.add(new Seen(req.method().name(), req.uri(), req.headers().copy(), new byte[0]));
-                                }
-                                ctx.fireChannelRead(msg);
-                            }
-                        },
-                        new WebSocketServerProtocolHandler(path),
-                        // clients fragment long messages (the JDK's into 16 KiB frames): echo whole messages
-                        new WebSocketFrameAggregator(1 << 20),
-                        new SimpleChannelInboundHandler<TextWebSocketFrame>() {
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
-                                ctx.writeAndFlush(new TextWebSocketFrame("echo: " + frame.text()));
-                            }
-                        });
-            }
-        });
-        return self[0];
+        return new TestUpstream((self, pipeline) -> pipeline.addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
+                new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        if (msg instanceof FullHttpRequest req) {
+                            self.saw(req, req.headers().copy(), new byte[0]);
+                        }
+                        ctx.fireChannelRead(msg);
+                    }
+                },
+                new WebSocketServerProtocolHandler(path),
+                // clients fragment long messages (the JDK's into 16 KiB frames): echo whole messages
+                new WebSocketFrameAggregator(1 << 20),
+                new SimpleChannelInboundHandler<TextWebSocketFrame>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+                        ctx.writeAndFlush(new TextWebSocketFrame("echo: " + frame.text()));
+                    }
+                }));
     }
 
     private static final AttributeKey<HttpHeaders> RAW = AttributeKey.valueOf("test-upstream-raw-headers");

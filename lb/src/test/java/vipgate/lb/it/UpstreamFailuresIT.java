@@ -15,13 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import vipgate.testkit.Await;
-import vipgate.testkit.LeakCheck;
+import vipgate.testkit.Cleanup;
+import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
 
 /** Upstreams that misbehave: the client gets an error or a visibly broken response, never a hang or a wrong one. */
+@ExtendWith(NoLeaks.class)
 class UpstreamFailuresIT {
-    private static LeakCheck leaks;
     private static TestUpstream broken;
     private static TestUpstream slow;
     private static LbUnderTest lb;
@@ -34,7 +36,6 @@ class UpstreamFailuresIT {
 
     @BeforeAll
     static void start() {
-        leaks = new LeakCheck();
         broken = TestUpstream.http((ctx, req) -> {
             switch (req.uri()) {
                 case "/truncated" -> raw(ctx, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it");
@@ -60,20 +61,7 @@ class UpstreamFailuresIT {
 
     @AfterAll
     static void stop() {
-        try {
-            if (lb != null) {
-                lb.close();
-            }
-            if (broken != null) {
-                broken.close();
-            }
-            if (slow != null) {
-                slow.close();
-            }
-            assertThat(leaks.leaks()).isEmpty();
-        } finally {
-            leaks.close();
-        }
+        Cleanup.close(lb, broken, slow);
     }
 
     @Test

@@ -16,34 +16,25 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import vipgate.testkit.LeakCheck;
+import org.junit.jupiter.api.extension.ExtendWith;
+import vipgate.testkit.Cleanup;
+import vipgate.testkit.NoLeaks;
 
 /** A WebSocket through the proxy: the upgrade is passed on, then frames flow both ways until a clean close. */
+@ExtendWith(NoLeaks.class)
 class WebSocketIT {
-    private static LeakCheck leaks;
     private static TestUpstream echo;
     private static LbUnderTest lb;
 
     @BeforeAll
     static void start() {
-        leaks = new LeakCheck();
         echo = TestUpstream.webSocketEcho("/ws");
-        lb = LbUnderTest.start(LbUnderTest.simple("servers = [ { address = \"" + echo.address() + "\" } ]"));
+        lb = LbUnderTest.start(LbUnderTest.proxyingTo(echo.address()));
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (lb != null) {
-                lb.close();
-            }
-            if (echo != null) {
-                echo.close();
-            }
-            assertThat(leaks.leaks()).isEmpty();
-        } finally {
-            leaks.close();
-        }
+        Cleanup.close(lb, echo);
     }
 
     /** Collects what the server sends. */

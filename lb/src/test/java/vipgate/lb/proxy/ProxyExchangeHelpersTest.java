@@ -2,68 +2,78 @@ package vipgate.lb.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The static helpers the proxy routes with: the path of a request target and the host of a Host header. */
 class ProxyExchangeHelpersTest {
 
-    @Test
-    void routablePathOfOriginForm() {
-        assertThat(ProxyExchange.routablePath("/")).isEqualTo("/");
-        assertThat(ProxyExchange.routablePath("/a/b?x=1&y=/..")).isEqualTo("/a/b");
-        assertThat(ProxyExchange.routablePath("/a/./b/../c")).isEqualTo("/a/c");
-        assertThat(ProxyExchange.routablePath("/a//b///c")).isEqualTo("/a/b/c");
-        assertThat(ProxyExchange.routablePath("/api/%2e%2e/admin")).as("encoded dot segments").isEqualTo("/admin");
-        assertThat(ProxyExchange.routablePath("/caf%C3%A9")).isEqualTo("/café");
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # origin form
+            /                        | /
+            /a/b?x=1&y=/..           | /a/b
+            /a/./b/../c              | /a/c
+            /a//b///c                | /a/b/c
+            # encoded dot segments
+            /api/%2e%2e/admin        | /admin
+            /caf%C3%A9               | /café
+            # absolute form and asterisk form
+            http://example.com/a/b?q | /a/b
+            http://example.com       | /
+            *                        | *
+            """)
+    void routablePath(String target, String path) {
+        assertThat(ProxyExchange.routablePath(target)).isEqualTo(path);
     }
 
-    @Test
-    void routablePathOfAbsoluteAndAsteriskForm() {
-        assertThat(ProxyExchange.routablePath("http://example.com/a/b?q")).isEqualTo("/a/b");
-        assertThat(ProxyExchange.routablePath("http://example.com")).isEqualTo("/");
-        assertThat(ProxyExchange.routablePath("*")).isEqualTo("*");
+    @ParameterizedTest
+    @ValueSource(strings = {"/../etc/passwd", "/a/../../b", "/%2e%2e/x", "/bad%zzescape", "relative/path", "example.com:443"})
+    void routablePathRefusesWhatCannotBeRouted(String target) {
+        assertThat(ProxyExchange.routablePath(target)).isNull();
     }
 
-    @Test
-    void routablePathRefusesWhatCannotBeRouted() {
-        assertThat(ProxyExchange.routablePath("/../etc/passwd")).isNull();
-        assertThat(ProxyExchange.routablePath("/a/../../b")).isNull();
-        assertThat(ProxyExchange.routablePath("/%2e%2e/x")).isNull();
-        assertThat(ProxyExchange.routablePath("/bad%zzescape")).isNull();
-        assertThat(ProxyExchange.routablePath("relative/path")).isNull();
-        assertThat(ProxyExchange.routablePath("example.com:443")).isNull();
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', nullValues = "null", textBlock = """
+            http://Shop.Example:8080/a?b | Shop.Example:8080
+            http://[::1]/                | [::1]
+            /a/b                         | null
+            *                            | null
+            http:///nohost               | null
+            """)
+    void anAbsoluteFormTargetGivesItsAuthority(String target, String authority) {
+        assertThat(ProxyExchange.absoluteFormAuthority(target)).isEqualTo(authority);
     }
 
-    @Test
-    void anAbsoluteFormTargetGivesItsAuthorityAndIsForwardedInOriginForm() {
-        assertThat(ProxyExchange.absoluteFormAuthority("http://Shop.Example:8080/a?b")).isEqualTo("Shop.Example:8080");
-        assertThat(ProxyExchange.absoluteFormAuthority("http://[::1]/")).isEqualTo("[::1]");
-        assertThat(ProxyExchange.absoluteFormAuthority("/a/b")).isNull();
-        assertThat(ProxyExchange.absoluteFormAuthority("*")).isNull();
-        assertThat(ProxyExchange.absoluteFormAuthority("http:///nohost")).isNull();
-        assertThat(ProxyExchange.originForm("http://shop.example/a/b?x=1&y=%20")).isEqualTo("/a/b?x=1&y=%20");
-        assertThat(ProxyExchange.originForm("http://shop.example")).isEqualTo("/");
-        assertThat(ProxyExchange.originForm("http://shop.example?q")).isEqualTo("/?q");
-        assertThat(ProxyExchange.originForm("/a?b")).isEqualTo("/a?b");
-        assertThat(ProxyExchange.originForm("*")).isEqualTo("*");
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            http://shop.example/a/b?x=1&y=%20 | /a/b?x=1&y=%20
+            http://shop.example               | /
+            http://shop.example?q             | /?q
+            /a?b                              | /a?b
+            *                                 | *
+            """)
+    void anAbsoluteFormTargetIsForwardedInOriginForm(String target, String originForm) {
+        assertThat(ProxyExchange.originForm(target)).isEqualTo(originForm);
     }
 
-    @Test
-    void normaliseHostLowerCasesAndDropsPortAndTrailingDot() {
-        assertThat(ProxyExchange.normaliseHost("WWW.Example.COM")).isEqualTo("www.example.com");
-        assertThat(ProxyExchange.normaliseHost(" www.example.com:8080 ")).isEqualTo("www.example.com");
-        assertThat(ProxyExchange.normaliseHost("www.example.com.")).isEqualTo("www.example.com");
-        assertThat(ProxyExchange.normaliseHost("[::1]:8080")).isEqualTo("[::1]");
-        assertThat(ProxyExchange.normaliseHost("[2001:DB8::1]")).isEqualTo("[2001:db8::1]");
-        assertThat(ProxyExchange.normaliseHost("")).isEmpty();
+    @ParameterizedTest(name = "''{0}'' -> ''{1}''")
+    @CsvSource(delimiter = '|', textBlock = """
+            WWW.Example.COM          | www.example.com
+            ' www.example.com:8080 ' | www.example.com
+            www.example.com.         | www.example.com
+            [::1]:8080               | [::1]
+            [2001:DB8::1]            | [2001:db8::1]
+            ''                       | ''
+            """)
+    void normaliseHostLowerCasesAndDropsPortAndTrailingDot(String host, String normalised) {
+        assertThat(ProxyExchange.normaliseHost(host)).isEqualTo(normalised);
     }
 
-    @Test
-    void normaliseHostRefusesImplausibleHosts() {
-        assertThat(ProxyExchange.normaliseHost("[::1")).isNull();
-        assertThat(ProxyExchange.normaliseHost("exa mple.com")).isNull();
-        assertThat(ProxyExchange.normaliseHost("example.com/evil")).isNull();
-        assertThat(ProxyExchange.normaliseHost("user@example.com")).isNull();
-        assertThat(ProxyExchange.normaliseHost("example.com\\x")).isNull();
+    @ParameterizedTest
+    @ValueSource(strings = {"[::1", "exa mple.com", "example.com/evil", "user@example.com", "example.com\\x"})
+    void normaliseHostRefusesImplausibleHosts(String host) {
+        assertThat(ProxyExchange.normaliseHost(host)).isNull();
     }
 }

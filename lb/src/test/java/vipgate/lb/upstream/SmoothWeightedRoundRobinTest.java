@@ -11,30 +11,29 @@ import static vipgate.lb.upstream.TestPeers.sequence;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SmoothWeightedRoundRobinTest {
 
     private final AtomicLong clock = new AtomicLong();
 
-    @Test
-    void weightsFiveOneOneInterleaveAsNginxDoes() {
-        Balancer balancer = balancer(ROUND_ROBIN, clock, peer("a", 5), peer("b", 1), peer("c", 1));
+    /** Peers a, b, c... with the given weights interleave as nginx's do, in a cycle as long as the weights' sum. */
+    @ParameterizedTest(name = "weights {0}: {1} {2} times")
+    @CsvSource({
+        "'5,1,1', aabacaa, 3",
+        "'1,1', ab, 4",
+        "'3,2', ababa, 2",
+    })
+    void weightedPeersInterleaveAsNginxDoes(String weights, String cycle, int cycles) {
+        String[] w = weights.split(",");
+        Peer[] peers = new Peer[w.length];
+        for (int i = 0; i < w.length; i++) {
+            peers[i] = peer(String.valueOf((char) ('a' + i)), Integer.parseInt(w[i]));
+        }
+        Balancer balancer = balancer(ROUND_ROBIN, clock, peers);
 
-        assertThat(sequence(balancer, 21)).isEqualTo("aabacaa".repeat(3));
-    }
-
-    @Test
-    void equalWeightsAlternate() {
-        Balancer balancer = balancer(ROUND_ROBIN, clock, peer("a", 1), peer("b", 1));
-
-        assertThat(sequence(balancer, 8)).isEqualTo("abababab");
-    }
-
-    @Test
-    void weightsThreeTwoSpreadEvenly() {
-        Balancer balancer = balancer(ROUND_ROBIN, clock, peer("a", 3), peer("b", 2));
-
-        assertThat(sequence(balancer, 10)).isEqualTo("ababa".repeat(2));
+        assertThat(sequence(balancer, cycle.length() * cycles)).isEqualTo(cycle.repeat(cycles));
     }
 
     @Test
@@ -56,12 +55,18 @@ class SmoothWeightedRoundRobinTest {
         assertThat(sequence(balancer, 4)).isEqualTo("abab");
     }
 
+    /** Round robin over {@code a} and b, weight 1 each, once the first request, which a gets, failed. */
+    private Balancer afterAFailedRequest(Peer a) {
+        Balancer balancer = balancer(ROUND_ROBIN, clock, a, peer("b", 1));
+        balancer.release(select(balancer, request()), true);
+        return balancer;
+    }
+
     @Test
     void failedPeerRestsForFailTimeoutThenOneSuccessfulProbeRestoresIt() {
         Peer a = peer("a", 1);
-        Balancer balancer = balancer(ROUND_ROBIN, clock, a, peer("b", 1));
+        Balancer balancer = afterAFailedRequest(a);
 
-        balancer.release(select(balancer, request()), true);
         assertThat(a.fails()).isEqualTo(1);
         assertThat(a.effectiveWeight()).isZero();
         assertThat(sequence(balancer, 3)).isEqualTo("bbb");
@@ -81,8 +86,7 @@ class SmoothWeightedRoundRobinTest {
     @Test
     void failedProbeRestsThePeerAgain() {
         Peer a = peer("a", 1);
-        Balancer balancer = balancer(ROUND_ROBIN, clock, a, peer("b", 1));
-        balancer.release(select(balancer, request()), true);
+        Balancer balancer = afterAFailedRequest(a);
         clock.addAndGet(10 * SECOND + 1);
 
         failNext(balancer, a);
