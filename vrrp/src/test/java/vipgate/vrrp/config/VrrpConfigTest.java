@@ -3,17 +3,15 @@ package vipgate.vrrp.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.typesafe.config.Config;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import vipgate.config.ConfigException;
+import vipgate.config.Binding;
 import vipgate.config.ConfigLoader;
 import vipgate.config.ConfigProblem;
-import vipgate.config.Problems;
-import vipgate.config.Section;
 import vipgate.vrrp.state.State;
 import vipgate.vrrp.track.TrackedObject;
 import vipgate.vrrp.wire.AuthType;
@@ -24,14 +22,7 @@ import vipgate.vrrp.wire.VrrpPacket;
 class VrrpConfigTest {
 
     static VrrpConfig bind(String text) {
-        Config user = ConfigLoader.parseString(text, "test.conf");
-        Config reference = ConfigLoader.reference();
-        Problems problems = new Problems();
-        Section root = Section.root(user, reference, problems);
-        VrrpConfig cfg = VrrpConfig.bind(root.section("vipgate").section("vrrp"), reference);
-        root.finish();
-        problems.throwIfAny();
-        return cfg;
+        return Binding.bind(ConfigLoader.parseString(text, "test.conf"), VrrpConfig::bind, "vipgate", "vrrp");
     }
 
     static List<String> problems(String text) {
