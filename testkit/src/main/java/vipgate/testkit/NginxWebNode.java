@@ -41,13 +41,16 @@ public final class NginxWebNode implements AutoCloseable {
     private final Path prefix;
     private final boolean ownsPrefix;
     private final int port;
+    /** The network namespace nginx runs in (on its own address there), or null for the test's loopback. */
+    private final String namespace;
     private Process master;
     private Thread cleanupHook;
 
-    private NginxWebNode(Path prefix, boolean ownsPrefix, int port) {
+    private NginxWebNode(Path prefix, boolean ownsPrefix, int port, String namespace) {
         this.prefix = prefix;
         this.ownsPrefix = ownsPrefix;
         this.port = port;
+        this.namespace = namespace;
     }
 
     public static Builder builder() {
@@ -104,8 +107,12 @@ public final class NginxWebNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ProcessBuilder pb = new ProcessBuilder(NGINX.toString(), "-e", errorLog.toString(), "-p", prefix + "/",
-                "-c", "nginx.conf")
+        List<String> command = new ArrayList<>();
+        if (namespace != null) {
+            command.addAll(List.of("ip", "netns", "exec", namespace));
+        }
+        command.addAll(List.of(NGINX.toString(), "-e", errorLog.toString(), "-p", prefix + "/", "-c", "nginx.conf"));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(prefix.resolve("logs/console.log").toFile()));
         try {
@@ -121,7 +128,7 @@ public final class NginxWebNode implements AutoCloseable {
         // nginx writes its pid file only once every listening socket is bound, so a port that accepts
         // because something else holds it is not taken for nginx's
         boolean listening = Await.until(START_TIMEOUT,
-                () -> !started.isAlive() || (pidIn(pidFile) == started.pid() && FreePort.accepts(port)));
+                () -> !started.isAlive() || (pidIn(pidFile) == started.pid() && (namespace != null || FreePort.accepts(port))));
         if (!started.isAlive() || !listening) {
             killTree();
             throw new IllegalStateException("nginx web node on port " + port + (listening ? " exited" : " did not listen within "
@@ -270,6 +277,8 @@ public final class NginxWebNode implements AutoCloseable {
     public static final class Builder {
         private Path parent;
         private int port;
+        private String namespace;
+        private String listenHost = "127.0.0.1";
         private String body = "HTTP WEB NODE 01\n";
         private final List<String> locations = new ArrayList<>();
         private final Map<String, byte[]> files = new LinkedHashMap<>();
@@ -280,6 +289,16 @@ public final class NginxWebNode implements AutoCloseable {
         /** Directory under which the prefix is created; a fresh temp dir (deleted on close) when unset. */
         public Builder under(Path parent) {
             this.parent = parent;
+            return this;
+        }
+
+        /**
+         * Runs nginx inside a network namespace, listening on {@code host} there (an address of that namespace), as
+         * a web server box of a test topology.
+         */
+        public Builder inNamespace(NetNs ns, String host) {
+            this.namespace = ns.name();
+            this.listenHost = host;
             return this;
         }
 
@@ -354,7 +373,7 @@ public final class NginxWebNode implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot prepare an nginx prefix for port " + p, e);
             }
-            NginxWebNode node = new NginxWebNode(prefix, owns, p);
+            NginxWebNode node = new NginxWebNode(prefix, owns, p, namespace);
             try {
                 return node.start();
             } catch (RuntimeException e) {
@@ -384,7 +403,7 @@ public final class NginxWebNode implements AutoCloseable {
                 c.append("  ").append(temp).append(' ').append(dir).append(";\n");
             }
             c.append("  server {\n");
-            c.append("    listen 127.0.0.1:").append(p).append(";\n");
+            c.append("    listen ").append(listenHost).append(':').append(p).append(";\n");
             c.append("    root ").append(prefix.resolve("html")).append(";\n");
             c.append("    location / { return 200 ").append(quote(body)).append("; }\n");
             c.append("    location /files/ { }\n");
