@@ -26,13 +26,13 @@ import vipgate.testkit.NetNs;
  */
 @ExtendWith(ApplianceProcess.LogsOnFailure.class)
 class VrrpInteropIT {
-    private static final String VIP = "10.77.0.100";
-    private static final Duration ELECTION = Duration.ofSeconds(15);
+    private static final String VIP = TwoBoxSegment.VIP;
+    private static final Duration ELECTION = TwoBoxSegment.ELECTION;
 
     @TempDir
     Path dir;
 
-    private NetNs sw;
+    private TwoBoxSegment segment;
     private NetNs a;
     private NetNs b;
     private final List<AutoCloseable> running = new ArrayList<>();
@@ -44,14 +44,9 @@ class VrrpInteropIT {
 
     @BeforeEach
     void segment() {
-        sw = NetNs.create();
-        a = NetNs.create();
-        b = NetNs.create();
-        NetNs.veth(a, "eth0", sw, "port-a");
-        NetNs.veth(b, "eth0", sw, "port-b");
-        sw.bridge("br0", "port-a", "port-b");
-        a.ip("addr", "add", "10.77.0.1/24", "dev", "eth0");
-        b.ip("addr", "add", "10.77.0.2/24", "dev", "eth0");
+        segment = new TwoBoxSegment();
+        a = segment.a;
+        b = segment.b;
     }
 
     @AfterEach
@@ -59,10 +54,8 @@ class VrrpInteropIT {
         for (AutoCloseable c : running) {
             c.close();
         }
-        for (NetNs ns : new NetNs[] {a, b, sw}) {
-            if (ns != null) {
-                ns.close();
-            }
+        if (segment != null) {
+            segment.close();
         }
     }
 
@@ -138,6 +131,35 @@ class VrrpInteropIT {
         assertThat(vipgate.admin("/status")).contains("\"adverts-received\":0");
     }
 
+    @Test
+    void multicastV3WithCentisecondAdverts() throws IOException {
+        String fast = instance(3, "backup", 100, "unicast-source = \"\"", "none").replace("advert-interval = 1s",
+                "advert-interval = 100ms");
+        ApplianceProcess vipgate = vipgate(a, 9351, 3, fast);
+        Keepalived keepalived = keepalived(b, 3, "BACKUP", 99, "", false, "0.1");
+        awaitVip(a, true);
+        awaitVip(b, false);
+        assertThat(vipgate.admin("/status")).contains("\"state\":\"MASTER\"").contains("\"dropped\":{}");
+
+        vipgate.signal("KILL");
+        vipgate.awaitExit(Duration.ofSeconds(10));
+        awaitVip(b, true);
+        assertThat(keepalived.log()).contains("Entering MASTER STATE");
+    }
+
+    @Test
+    void anotherVridOnTheLinkIsCountedAndIgnored() throws IOException {
+        Keepalived other = Keepalived.start(b, keepalivedConfig(b, 2, "MASTER", 150, "", true, "1").replace("virtual_router_id 51",
+                "virtual_router_id 52").replace(VIP, "10.77.0.200"));
+        running.add(other);
+        ApplianceProcess vipgate = vipgate(a, 9361, instance(2, "backup", 100, "unicast-source = \"\"", "pass"));
+        // a router with VRID 52 at priority 150 is not our master: vipgate elects itself for VRID 51
+        awaitVip(a, true);
+        assertThat(Await.until(ELECTION, () -> vipgate.admin("/status").contains("\"wrong-vrid\":"))).as(vipgate.admin("/status"))
+                .isTrue();
+        assertThat(b.ip("-4", "addr", "show", "dev", "eth0")).contains("10.77.0.200/").doesNotContain(VIP + "/");
+    }
+
     private ApplianceProcess vipgate(NetNs ns, int adminPort, String vrrpInstance) throws IOException {
         return vipgate(ns, adminPort, 2, vrrpInstance);
     }
@@ -175,7 +197,19 @@ class VrrpInteropIT {
     }
 
     private Keepalived keepalived(NetNs ns, int version, String state, int priority, String unicast, boolean pass) {
-        Keepalived k = Keepalived.start(ns, """
+        return keepalived(ns, version, state, priority, unicast, pass, "1");
+    }
+
+    private Keepalived keepalived(NetNs ns, int version, String state, int priority, String unicast, boolean pass,
+            String advertInterval) {
+        Keepalived k = Keepalived.start(ns, keepalivedConfig(ns, version, state, priority, unicast, pass, advertInterval));
+        running.add(k);
+        return k;
+    }
+
+    private static String keepalivedConfig(NetNs ns, int version, String state, int priority, String unicast, boolean pass,
+            String advertInterval) {
+        return """
                 global_defs {
                     router_id %s
                     vrrp_version %d
@@ -186,22 +220,18 @@ class VrrpInteropIT {
                     interface eth0
                     virtual_router_id 51
                     priority %d
-                    advert_int 1
+                    advert_int %s
                     %s
                     %s
                     virtual_ipaddress {
                         %s/24
                     }
                 }
-                """.formatted(ns.name(), version, state, priority,
-                pass && version == 2 ? "authentication {\n        auth_type PASS\n        auth_pass 1111\n    }" : "", unicast, VIP));
-        running.add(k);
-        return k;
+                """.formatted(ns.name(), version, state, priority, advertInterval,
+                pass && version == 2 ? "authentication {\n        auth_type PASS\n        auth_pass 1111\n    }" : "", unicast, VIP);
     }
 
     private static void awaitVip(NetNs ns, boolean present) {
-        boolean reached = Await.until(ELECTION, () -> ns.ip("-4", "addr", "show", "dev", "eth0").contains(VIP + "/") == present);
-        assertThat(reached).as("VIP %s %s on %s: %s", VIP, present ? "present" : "absent", ns.name(),
-                ns.ip("-4", "addr", "show", "dev", "eth0")).isTrue();
+        TwoBoxSegment.awaitVip(ns, present);
     }
 }

@@ -1,0 +1,532 @@
+package vipgate.appliance.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import vipgate.testkit.ApplianceProcess;
+import vipgate.testkit.Await;
+import vipgate.testkit.Keepalived;
+import vipgate.testkit.NetNs;
+import vipgate.testkit.NginxWebNode;
+
+/**
+ * Failover benchmark (not a test; run it with {@code bench/failover}). For each pair (two vipgate boxes, or two
+ * boxes of keepalived + an nginx proxy), VRRP version/advert interval (v2 1 s, v3 100 ms) and event (SIGKILL of
+ * every process of the master box, or a graceful stop), it builds the seed topology in network namespaces
+ * (switch bridge; boxes a 10.77.0.1 and b 10.77.0.2; nginx web nodes w1/w2 answering "HTTP WEB NODE 01/02"; client
+ * c), lets {@link VipProbe} hammer the VIP from c, hits the master and reports the longest interval without a
+ * successful response. Each run has a fresh topology.
+ *
+ * <p>Options: {@code --repeat N} (3), {@code --pairs vipgate,keepalived}, {@code --versions 2,3},
+ * {@code --events kill,term}, {@code --pace-us 1000}, {@code --timeout-ms 100}, {@code --keep-logs DIR}.
+ */
+public final class FailoverBench {
+    static final String VIP = "10.77.0.100";
+    private static final Duration CONVERGE = Duration.ofSeconds(20);
+    private static final Pattern NUM = Pattern.compile("\"(\\w+)\":(-?[0-9.]+|true|false)");
+
+    /** Everything that must die on exit, Ctrl-C included. */
+    private static final List<AutoCloseable> LIVE = new CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(FailoverBench::closeAll, "failover-bench-cleanup"));
+    }
+
+    record Combo(String pair, int version, String event) {
+        String advert() {
+            return version == 2 ? "1s" : "100ms";
+        }
+    }
+
+    record Result(Combo combo, double gapMs, long failed, double recoveredMs, boolean recovered, boolean vipOnBackup, String note) {
+    }
+
+    private final Path work;
+    private final int paceMicros;
+    private final int timeoutMs;
+    private final Path keepLogs;
+
+    private FailoverBench(Path work, int paceMicros, int timeoutMs, Path keepLogs) {
+        this.work = work;
+        this.paceMicros = paceMicros;
+        this.timeoutMs = timeoutMs;
+        this.keepLogs = keepLogs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int repeat = 3;
+        List<String> pairs = List.of("vipgate", "keepalived");
+        List<Integer> versions = List.of(2, 3);
+        List<String> events = List.of("kill", "term");
+        int pace = 1000;
+        int timeout = 100;
+        Path keep = null;
+        for (int i = 0; i < args.length; i++) {
+            String v = i + 1 < args.length ? args[i + 1] : "";
+            switch (args[i]) {
+                case "--repeat" -> { repeat = Integer.parseInt(v); i++; }
+                case "--pairs" -> { pairs = List.of(v.split(",")); i++; }
+                case "--versions" -> { versions = Stream.of(v.split(",")).map(Integer::valueOf).toList(); i++; }
+                case "--events" -> { events = List.of(v.split(",")); i++; }
+                case "--pace-us" -> { pace = Integer.parseInt(v); i++; }
+                case "--timeout-ms" -> { timeout = Integer.parseInt(v); i++; }
+                case "--keep-logs" -> { keep = Path.of(v); i++; }
+                default -> {
+                    System.err.println("unknown option " + args[i] + "; see bench/failover --help");
+                    System.exit(64);
+                }
+            }
+        }
+        try {
+            NetNs.requireRoot();
+        } catch (IllegalStateException e) {
+            System.err.println("FailoverBench needs root (network namespaces, veths, raw VRRP sockets); run it as root.");
+            System.exit(77);
+        }
+        NginxWebNode.requireNginx();
+        if (!Files.isExecutable(Keepalived.KEEPALIVED) && pairs.contains("keepalived")) {
+            System.err.println(Keepalived.KEEPALIVED + " missing: apt-get install keepalived");
+            System.exit(69);
+        }
+        ApplianceProcess.jar(); // fails early when the jar is not built
+
+        Path work = Files.createTempDirectory("vipgate-failover-bench-");
+        FailoverBench bench = new FailoverBench(work, pace, timeout, keep);
+        List<Result> results = new ArrayList<>();
+        try {
+            for (String event : events) {
+                for (int version : versions) {
+                    for (String pair : pairs) {
+                        Combo combo = new Combo(pair, version, event);
+                        for (int r = 1; r <= repeat; r++) {
+                            System.err.printf(Locale.ROOT, "== %s v%d advert %s %s, run %d/%d%n", pair, version, combo.advert(),
+                                    event, r, repeat);
+                            Result result = bench.run(combo, r);
+                            System.err.printf(Locale.ROOT, "   gap %.1f ms, failed %d, recovered after %.1f ms%s%s%n",
+                                    result.gapMs, result.failed, result.recoveredMs, result.vipOnBackup ? "" : " (VIP NOT on b!)",
+                                    result.note.isEmpty() ? "" : " " + result.note);
+                            results.add(result);
+                        }
+                    }
+                }
+            }
+        } finally {
+            closeAll();
+            deleteTree(work);
+        }
+        System.out.println(report(results, repeat, pace, timeout));
+        System.exit(0);
+    }
+
+    // ---------------------------------------------------------------- one run
+
+    private Result run(Combo combo, int rep) throws Exception {
+        List<NetNs> hosts = new ArrayList<>();
+        List<AutoCloseable> mine = new ArrayList<>();
+        Path dir = Files.createDirectories(work.resolve(combo.pair + "-v" + combo.version + "-" + combo.event + "-" + rep));
+        Process probe = null;
+        try {
+            NetNs sw = host(hosts, mine, null, null);
+            NetNs a = host(hosts, mine, sw, "10.77.0.1");
+            NetNs b = host(hosts, mine, sw, "10.77.0.2");
+            NetNs w1 = host(hosts, mine, sw, "10.77.0.11");
+            NetNs w2 = host(hosts, mine, sw, "10.77.0.12");
+            NetNs c = host(hosts, mine, sw, "10.77.0.50");
+            sw.bridge("br0", "p1", "p2", "p3", "p4", "p5");
+            track(mine, NginxWebNode.builder().inNamespace(w1, "10.77.0.11").port(80).body("HTTP WEB NODE 01\n").start());
+            track(mine, NginxWebNode.builder().inNamespace(w2, "10.77.0.12").port(80).body("HTTP WEB NODE 02\n").start());
+
+            Box master = startBox(combo, a, "master", 100, dir, mine);
+            await("VIP on a", () -> vipOn(a));
+            Box backup = startBox(combo, b, "backup", 99, dir, mine);
+
+            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", c.name(),
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-Xmx64m",
+                    "-cp", System.getProperty("java.class.path"), VipProbe.class.getName(), VIP, "80",
+                    Integer.toString(timeoutMs), Integer.toString(paceMicros), "2000", "10000"));
+            probe = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process p = probe;
+            mine.add(p::destroyForcibly);
+            BufferedReader out = new BufferedReader(new InputStreamReader(probe.getInputStream(), StandardCharsets.US_ASCII));
+            String first = readLine(out, Duration.ofSeconds(30));
+            if (!"READY".equals(first)) {
+                throw new IllegalStateException("the probe did not get a response through the VIP: " + first);
+            }
+            // steady state: the probe is warm and the backup has seen several adverts
+            Thread.sleep(combo.version == 2 ? 4000 : 3000);
+            if (!vipOn(a) || vipOn(b)) {
+                throw new IllegalStateException("not steady before the event: VIP on a " + vipOn(a) + ", on b " + vipOn(b));
+            }
+
+            // the probe learns t0 before the hit, so every interval that ends after it counts
+            Writer toProbe = new OutputStreamWriter(probe.getOutputStream(), StandardCharsets.US_ASCII);
+            long t0 = System.currentTimeMillis();
+            toProbe.write("EVENT " + t0 + "\n");
+            toProbe.flush();
+            String note = hit(combo, master, a);
+
+            String json = readLine(out, Duration.ofSeconds(40));
+            if (json == null || !json.startsWith("{\"gapMs\"")) {
+                throw new IllegalStateException("the probe's report is missing: " + json);
+            }
+            Map<String, String> r = parse(json);
+            boolean onB = vipOn(b);
+            if (keepLogs != null) {
+                master.keepLog(keepLogs.resolve(dir.getFileName() + "-a.log"));
+                backup.keepLog(keepLogs.resolve(dir.getFileName() + "-b.log"));
+            }
+            return new Result(combo, Double.parseDouble(r.get("gapMs")), Long.parseLong(r.get("failed")),
+                    Double.parseDouble(r.get("recoveredMs")), Boolean.parseBoolean(r.get("recovered")), onB,
+                    note + (Boolean.parseBoolean(r.get("recovered")) ? "" : " NOT RECOVERED"));
+        } finally {
+            Collections.reverse(mine);
+            for (AutoCloseable m : mine) {
+                try {
+                    m.close();
+                } catch (Exception e) {
+                    System.err.println("cleanup: " + e);
+                }
+                LIVE.remove(m);
+            }
+        }
+    }
+
+    /** The event at time t0; returns a note for the report. */
+    private String hit(Combo combo, Box master, NetNs a) throws Exception {
+        if (combo.event.equals("kill")) {
+            // every process of the master box at once: the JVM, or keepalived (parent + VRRP child) and nginx
+            // (master + worker)
+            List<String> pids = List.of(NetNs.run("ip", "netns", "pids", a.name()).strip().split("\\s+"));
+            List<String> kill = new ArrayList<>(List.of("kill", "-KILL"));
+            kill.addAll(pids);
+            NetNs.run(kill.toArray(String[]::new));
+            return "";
+        }
+        master.gracefulStop();
+        return "";
+    }
+
+    // ---------------------------------------------------------------- boxes
+
+    private interface Box {
+        void gracefulStop() throws Exception;
+
+        void keepLog(Path target) throws IOException;
+    }
+
+    private Box startBox(Combo combo, NetNs ns, String state, int priority, Path dir, List<AutoCloseable> mine)
+            throws IOException {
+        return combo.pair.equals("vipgate") ? vipgateBox(combo, ns, state, priority, dir, mine)
+                : keepalivedBox(combo, ns, state, priority, dir, mine);
+    }
+
+    /** As SeedScenariosIT's box(): lb + vrrp in one JVM, tracking its own lb. */
+    private Box vipgateBox(Combo combo, NetNs ns, String state, int priority, Path dir, List<AutoCloseable> mine)
+            throws IOException {
+        int admin = 9400;
+        Path conf = dir.resolve("vipgate-" + state + ".conf");
+        Files.writeString(conf, """
+                vipgate {
+                  node-name = "%s"
+                  admin.listen = "127.0.0.1:%d"
+                  lb {
+                    upstreams.web {
+                      servers = [ { address = "10.77.0.11:80" }, { address = "10.77.0.12:80" } ]
+                      health-check { type = tcp, interval = 500ms, timeout = 400ms, rise = 1, fall = 1 }
+                    }
+                    servers = [{ listen = ["0.0.0.0:80"], locations = [{ path = "/", upstream = web }] }]
+                  }
+                  vrrp.version = %d
+                  vrrp.instances.VI_1 {
+                    interface = eth0
+                    virtual-router-id = 51
+                    priority = %d
+                    state = %s
+                    advert-interval = %s
+                    %s
+                    virtual-ipaddresses = ["%s/24"]
+                    track-lb { enabled = true, weight = -20 }
+                  }
+                }
+                """.formatted(ns.name(), admin, combo.version, priority, state, combo.advert(),
+                combo.version == 2 ? "authentication { type = pass, password = \"1111\" }" : "", VIP));
+        ApplianceProcess p = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns).adminPort(admin)
+                .args("run", "-c", conf.toString()).start();
+        track(mine, p);
+        p.awaitHealthy(Duration.ofSeconds(30));
+        return new Box() {
+            @Override
+            public void gracefulStop() {
+                p.terminate();
+            }
+
+            @Override
+            public void keepLog(Path target) throws IOException {
+                Files.createDirectories(target.getParent());
+                Files.writeString(target, p.log());
+            }
+        };
+    }
+
+    /** keepalived (same VRID, VIP, priorities, version, interval) + nginx proxying to w1 and w2. */
+    private Box keepalivedBox(Combo combo, NetNs ns, String state, int priority, Path dir, List<AutoCloseable> mine)
+            throws IOException {
+        NginxProxy nginx = track(mine, NginxProxy.start(ns, dir.resolve("nginx-" + ns.name())));
+        Keepalived k = track(mine, Keepalived.start(ns, """
+                global_defs {
+                    router_id %s
+                    vrrp_version %d
+                    script_user root
+                }
+                vrrp_instance VI_1 {
+                    state %s
+                    interface eth0
+                    virtual_router_id 51
+                    priority %d
+                    advert_int %s
+                    %s
+                    virtual_ipaddress {
+                        %s/24
+                    }
+                }
+                """.formatted(ns.name(), combo.version, state.toUpperCase(Locale.ROOT), priority, combo.version == 2 ? "1" : "0.1",
+                combo.version == 2 ? "authentication {\n        auth_type PASS\n        auth_pass 1111\n    }" : "", VIP)));
+        return new Box() {
+            @Override
+            public void gracefulStop() {
+                k.stop(); // SIGTERM: priority-0 advert, VIP removed
+                nginx.quit();
+            }
+
+            @Override
+            public void keepLog(Path target) throws IOException {
+                Files.createDirectories(target.getParent());
+                Files.writeString(target, k.log());
+            }
+        };
+    }
+
+    /** nginx as the load balancer of a keepalived box: upstream w1 + w2, listen 0.0.0.0:80. */
+    static final class NginxProxy implements AutoCloseable {
+        private final Process master;
+
+        private NginxProxy(Process master) {
+            this.master = master;
+        }
+
+        static NginxProxy start(NetNs ns, Path prefix) throws IOException {
+            for (String d : List.of("logs", "tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi")) {
+                Files.createDirectories(prefix.resolve(d));
+            }
+            String conf = """
+                    daemon off;
+                    master_process on;
+                    worker_processes 1;
+                    user root;
+                    error_log %1$s/logs/error.log warn;
+                    pid %1$s/logs/nginx.pid;
+                    events { worker_connections 4096; }
+                    http {
+                      access_log off;
+                      client_body_temp_path %1$s/tmp/body;
+                      proxy_temp_path %1$s/tmp/proxy;
+                      fastcgi_temp_path %1$s/tmp/fastcgi;
+                      uwsgi_temp_path %1$s/tmp/uwsgi;
+                      scgi_temp_path %1$s/tmp/scgi;
+                      upstream web {
+                        server 10.77.0.11:80;
+                        server 10.77.0.12:80;
+                      }
+                      server {
+                        listen 0.0.0.0:80;
+                        location / { proxy_pass http://web; }
+                      }
+                    }
+                    """.formatted(prefix);
+            Files.writeString(prefix.resolve("nginx.conf"), conf);
+            Process p = new ProcessBuilder("ip", "netns", "exec", ns.name(), NginxWebNode.NGINX.toString(), "-e",
+                    prefix.resolve("logs/error.log").toString(), "-p", prefix + "/", "-c", "nginx.conf")
+                    .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/console.log").toFile()).start();
+            NginxProxy proxy = new NginxProxy(p);
+            boolean up = Await.until(Duration.ofSeconds(15), () -> !p.isAlive() || ns.exec("ss", "-Htln", "sport = :80")
+                    .contains(":80"));
+            if (!up || !p.isAlive()) {
+                proxy.close();
+                throw new IllegalStateException("nginx proxy did not start: "
+                        + Files.readString(prefix.resolve("logs/error.log")));
+            }
+            return proxy;
+        }
+
+        /** SIGQUIT: nginx's graceful shutdown. */
+        void quit() {
+            try {
+                new ProcessBuilder("kill", "-QUIT", Long.toString(master.pid())).start().waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() {
+            List<ProcessHandle> workers = master.descendants().toList();
+            master.destroyForcibly();
+            workers.forEach(ProcessHandle::destroyForcibly);
+            try {
+                master.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static NetNs host(List<NetNs> hosts, List<AutoCloseable> mine, NetNs sw, String address) {
+        NetNs ns = track(mine, NetNs.create());
+        hosts.add(ns);
+        if (sw != null) {
+            NetNs.veth(ns, "eth0", sw, "p" + (hosts.size() - 1));
+            ns.ip("addr", "add", address + "/24", "dev", "eth0");
+        }
+        return ns;
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> mine, T thing) {
+        mine.add(thing);
+        LIVE.add(thing);
+        return thing;
+    }
+
+    private static void closeAll() {
+        List<AutoCloseable> all = new ArrayList<>(LIVE);
+        Collections.reverse(all);
+        for (AutoCloseable c : all) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // best effort on the way out
+            }
+            LIVE.remove(c);
+        }
+    }
+
+    private static boolean vipOn(NetNs ns) {
+        return ns.ip("-4", "addr", "show", "dev", "eth0").contains(VIP + "/");
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) {
+        Await.require(CONVERGE, what, condition);
+    }
+
+    /** A line from the probe, or null at EOF; fails after {@code timeout}. */
+    private static String readLine(BufferedReader in, Duration timeout) throws Exception {
+        String[] line = {null};
+        Exception[] error = {null};
+        Thread t = new Thread(() -> {
+            try {
+                line[0] = in.readLine();
+            } catch (IOException e) {
+                error[0] = e;
+            }
+        }, "probe-reader");
+        t.setDaemon(true);
+        t.start();
+        t.join(timeout.toMillis());
+        if (t.isAlive()) {
+            throw new IllegalStateException("no line from the probe within " + timeout.toSeconds() + " s");
+        }
+        if (error[0] != null) {
+            throw error[0];
+        }
+        return line[0];
+    }
+
+    private static Map<String, String> parse(String json) {
+        Map<String, String> m = new LinkedHashMap<>();
+        Matcher matcher = NUM.matcher(json);
+        while (matcher.find()) {
+            m.put(matcher.group(1), matcher.group(2));
+        }
+        return m;
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // temp files only
+        }
+    }
+
+    // ---------------------------------------------------------------- report
+
+    private static double median(List<Double> xs) {
+        List<Double> s = xs.stream().sorted().toList();
+        int n = s.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    static String report(List<Result> results, int repeat, int pace, int timeout) {
+        Map<Combo, List<Result>> by = new LinkedHashMap<>();
+        for (Result r : results) {
+            by.computeIfAbsent(r.combo, k -> new ArrayList<>()).add(r);
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%nFailover gap = longest interval without a successful GET through the VIP "
+                + "(probe: new connection per request, <= 1 request / %d us, %d ms connect/read timeout); %d run(s) each%n%n",
+                pace, timeout, repeat));
+        sb.append(String.format(Locale.ROOT, "| %-10s | %-15s | %-5s | %4s | %10s | %10s | %10s | %10s | %s |%n", "pair",
+                "vrrp", "event", "runs", "gap med ms", "gap max ms", "fail med", "fail max", "notes"));
+        sb.append("|------------|-----------------|-------|------|------------|------------|------------|------------|-------|\n");
+        for (Map.Entry<Combo, List<Result>> e : by.entrySet()) {
+            Combo c = e.getKey();
+            List<Result> rs = e.getValue();
+            List<Double> gaps = rs.stream().map(Result::gapMs).toList();
+            List<Double> fails = rs.stream().map(r -> (double) r.failed).toList();
+            String notes = rs.stream().filter(r -> !r.note.isBlank() || !r.vipOnBackup)
+                    .map(r -> r.note.strip() + (r.vipOnBackup ? "" : " VIP-not-on-b")).distinct()
+                    .reduce((x, y) -> x + "; " + y).orElse("");
+            sb.append(String.format(Locale.ROOT, "| %-10s | v%d advert %-5s | %-5s | %4d | %10.1f | %10.1f | %10.0f | %10.0f | %s |%n",
+                    c.pair, c.version, c.advert(), c.event, rs.size(), median(gaps), Collections.max(gaps), median(fails),
+                    Collections.max(fails), notes));
+        }
+        sb.append(String.format(Locale.ROOT, "%n| %-15s | %-5s | %18s | %18s | %15s |%n", "vrrp", "event", "vipgate med gap",
+                "keepalived med gap", "ratio vg/ka"));
+        sb.append("|-----------------|-------|--------------------|--------------------|-----------------|\n");
+        for (Combo c : by.keySet()) {
+            if (!c.pair.equals("vipgate")) {
+                continue;
+            }
+            List<Result> ka = by.get(new Combo("keepalived", c.version, c.event));
+            if (ka == null) {
+                continue;
+            }
+            double v = median(by.get(c).stream().map(Result::gapMs).toList());
+            double k = median(ka.stream().map(Result::gapMs).toList());
+            sb.append(String.format(Locale.ROOT, "| v%d advert %-5s | %-5s | %18.1f | %18.1f | %15.2f |%n", c.version,
+                    c.advert(), c.event, v, k, v / k));
+        }
+        return sb.toString();
+    }
+}

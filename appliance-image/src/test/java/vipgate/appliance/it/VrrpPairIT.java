@@ -1,0 +1,154 @@
+package vipgate.appliance.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static vipgate.appliance.it.TwoBoxSegment.VIP;
+import static vipgate.appliance.it.TwoBoxSegment.awaitVip;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import vipgate.testkit.ApplianceProcess;
+import vipgate.testkit.Await;
+import vipgate.testkit.NetNs;
+
+/** Two vipgate boxes as an HA pair: track scripts, notify commands, interface failure and graceful hand-over. */
+@ExtendWith(ApplianceProcess.LogsOnFailure.class)
+class VrrpPairIT {
+    @TempDir
+    Path dir;
+
+    private TwoBoxSegment segment;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private Path downFlag;
+    private Path notifyLog;
+    private Path notifyScript;
+
+    @BeforeAll
+    static void requirements() {
+        NetNs.requireRoot();
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        segment = new TwoBoxSegment();
+        downFlag = dir.resolve("down");
+        notifyLog = dir.resolve("notify.log");
+        // keepalived's notify convention: the generic command gets INSTANCE name STATE priority
+        notifyScript = dir.resolve("notify.sh");
+        Files.writeString(notifyScript, "#!/bin/sh\necho \"$*\" >> " + notifyLog + "\n");
+        Files.setPosixFilePermissions(notifyScript, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (AutoCloseable c : running) {
+            c.close();
+        }
+        if (segment != null) {
+            segment.close();
+        }
+    }
+
+    @Test
+    void failingTrackScriptHandsTheVipOverAndNotifies() throws IOException {
+        box(segment.a, 9501, "master", 100, true);
+        box(segment.b, 9502, "backup", 99, false);
+        awaitVip(segment.a, true);
+        assertThat(Await.until(TwoBoxSegment.ELECTION, () -> notified("INSTANCE VI_1 MASTER 100"))).as(notifications()).isTrue();
+
+        // the check script starts failing: weight -20 takes a to 80, below b's 99
+        Files.writeString(downFlag, "");
+        awaitVip(segment.b, true);
+        awaitVip(segment.a, false);
+        assertThat(Await.until(TwoBoxSegment.ELECTION, () -> notified("INSTANCE VI_1 BACKUP 80"))).as(notifications()).isTrue();
+
+        Files.delete(downFlag);
+        awaitVip(segment.a, true);
+        awaitVip(segment.b, false);
+    }
+
+    @Test
+    void interfaceDownIsFaultAndUpPreemptsBack() throws IOException {
+        ApplianceProcess a = box(segment.a, 9511, "master", 100, false);
+        box(segment.b, 9512, "backup", 99, false);
+        awaitVip(segment.a, true);
+
+        segment.a.ip("link", "set", "eth0", "down");
+        awaitVip(segment.b, true);
+        assertThat(Await.until(TwoBoxSegment.ELECTION, () -> a.admin("/status").contains("\"state\":\"FAULT\"")))
+                .as(a.admin("/status")).isTrue();
+
+        segment.a.ip("link", "set", "eth0", "up");
+        awaitVip(segment.a, true);
+        awaitVip(segment.b, false);
+    }
+
+    /** SIGTERM sends priority 0: the backup takes over after its skew (0.6 s), not the 3.6 s master-down interval. */
+    @Test
+    void gracefulStopHandsOverAtOnce() throws IOException {
+        ApplianceProcess a = box(segment.a, 9521, "master", 100, false);
+        ApplianceProcess b = box(segment.b, 9522, "backup", 99, false);
+        awaitVip(segment.a, true);
+        assertThat(Await.until(TwoBoxSegment.ELECTION, () -> b.admin("/status").contains("\"state\":\"BACKUP\""))).isTrue();
+
+        long stopped = System.nanoTime();
+        a.terminate();
+        boolean takenOver = Await.until(Duration.ofMillis(2500), () -> TwoBoxSegment.holdsVip(segment.b));
+        long tookMillis = (System.nanoTime() - stopped) / 1_000_000;
+        assertThat(takenOver).as("backup took the VIP within 2.5 s of SIGTERM (took %d ms)", tookMillis).isTrue();
+        assertThat(a.awaitExit(Duration.ofSeconds(40))).isZero();
+        assertThat(TwoBoxSegment.holdsVip(segment.a)).as("a leaves no VIP behind").isFalse();
+    }
+
+    private ApplianceProcess box(NetNs ns, int adminPort, String state, int priority, boolean tracked) throws IOException {
+        Path conf = dir.resolve(ns.name() + "-" + adminPort + ".conf");
+        String tracking = tracked ? """
+                    track-scripts = [{ name = chk, weight = -20 }]
+                    notify { any = ["%s"] }
+                """.formatted(notifyScript) : "";
+        Files.writeString(conf, """
+                vipgate {
+                  node-name = "%s"
+                  admin.listen = "127.0.0.1:%d"
+                  vrrp {
+                    scripts.chk { script = ["/bin/sh", "-c", "test ! -e %s"], interval = 500ms, rise = 1, fall = 1 }
+                    instances.VI_1 {
+                      interface = eth0
+                      virtual-router-id = 51
+                      priority = %d
+                      state = %s
+                      virtual-ipaddresses = ["%s/24"]
+                %s
+                    }
+                  }
+                }
+                """.formatted(ns.name(), adminPort, downFlag, priority, state, VIP, tracking));
+        ApplianceProcess p = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns).adminPort(adminPort)
+                .args("run", "-c", conf.toString()).start();
+        running.add(p);
+        return p.awaitHealthy(Duration.ofSeconds(30));
+    }
+
+    private boolean notified(String line) {
+        return notifications().lines().anyMatch(line::equals);
+    }
+
+    private String notifications() {
+        try {
+            return Files.exists(notifyLog) ? Files.readString(notifyLog) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
