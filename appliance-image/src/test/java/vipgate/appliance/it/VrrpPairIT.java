@@ -111,16 +111,43 @@ class VrrpPairIT {
         assertThat(TwoBoxSegment.holdsVip(segment.a)).as("a leaves no VIP behind").isFalse();
     }
 
+    /** VRRPv3 over IPv6: adverts to ff02::12 from link-local sources, the VIP announced with unsolicited NAs. */
+    @Test
+    void ipv6VipFailsOver() throws IOException {
+        for (NetNs box : new NetNs[] {segment.a, segment.b}) {
+            box.exec("sysctl", "-qw", "net.ipv6.conf.eth0.accept_dad=0");
+        }
+        String v6 = """
+                  vrrp.version = 3
+                  vrrp.instances.VI_6 {
+                    interface = eth0
+                    virtual-router-id = 61
+                    priority = %d
+                    state = %s
+                    advert-interval = 100ms
+                    virtual-ipaddresses = ["fd77::100/64"]
+                  }
+                """;
+        ApplianceProcess a = start(segment.a, 9531, v6.formatted(100, "master"));
+        start(segment.b, 9532, v6.formatted(99, "backup"));
+        assertThat(Await.until(TwoBoxSegment.ELECTION, () -> holdsVip6(segment.a) && !holdsVip6(segment.b)))
+                .as(segment.a.ip("-6", "addr") + segment.b.ip("-6", "addr")).isTrue();
+
+        a.signal("KILL");
+        a.awaitExit(Duration.ofSeconds(10));
+        assertThat(Await.until(TwoBoxSegment.ELECTION, () -> holdsVip6(segment.b))).as(segment.b.ip("-6", "addr")).isTrue();
+    }
+
+    private static boolean holdsVip6(NetNs box) {
+        return box.ip("-6", "addr", "show", "dev", "eth0").contains("fd77::100/64");
+    }
+
     private ApplianceProcess box(NetNs ns, int adminPort, String state, int priority, boolean tracked) throws IOException {
-        Path conf = dir.resolve(ns.name() + "-" + adminPort + ".conf");
         String tracking = tracked ? """
                     track-scripts = [{ name = chk, weight = -20 }]
                     notify { any = ["%s"] }
                 """.formatted(notifyScript) : "";
-        Files.writeString(conf, """
-                vipgate {
-                  node-name = "%s"
-                  admin.listen = "127.0.0.1:%d"
+        return start(ns, adminPort, """
                   vrrp {
                     scripts.chk { script = ["/bin/sh", "-c", "test ! -e %s"], interval = 500ms, rise = 1, fall = 1 }
                     instances.VI_1 {
@@ -132,8 +159,18 @@ class VrrpPairIT {
                 %s
                     }
                   }
+                """.formatted(downFlag, priority, state, VIP, tracking));
+    }
+
+    private ApplianceProcess start(NetNs ns, int adminPort, String vrrp) throws IOException {
+        Path conf = dir.resolve(ns.name() + "-" + adminPort + ".conf");
+        Files.writeString(conf, """
+                vipgate {
+                  node-name = "%s"
+                  admin.listen = "127.0.0.1:%d"
+                %s
                 }
-                """.formatted(ns.name(), adminPort, downFlag, priority, state, VIP, tracking));
+                """.formatted(ns.name(), adminPort, vrrp));
         ApplianceProcess p = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns).adminPort(adminPort)
                 .args("run", "-c", conf.toString()).start();
         running.add(p);

@@ -128,6 +128,7 @@ final class InstanceRunner {
     void start() {
         // as keepalived does: VIPs left by a previous run (killed with SIGKILL) must not linger on a backup
         vips.remove();
+        vips.prepareAnnouncements();
         receiver.start();
         apply(machine.trackingChanged(effectivePriority(), fault(), System.nanoTime()));
         apply(machine.start(System.nanoTime()));
@@ -144,6 +145,10 @@ final class InstanceRunner {
 
     /** The instance's own interface went down or up: down is FAULT, as in keepalived. */
     void interfaceState(String ifname, boolean up) {
+        if (up && spec.vips().stream().anyMatch(v -> v.device().orElse(spec.iface()).equals(ifname))) {
+            // an interface that came (back) up may have a new index or MAC
+            vips.prepareAnnouncements();
+        }
         track(TrackedObject.Kind.INTERFACE, ifname, up ? TrackStatus.OK : TrackStatus.FAILED);
         if (ifname.equals(spec.iface()) && up != interfaceUp) {
             interfaceUp = up;
@@ -262,6 +267,7 @@ final class InstanceRunner {
             timer.cancel(false);
         }
         socket.close();
+        vips.closeAnnouncements();
     }
 
     NotifyEvent event(Action.Transition t) {

@@ -3,6 +3,10 @@ package vipgate.vrrp.engine;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import vipgate.netlink.arp.GratuitousArp;
@@ -24,6 +28,9 @@ final class VirtualAddresses {
 
     private final InstanceSpec spec;
     private final RouteNetlink route;
+    /** Read by the announcer thread, replaced by the loop thread. */
+    private final List<Announcement> announcements = new CopyOnWriteArrayList<>();
+    private final Map<Integer, PacketSocket> sockets = new HashMap<>();
 
     VirtualAddresses(InstanceSpec spec, RouteNetlink route) {
         this.spec = spec;
@@ -57,8 +64,36 @@ final class VirtualAddresses {
         }
     }
 
+    /**
+     * Resolves each VIP's interface and opens one packet socket per interface now, so that becoming master later
+     * sends its announcements at once: no netlink dump, socket setup or class loading on the failover path.
+     * Called again (by the engine) when interfaces change.
+     */
+    void prepareAnnouncements() {
+        closeAnnouncements();
+        for (VipSpec vip : spec.vips()) {
+            try {
+                Link link = link(vip);
+                PacketSocket socket = sockets.get(link.index());
+                if (socket == null) {
+                    socket = PacketSocket.open(link.index(), PacketSocket.SEND_ONLY);
+                    sockets.put(link.index(), socket);
+                }
+                byte[] frame = vip.address() instanceof Inet4Address v4 ? GratuitousArp.frame(link.mac(), v4)
+                        : UnsolicitedNeighbourAdvert.frame(link.mac(), (Inet6Address) vip.address());
+                announcements.add(new Announcement(vip, socket, frame));
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, spec.name() + ": cannot prepare announcements of " + describe(vip) + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private record Announcement(VipSpec vip, PacketSocket socket, byte[] frame) {
+    }
+
     /** One burst: {@code count} announcements per address, {@code intervalMillis} apart. */
     void announce(int count, long intervalMillis) {
+        List<Announcement> ready = List.copyOf(announcements);
         for (int i = 0; i < count; i++) {
             if (i > 0 && intervalMillis > 0) {
                 try {
@@ -68,18 +103,20 @@ final class VirtualAddresses {
                     return;
                 }
             }
-            for (VipSpec vip : spec.vips()) {
+            for (Announcement a : ready) {
                 try {
-                    Link link = link(vip);
-                    try (PacketSocket socket = PacketSocket.open(link.index(), PacketSocket.SEND_ONLY)) {
-                        socket.send(vip.address() instanceof Inet4Address v4 ? GratuitousArp.frame(link.mac(), v4)
-                                : UnsolicitedNeighbourAdvert.frame(link.mac(), (Inet6Address) vip.address()));
-                    }
+                    a.socket().send(a.frame());
                 } catch (IOException e) {
-                    LOG.log(Level.WARNING, spec.name() + ": cannot announce " + describe(vip) + ": " + e.getMessage());
+                    LOG.log(Level.WARNING, spec.name() + ": cannot announce " + describe(a.vip()) + ": " + e.getMessage());
                 }
             }
         }
+    }
+
+    void closeAnnouncements() {
+        announcements.clear();
+        sockets.values().forEach(PacketSocket::close);
+        sockets.clear();
     }
 
     private Link link(VipSpec vip) throws IOException {
