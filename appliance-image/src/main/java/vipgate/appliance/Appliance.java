@@ -149,11 +149,11 @@ public final class Appliance implements AutoCloseable {
 
     @Override
     public void close() {
-        admin.close();
         if (vrrp != null) {
-            // priority 0 first: the backup takes the VIP after its skew while this box still drains requests
+            // priority 0 before anything else: the backup takes the VIP after its skew while this box drains
             vrrp.close();
         }
+        admin.close();
         lb.shutdown(config.lb().shutdownDrain());
     }
 }

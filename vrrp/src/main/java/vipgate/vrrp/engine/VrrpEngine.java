@@ -216,8 +216,9 @@ public final class VrrpEngine implements AutoCloseable {
         }
         try {
             onLoop(() -> {
-                scripts.values().forEach(TrackScript::stop);
+                // goodbye adverts first: every millisecond here is a millisecond without a master on the LAN
                 runners.values().forEach(InstanceRunner::stop);
+                scripts.values().forEach(TrackScript::stop);
                 if (routeEvents != null) {
                     routeEvents.close();
                 }
