@@ -8,6 +8,7 @@ import vipgate.config.ConfigException;
 import vipgate.lb.LbEngine;
 import vipgate.lb.upstream.Peer;
 import vipgate.vrrp.engine.InstanceStatus;
+import vipgate.vrrp.notify.NotifyEvent;
 import vipgate.vrrp.engine.VrrpEngine;
 
 /** The running appliance: its engines, its admin API and the config they run on. */
@@ -139,6 +140,26 @@ public final class Appliance implements AutoCloseable {
             j.endArray();
         }
         return j.endObject().toString();
+    }
+
+    /**
+     * The ordered stream of VRRP transitions (keepalived's notify FIFO, as JSON): what notify scripts saw, in the
+     * order it happened, even when scripts ran late.
+     */
+    public String eventsJson() {
+        Json j = new Json().beginObject().beginArray("events");
+        if (vrrp != null) {
+            for (NotifyEvent e : vrrp.events()) {
+                j.beginObject()
+                        .field("at", e.at().toString())
+                        .field("scope", e.scope().name())
+                        .field("name", e.name())
+                        .field("state", e.kind().name())
+                        .field("priority", e.priority())
+                        .endObject();
+            }
+        }
+        return j.endArray().endObject().toString();
     }
 
     /** "127.0.0.1:8080" or "[::1]:8080", as written in the config (InetSocketAddress.toString gives "/127.0.0.1:8080"). */

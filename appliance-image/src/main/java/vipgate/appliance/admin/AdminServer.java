@@ -27,7 +27,8 @@ import vipgate.config.ConfigException;
 import vipgate.config.HostPort;
 
 /**
- * The admin API: {@code GET /status} (JSON), {@code POST /reload}, {@code GET /healthz}. It runs on its own
+ * The admin API: {@code GET /status} (JSON), {@code GET /events} (VRRP transitions, oldest first),
+ * {@code POST /reload}, {@code GET /healthz}. It runs on its own
  * small event loop so a busy proxy never delays an operator, and reloads run off that loop too.
  */
 public final class AdminServer implements AutoCloseable {
@@ -73,6 +74,8 @@ public final class AdminServer implements AutoCloseable {
                 HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "text/plain", "ok\n");
             } else if (path.equals("/status") && req.method().equals(HttpMethod.GET)) {
                 HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "application/json", appliance.statusJson() + "\n");
+            } else if (path.equals("/events") && req.method().equals(HttpMethod.GET)) {
+                HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "application/json", appliance.eventsJson() + "\n");
             } else if (path.equals("/reload") && req.method().equals(HttpMethod.POST)) {
                 CompletableFuture.runAsync(appliance::reload).whenComplete((ok, error) -> ctx.executor().execute(() -> {
                     if (error == null) {
@@ -86,7 +89,7 @@ public final class AdminServer implements AutoCloseable {
                 }));
             } else {
                 HttpText.reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain",
-                        "unknown endpoint; try GET /status, GET /healthz or POST /reload\n");
+                        "unknown endpoint; try GET /status, GET /events, GET /healthz or POST /reload\n");
             }
         }
 

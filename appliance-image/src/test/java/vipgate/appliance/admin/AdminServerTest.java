@@ -100,6 +100,7 @@ class AdminServerTest {
         Path file = start(config(adminPort, "", listen, up));
         assertThat(proxied(listen)).isEqualTo("A\n");
 
+        assertThat(admin(adminPort, "GET", "/events", null).bodyText()).isEqualTo("{\"events\":[]}\n");
         RawHttp.Response r = admin(adminPort, "GET", "/status", null);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("Content-Type")).startsWith("application/json");

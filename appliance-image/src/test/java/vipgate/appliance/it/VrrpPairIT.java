@@ -62,10 +62,13 @@ class VrrpPairIT {
 
     @Test
     void failingTrackScriptHandsTheVipOverAndNotifies() throws IOException {
-        box(segment.a, 9501, "master", 100, true);
+        ApplianceProcess a = box(segment.a, 9501, "master", 100, true);
         box(segment.b, 9502, "backup", 99, false);
         awaitVip(segment.a, true);
         assertThat(Await.until(TwoBoxSegment.ELECTION, () -> notified("INSTANCE VI_1 MASTER 100"))).as(notifications()).isTrue();
+        // the ordered event stream on the admin API: first BACKUP (the start state), then MASTER
+        String events = a.admin("/events");
+        assertThat(events).containsSubsequence("\"name\":\"VI_1\",\"state\":\"BACKUP\"", "\"name\":\"VI_1\",\"state\":\"MASTER\"");
 
         // the check script starts failing: weight -20 takes a to 80, below b's 99
         Files.writeString(downFlag, "");
