@@ -32,8 +32,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +44,7 @@ import vipgate.lb.config.NextUpstreamSpec.RetryOn;
 import vipgate.lb.config.UpstreamSpec;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.HopByHop;
+import vipgate.lb.http.RequestTarget;
 import vipgate.lb.http.RequestVariables;
 import vipgate.lb.http.StrictRequestDecoder;
 import vipgate.lb.pool.LoopPool;
@@ -219,15 +218,15 @@ final class ProxyExchange implements RequestVariables {
         if (hosts.size() > 1 || (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1))) {
             return HttpResponseStatus.BAD_REQUEST;
         }
-        String path = routablePath(request.uri());
+        String path = RequestTarget.routablePath(request.uri());
         if (path == null) {
             return HttpResponseStatus.BAD_REQUEST;
         }
         // RFC 9112 3.2.2: the host of an absolute-form target wins over the Host header. Routing by one while the
         // upstream (which is given the same target) serves the other would let a request reach another vhost.
-        targetAuthority = absoluteFormAuthority(request.uri());
+        targetAuthority = RequestTarget.absoluteFormAuthority(request.uri());
         String hostSource = targetAuthority != null ? targetAuthority : hosts.isEmpty() ? null : hosts.get(0);
-        host = hostSource == null ? "" : normaliseHost(hostSource);
+        host = hostSource == null ? "" : RequestTarget.normaliseHost(hostSource);
         if (host == null) {
             return HttpResponseStatus.BAD_REQUEST;
         }
@@ -259,85 +258,6 @@ final class ProxyExchange implements RequestVariables {
         return null;
     }
 
-    /** The path used for routing: origin-form or absolute-form, query dropped, dot segments resolved. */
-    static String routablePath(String uri) {
-        String target = uri;
-        if (!target.startsWith("/")) {
-            if ("*".equals(target)) {
-                return "*";
-            }
-            try {
-                URI absolute = new URI(target);
-                if (absolute.getScheme() == null || absolute.getRawPath() == null) {
-                    return null;
-                }
-                target = absolute.getRawPath().isEmpty() ? "/" : absolute.getRawPath();
-            } catch (URISyntaxException e) {
-                return null;
-            }
-        }
-        int q = target.indexOf('?');
-        String path = q >= 0 ? target.substring(0, q) : target;
-        if (path.contains("/.") || path.contains("//") || path.indexOf('%') >= 0) {
-            try {
-                path = new URI(null, null, URI.create(path).getPath(), null).normalize().getPath();
-            } catch (IllegalArgumentException | URISyntaxException e) {
-                return null;
-            }
-            if (path == null || path.startsWith("/..") || !path.startsWith("/")) {
-                return null;
-            }
-            path = path.replaceAll("/{2,}", "/");
-        }
-        return path;
-    }
-
-    /** The authority (host[:port]) of an absolute-form target, or null for any other form or an empty authority. */
-    static String absoluteFormAuthority(String uri) {
-        if (uri.startsWith("/") || "*".equals(uri)) {
-            return null;
-        }
-        try {
-            String authority = new URI(uri).getRawAuthority();
-            return authority == null || authority.isEmpty() ? null : authority;
-        } catch (URISyntaxException e) {
-            return null;
-        }
-    }
-
-    /** The target in origin-form (path and query) as forwarded upstream; other forms are returned unchanged. */
-    static String originForm(String uri) {
-        if (absoluteFormAuthority(uri) == null) {
-            return uri;
-        }
-        URI absolute = URI.create(uri);
-        String path = absolute.getRawPath() == null || absolute.getRawPath().isEmpty() ? "/" : absolute.getRawPath();
-        return absolute.getRawQuery() == null ? path : path + "?" + absolute.getRawQuery();
-    }
-
-    /** Lower-cased host without port, or null when the header is not a plausible host. */
-    static String normaliseHost(String raw) {
-        String h = raw.trim().toLowerCase(Locale.ROOT);
-        if (h.startsWith("[")) {
-            int close = h.indexOf(']');
-            return close < 0 ? null : h.substring(0, close + 1);
-        }
-        int colon = h.indexOf(':');
-        if (colon >= 0) {
-            h = h.substring(0, colon);
-        }
-        if (h.endsWith(".")) {
-            h = h.substring(0, h.length() - 1);
-        }
-        for (int i = 0; i < h.length(); i++) {
-            char c = h.charAt(i);
-            if (c <= ' ' || c == '/' || c == '\\' || c == '@') {
-                return null;
-            }
-        }
-        return h;
-    }
-
     private HttpRequest upstreamRequest() {
         HttpHeaders headers = request.headers().copy();
         HopByHop.strip(headers);
@@ -361,7 +281,7 @@ final class ProxyExchange implements RequestVariables {
             headers.set(HttpHeaderNames.HOST, request.headers().contains(HttpHeaderNames.HOST)
                     ? request.headers().get(HttpHeaderNames.HOST) : proxyHost());
         }
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), originForm(request.uri()), headers);
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), RequestTarget.originForm(request.uri()), headers);
     }
 
     boolean acceptsRequestContent() {

@@ -130,7 +130,7 @@ final class InstanceRunner {
         vips.remove();
         vips.prepareAnnouncements();
         receiver.start();
-        apply(machine.trackingChanged(effectivePriority(), fault(), System.nanoTime()));
+        applyTracking();
         apply(machine.start(System.nanoTime()));
         LOG.info(() -> spec + ": started " + (spec.multicast() ? "multicast" : "unicast to " + spec.unicastPeers())
                 + " from " + localAddress.getHostAddress() + ", " + machine.state());
@@ -139,7 +139,7 @@ final class InstanceRunner {
     /** A tracked object changed its verdict; call on the loop. */
     void track(TrackedObject.Kind kind, String objectName, TrackStatus status) {
         if (effective.set(kind, objectName, status)) {
-            apply(machine.trackingChanged(effectivePriority(), fault(), System.nanoTime()));
+            applyTracking();
         }
     }
 
@@ -153,7 +153,7 @@ final class InstanceRunner {
         if (ifname.equals(spec.iface()) && up != interfaceUp) {
             interfaceUp = up;
             LOG.warning(() -> spec.name() + ": interface " + ifname + (up ? " is up again" : " went down: FAULT"));
-            apply(machine.trackingChanged(effectivePriority(), fault(), System.nanoTime()));
+            applyTracking();
         }
     }
 
@@ -161,12 +161,10 @@ final class InstanceRunner {
         apply(machine.sync(command, System.nanoTime()));
     }
 
-    private int effectivePriority() {
-        return effective.evaluate().priority();
-    }
-
-    private boolean fault() {
-        return !interfaceUp || effective.evaluate().fault();
+    /** Tells the machine the tracked objects' verdict; its own interface being down is a FAULT too. */
+    private void applyTracking() {
+        EffectivePriority.Result verdict = effective.evaluate();
+        apply(machine.trackingChanged(verdict.priority(), !interfaceUp || verdict.fault(), System.nanoTime()));
     }
 
     private void receive() {

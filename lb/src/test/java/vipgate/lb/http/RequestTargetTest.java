@@ -1,4 +1,4 @@
-package vipgate.lb.proxy;
+package vipgate.lb.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,7 +7,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The static helpers the proxy routes with: the path of a request target and the host of a Host header. */
-class ProxyExchangeHelpersTest {
+class RequestTargetTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', textBlock = """
@@ -25,13 +25,13 @@ class ProxyExchangeHelpersTest {
             *                        | *
             """)
     void routablePath(String target, String path) {
-        assertThat(ProxyExchange.routablePath(target)).isEqualTo(path);
+        assertThat(RequestTarget.routablePath(target)).isEqualTo(path);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"/../etc/passwd", "/a/../../b", "/%2e%2e/x", "/bad%zzescape", "relative/path", "example.com:443"})
     void routablePathRefusesWhatCannotBeRouted(String target) {
-        assertThat(ProxyExchange.routablePath(target)).isNull();
+        assertThat(RequestTarget.routablePath(target)).isNull();
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -43,7 +43,7 @@ class ProxyExchangeHelpersTest {
             http:///nohost               | null
             """)
     void anAbsoluteFormTargetGivesItsAuthority(String target, String authority) {
-        assertThat(ProxyExchange.absoluteFormAuthority(target)).isEqualTo(authority);
+        assertThat(RequestTarget.absoluteFormAuthority(target)).isEqualTo(authority);
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -55,7 +55,7 @@ class ProxyExchangeHelpersTest {
             *                                 | *
             """)
     void anAbsoluteFormTargetIsForwardedInOriginForm(String target, String originForm) {
-        assertThat(ProxyExchange.originForm(target)).isEqualTo(originForm);
+        assertThat(RequestTarget.originForm(target)).isEqualTo(originForm);
     }
 
     @ParameterizedTest(name = "''{0}'' -> ''{1}''")
@@ -68,12 +68,12 @@ class ProxyExchangeHelpersTest {
             ''                       | ''
             """)
     void normaliseHostLowerCasesAndDropsPortAndTrailingDot(String host, String normalised) {
-        assertThat(ProxyExchange.normaliseHost(host)).isEqualTo(normalised);
+        assertThat(RequestTarget.normaliseHost(host)).isEqualTo(normalised);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"[::1", "exa mple.com", "example.com/evil", "user@example.com", "example.com\\x"})
     void normaliseHostRefusesImplausibleHosts(String host) {
-        assertThat(ProxyExchange.normaliseHost(host)).isNull();
+        assertThat(RequestTarget.normaliseHost(host)).isNull();
     }
 }

@@ -1,0 +1,94 @@
+package vipgate.lb.http;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+
+/**
+ * The request target and Host as the proxy reads them (RFC 9112 3.2): the path it routes on, the authority of an
+ * absolute-form target, the origin-form it forwards, and a normalised host name. Pure functions: a malformed
+ * input gives null, never an exception.
+ */
+public final class RequestTarget {
+    private RequestTarget() {
+    }
+
+    /** The path used for routing: origin-form or absolute-form, query dropped, dot segments resolved. */
+    public static String routablePath(String uri) {
+        String target = uri;
+        if (!target.startsWith("/")) {
+            if ("*".equals(target)) {
+                return "*";
+            }
+            try {
+                URI absolute = new URI(target);
+                if (absolute.getScheme() == null || absolute.getRawPath() == null) {
+                    return null;
+                }
+                target = absolute.getRawPath().isEmpty() ? "/" : absolute.getRawPath();
+            } catch (URISyntaxException e) {
+                return null;
+            }
+        }
+        int q = target.indexOf('?');
+        String path = q >= 0 ? target.substring(0, q) : target;
+        if (path.contains("/.") || path.contains("//") || path.indexOf('%') >= 0) {
+            try {
+                path = new URI(null, null, URI.create(path).getPath(), null).normalize().getPath();
+            } catch (IllegalArgumentException | URISyntaxException e) {
+                return null;
+            }
+            if (path == null || path.startsWith("/..") || !path.startsWith("/")) {
+                return null;
+            }
+            path = path.replaceAll("/{2,}", "/");
+        }
+        return path;
+    }
+
+    /** The authority (host[:port]) of an absolute-form target, or null for any other form or an empty authority. */
+    public static String absoluteFormAuthority(String uri) {
+        if (uri.startsWith("/") || "*".equals(uri)) {
+            return null;
+        }
+        try {
+            String authority = new URI(uri).getRawAuthority();
+            return authority == null || authority.isEmpty() ? null : authority;
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    /** The target in origin-form (path and query) as forwarded upstream; other forms are returned unchanged. */
+    public static String originForm(String uri) {
+        if (absoluteFormAuthority(uri) == null) {
+            return uri;
+        }
+        URI absolute = URI.create(uri);
+        String path = absolute.getRawPath() == null || absolute.getRawPath().isEmpty() ? "/" : absolute.getRawPath();
+        return absolute.getRawQuery() == null ? path : path + "?" + absolute.getRawQuery();
+    }
+
+    /** Lower-cased host without port, or null when the header is not a plausible host. */
+    public static String normaliseHost(String raw) {
+        String h = raw.trim().toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            return close < 0 ? null : h.substring(0, close + 1);
+        }
+        int colon = h.indexOf(':');
+        if (colon >= 0) {
+            h = h.substring(0, colon);
+        }
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        for (int i = 0; i < h.length(); i++) {
+            char c = h.charAt(i);
+            if (c <= ' ' || c == '/' || c == '\\' || c == '@') {
+                return null;
+            }
+        }
+        return h;
+    }
+}
