@@ -114,6 +114,54 @@ class VrrpPairIT {
         assertThat(TwoBoxSegment.holdsVip(segment.a)).as("a leaves no VIP behind").isFalse();
     }
 
+    /** keepalived's vrrp_sync_group: VI_1 failing its own check drags VI_2 along, and both come back together. */
+    @Test
+    void syncGroupMembersMoveTogether() throws IOException {
+        String group = """
+                  vrrp {
+                    scripts.chk { script = ["/bin/sh", "-c", "test ! -e %s"], interval = 500ms, rise = 1, fall = 1 }
+                    sync-groups.G1 { instances = [VI_1, VI_2] }
+                    instances.VI_1 {
+                      interface = eth0
+                      virtual-router-id = 51
+                      priority = %d
+                      state = %s
+                      virtual-ipaddresses = ["%s/24"]
+                      %s
+                    }
+                    instances.VI_2 {
+                      interface = eth0
+                      virtual-router-id = 52
+                      priority = %d
+                      state = %s
+                      virtual-ipaddresses = ["10.77.0.101/24"]
+                    }
+                  }
+                """;
+        start(segment.a, 9541, group.formatted(downFlag, 100, "master", VIP, "track-scripts = [{ name = chk, weight = 0 }]", 100,
+                "master"));
+        start(segment.b, 9542, group.formatted(downFlag + ".b", 99, "backup", VIP, "", 99, "backup"));
+        assertThat(Await.until(TwoBoxSegment.ELECTION, () -> holdsBoth(segment.a))).as(segment.a.ip("-4", "addr")).isTrue();
+
+        Files.writeString(downFlag, "");
+        assertThat(Await.until(TwoBoxSegment.ELECTION, () -> holdsBoth(segment.b) && !holdsAny(segment.a)))
+                .as(segment.a.ip("-4", "addr") + segment.b.ip("-4", "addr")).isTrue();
+
+        Files.delete(downFlag);
+        assertThat(Await.until(TwoBoxSegment.ELECTION, () -> holdsBoth(segment.a) && !holdsAny(segment.b)))
+                .as(segment.a.ip("-4", "addr") + segment.b.ip("-4", "addr")).isTrue();
+    }
+
+    private static boolean holdsBoth(NetNs box) {
+        String addresses = box.ip("-4", "addr", "show", "dev", "eth0");
+        return addresses.contains(VIP + "/") && addresses.contains("10.77.0.101/");
+    }
+
+    private static boolean holdsAny(NetNs box) {
+        String addresses = box.ip("-4", "addr", "show", "dev", "eth0");
+        return addresses.contains(VIP + "/") || addresses.contains("10.77.0.101/");
+    }
+
     /** VRRPv3 over IPv6: adverts to ff02::12 from link-local sources, the VIP announced with unsolicited NAs. */
     @Test
     void ipv6VipFailsOver() throws IOException {

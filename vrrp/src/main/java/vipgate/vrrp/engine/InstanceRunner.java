@@ -125,6 +125,11 @@ final class InstanceRunner {
         return machine.state();
     }
 
+    /** In FAULT because of its own tracking or interface, not because its sync group forced it. */
+    boolean ownFault() {
+        return machine.ownFault();
+    }
+
     void start() {
         // as keepalived does: VIPs left by a previous run (killed with SIGKILL) must not linger on a backup
         vips.remove();

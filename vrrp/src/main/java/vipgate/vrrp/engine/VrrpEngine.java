@@ -167,7 +167,7 @@ public final class VrrpEngine implements AutoCloseable {
                 continue;
             }
             Optional<State> before = g.group().groupState();
-            for (SyncGroup.Directive d : g.group().memberChanged(runner.name(), t.to(), t.to() == State.FAULT)) {
+            for (SyncGroup.Directive d : g.group().memberChanged(runner.name(), t.to(), runner.ownFault())) {
                 InstanceRunner member = runners.get(d.member());
                 if (member != null) {
                     member.sync(d.command());
