@@ -29,6 +29,39 @@ public final class Keepalived implements AutoCloseable {
         this.log = dir.resolve("keepalived.log");
     }
 
+    /**
+     * A keepalived.conf with one {@code vrrp_instance VI_1} on eth0, VRID 51, as the seed articles write it.
+     *
+     * @param advertInterval keepalived's advert_int ("1", or "0.1" with version 3)
+     * @param passwordPass PASS authentication with password 1111 (version 2 only)
+     * @param extra more instance lines, e.g. unicast_src_ip / unicast_peer; "" for none
+     * @param vipCidr the virtual address, e.g. "10.77.0.100/24"
+     */
+    public static String instanceConfig(String routerId, int version, String state, int priority, String advertInterval,
+            boolean passwordPass, String extra, String vipCidr) {
+        return """
+                global_defs {
+                    router_id %s
+                    vrrp_version %d
+                    script_user root
+                }
+                vrrp_instance VI_1 {
+                    state %s
+                    interface eth0
+                    virtual_router_id 51
+                    priority %d
+                    advert_int %s
+                    %s
+                    %s
+                    virtual_ipaddress {
+                        %s
+                    }
+                }
+                """.formatted(routerId, version, state, priority, advertInterval,
+                passwordPass && version == 2 ? "authentication {\n        auth_type PASS\n        auth_pass 1111\n    }" : "",
+                extra, vipCidr);
+    }
+
     public static Keepalived start(NetNs ns, String config) {
         if (!Files.isExecutable(KEEPALIVED)) {
             throw new IllegalStateException(KEEPALIVED + " is missing: the VRRP interop tests run real keepalived; "

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import vipgate.appliance.it.SeedBox;
 import vipgate.testkit.ApplianceProcess;
 import vipgate.testkit.Await;
 import vipgate.testkit.Keepalived;
@@ -243,31 +244,8 @@ public final class FailoverBench {
             throws IOException {
         int admin = 9400;
         Path conf = dir.resolve("vipgate-" + state + ".conf");
-        Files.writeString(conf, """
-                vipgate {
-                  node-name = "%s"
-                  admin.listen = "127.0.0.1:%d"
-                  lb {
-                    upstreams.web {
-                      servers = [ { address = "10.77.0.11:80" }, { address = "10.77.0.12:80" } ]
-                      health-check { type = tcp, interval = 500ms, timeout = 400ms, rise = 1, fall = 1 }
-                    }
-                    servers = [{ listen = ["0.0.0.0:80"], locations = [{ path = "/", upstream = web }] }]
-                  }
-                  vrrp.version = %d
-                  vrrp.instances.VI_1 {
-                    interface = eth0
-                    virtual-router-id = 51
-                    priority = %d
-                    state = %s
-                    advert-interval = %s
-                    %s
-                    virtual-ipaddresses = ["%s/24"]
-                    track-lb { enabled = true, weight = -20 }
-                  }
-                }
-                """.formatted(ns.name(), admin, combo.version, priority, state, combo.advert(),
-                combo.version == 2 ? "authentication { type = pass, password = \"1111\" }" : "", VIP));
+        Files.writeString(conf, SeedBox.config(ns.name(), admin, combo.version, combo.advert(), state, priority,
+                "{ address = \"10.77.0.11:80\" }, { address = \"10.77.0.12:80\" }", VIP));
         ApplianceProcess p = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns).adminPort(admin)
                 .args("run", "-c", conf.toString()).start();
         track(mine, p);
@@ -290,25 +268,8 @@ public final class FailoverBench {
     private Box keepalivedBox(Combo combo, NetNs ns, String state, int priority, Path dir, List<AutoCloseable> mine)
             throws IOException {
         NginxProxy nginx = track(mine, NginxProxy.start(ns, dir.resolve("nginx-" + ns.name())));
-        Keepalived k = track(mine, Keepalived.start(ns, """
-                global_defs {
-                    router_id %s
-                    vrrp_version %d
-                    script_user root
-                }
-                vrrp_instance VI_1 {
-                    state %s
-                    interface eth0
-                    virtual_router_id 51
-                    priority %d
-                    advert_int %s
-                    %s
-                    virtual_ipaddress {
-                        %s/24
-                    }
-                }
-                """.formatted(ns.name(), combo.version, state.toUpperCase(Locale.ROOT), priority, combo.version == 2 ? "1" : "0.1",
-                combo.version == 2 ? "authentication {\n        auth_type PASS\n        auth_pass 1111\n    }" : "", VIP)));
+        Keepalived k = track(mine, Keepalived.start(ns, Keepalived.instanceConfig(ns.name(), combo.version,
+                state.toUpperCase(Locale.ROOT), priority, combo.version == 2 ? "1" : "0.1", true, "", VIP + "/24")));
         return new Box() {
             @Override
             public void gracefulStop() {

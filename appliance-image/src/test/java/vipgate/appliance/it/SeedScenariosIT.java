@@ -148,28 +148,7 @@ class SeedScenariosIT {
 
     private ApplianceProcess box(NetNs ns, int adminPort, String state, int priority, String upstreams) throws IOException {
         Path conf = dir.resolve(ns.name() + "-" + adminPort + ".conf");
-        Files.writeString(conf, """
-                vipgate {
-                  node-name = "%s"
-                  admin.listen = "127.0.0.1:%d"
-                  lb {
-                    upstreams.web {
-                      servers = [ %s ]
-                      health-check { type = tcp, interval = 500ms, timeout = 400ms, rise = 1, fall = 1 }
-                    }
-                    servers = [{ listen = ["0.0.0.0:80"], locations = [{ path = "/", upstream = web }] }]
-                  }
-                  vrrp.instances.VI_1 {
-                    interface = eth0
-                    virtual-router-id = 51
-                    priority = %d
-                    state = %s
-                    authentication { type = pass, password = "1111" }
-                    virtual-ipaddresses = ["%s/24"]
-                    track-lb { enabled = true, weight = -20 }
-                  }
-                }
-                """.formatted(ns.name(), adminPort, upstreams, priority, state, VIP));
+        Files.writeString(conf, SeedBox.config(ns.name(), adminPort, 2, "1s", state, priority, upstreams, VIP));
         ApplianceProcess p = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns).adminPort(adminPort)
                 .args("run", "-c", conf.toString()).start();
         running.add(p);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import vipgate.testkit.ApplianceProcess;
 import vipgate.testkit.Await;
+import vipgate.testkit.Cleanup;
 import vipgate.testkit.Keepalived;
 import vipgate.testkit.NetNs;
 
@@ -50,13 +51,9 @@ class VrrpInteropIT {
     }
 
     @AfterEach
-    void cleanUp() throws Exception {
-        for (AutoCloseable c : running) {
-            c.close();
-        }
-        if (segment != null) {
-            segment.close();
-        }
+    void cleanUp() {
+        running.add(segment);
+        Cleanup.close(running.toArray(AutoCloseable[]::new));
     }
 
     @Test
@@ -209,26 +206,7 @@ class VrrpInteropIT {
 
     private static String keepalivedConfig(NetNs ns, int version, String state, int priority, String unicast, boolean pass,
             String advertInterval) {
-        return """
-                global_defs {
-                    router_id %s
-                    vrrp_version %d
-                    script_user root
-                }
-                vrrp_instance VI_1 {
-                    state %s
-                    interface eth0
-                    virtual_router_id 51
-                    priority %d
-                    advert_int %s
-                    %s
-                    %s
-                    virtual_ipaddress {
-                        %s/24
-                    }
-                }
-                """.formatted(ns.name(), version, state, priority, advertInterval,
-                pass && version == 2 ? "authentication {\n        auth_type PASS\n        auth_pass 1111\n    }" : "", unicast, VIP);
+        return Keepalived.instanceConfig(ns.name(), version, state, priority, advertInterval, pass, unicast, VIP + "/24");
     }
 
     private static void awaitVip(NetNs ns, boolean present) {

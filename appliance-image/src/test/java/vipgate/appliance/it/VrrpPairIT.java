@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import vipgate.testkit.ApplianceProcess;
 import vipgate.testkit.Await;
+import vipgate.testkit.Cleanup;
 import vipgate.testkit.NetNs;
 
 /** Two vipgate boxes as an HA pair: track scripts, notify commands, interface failure and graceful hand-over. */
@@ -51,13 +52,9 @@ class VrrpPairIT {
     }
 
     @AfterEach
-    void cleanUp() throws Exception {
-        for (AutoCloseable c : running) {
-            c.close();
-        }
-        if (segment != null) {
-            segment.close();
-        }
+    void cleanUp() {
+        running.add(segment);
+        Cleanup.close(running.toArray(AutoCloseable[]::new));
     }
 
     @Test
@@ -153,13 +150,16 @@ class VrrpPairIT {
     }
 
     private static boolean holdsBoth(NetNs box) {
-        String addresses = box.ip("-4", "addr", "show", "dev", "eth0");
-        return addresses.contains(VIP + "/") && addresses.contains("10.77.0.101/");
+        return vipsHeld(box) == 2;
     }
 
     private static boolean holdsAny(NetNs box) {
+        return vipsHeld(box) > 0;
+    }
+
+    private static long vipsHeld(NetNs box) {
         String addresses = box.ip("-4", "addr", "show", "dev", "eth0");
-        return addresses.contains(VIP + "/") || addresses.contains("10.77.0.101/");
+        return java.util.stream.Stream.of(VIP + "/", "10.77.0.101/").filter(addresses::contains).count();
     }
 
     /** VRRPv3 over IPv6: adverts to ff02::12 from link-local sources, the VIP announced with unsolicited NAs. */
