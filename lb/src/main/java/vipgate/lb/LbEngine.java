@@ -67,6 +67,7 @@ public final class LbEngine implements AutoCloseable {
         try {
             engine.health.apply(engine.context.routing().upstreams().values());
             engine.bindMissing(engine.context.routing().router().bindAddresses());
+            Warmup.inBackground(engine.boss, engine.workers, transports, c -> compile(c, Map.of()));
         } catch (RuntimeException e) {
             engine.close();
             throw e;
