@@ -1,8 +1,7 @@
 package vipgate.lb.pool;
 
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import vipgate.lb.timer.Deadline;
 
 /**
  * One connection to one upstream server, confined to the event loop it was made on. It carries requests one
@@ -14,16 +13,14 @@ public final class UpstreamConnection {
     private int requests;
     /** Upper bound on idling learnt from the server's Keep-Alive: timeout=N, in nanoseconds; 0 = unknown. */
     private long serverIdleLimitNanos;
-    private ScheduledFuture<?> idleTimer;
-    /** When the connection last went idle; 0 while it carries a request. */
-    private long idleSinceNanos;
-    private long idleTimeoutNanos;
+    /** Runs {@link #idleExpiry} once the connection has idled in the pool for its timeout. */
+    private final Deadline idle;
     private Runnable idleExpiry;
-    private long idleCheckAt;
 
     public UpstreamConnection(Channel channel, String serverKey) {
         this.channel = channel;
         this.serverKey = serverKey;
+        this.idle = new Deadline(channel.eventLoop(), () -> idleExpiry.run());
     }
 
     public Channel channel() {
@@ -57,50 +54,20 @@ public final class UpstreamConnection {
 
     /**
      * Parks the connection for at most {@code timeoutNanos}; {@code onExpiry} runs if it is still idle then. The
-     * timer is lazy like the proxy's deadlines: a connection that goes back and forth between requests and the
-     * pool keeps one pending check instead of scheduling and cancelling one per request.
+     * deadline is lazy, so a connection that goes back and forth between requests and the pool keeps one pending
+     * check instead of scheduling and cancelling one per request.
      */
     void markIdle(long timeoutNanos, Runnable onExpiry) {
-        idleSinceNanos = System.nanoTime();
-        idleTimeoutNanos = timeoutNanos;
         idleExpiry = onExpiry;
-        if (idleTimer != null && idleCheckAt - (idleSinceNanos + timeoutNanos) > 0) {
-            idleTimer.cancel(false);
-            idleTimer = null;
-        }
-        if (idleTimer == null) {
-            scheduleIdleCheck(timeoutNanos);
-        }
+        idle.arm(timeoutNanos);
     }
 
     void markBusy() {
-        idleSinceNanos = 0;
-    }
-
-    private void scheduleIdleCheck(long delayNanos) {
-        idleCheckAt = System.nanoTime() + delayNanos;
-        idleTimer = channel.eventLoop().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void checkIdle() {
-        idleTimer = null;
-        if (idleSinceNanos == 0) {
-            return;
-        }
-        long idle = System.nanoTime() - idleSinceNanos;
-        if (idle >= idleTimeoutNanos) {
-            idleExpiry.run();
-        } else {
-            scheduleIdleCheck(idleTimeoutNanos - idle);
-        }
+        idle.disarm();
     }
 
     public void close() {
-        idleSinceNanos = 0;
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
-        }
+        idle.cancel();
         channel.close();
     }
 }

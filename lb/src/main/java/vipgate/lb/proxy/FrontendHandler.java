@@ -18,6 +18,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.StrictRequestDecoder;
+import vipgate.lb.timer.Deadline;
 
 /**
  * One client connection: waits for requests (under keepalive and header timeouts), runs them one at a time as

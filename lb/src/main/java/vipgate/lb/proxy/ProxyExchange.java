@@ -51,6 +51,7 @@ import vipgate.lb.pool.LoopPool;
 import vipgate.lb.pool.UpstreamConnection;
 import vipgate.lb.route.Location;
 import vipgate.lb.route.Router;
+import vipgate.lb.timer.Deadline;
 import vipgate.lb.upstream.Peer;
 import vipgate.lb.upstream.Selection;
 import vipgate.lb.upstream.SelectionContext;

@@ -1,4 +1,4 @@
-package vipgate.lb.proxy;
+package vipgate.lb.timer;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
  * IdleStateHandler does). A connection keeps its deadlines across requests, so a keep-alive connection serving
  * thousands of requests schedules a handful of tasks instead of several per request.
  *
- * <p>Confined to one event loop.
+ * <p>Used for the proxy's timeouts and the pool's idle connections. Confined to one event loop.
  */
-final class Deadline {
+public final class Deadline {
     private final EventExecutor executor;
     private final Runnable onExpiry;
     private boolean armed;
@@ -22,12 +22,12 @@ final class Deadline {
     private ScheduledFuture<?> task;
     private long taskFiresAt;
 
-    Deadline(EventExecutor executor, Runnable onExpiry) {
+    public Deadline(EventExecutor executor, Runnable onExpiry) {
         this.executor = executor;
         this.onExpiry = onExpiry;
     }
 
-    void arm(long timeoutNanos) {
+    public void arm(long timeoutNanos) {
         long now = System.nanoTime();
         this.armed = true;
         this.timeoutNanos = timeoutNanos;
@@ -43,16 +43,16 @@ final class Deadline {
         }
     }
 
-    void touch() {
+    public void touch() {
         lastActivity = System.nanoTime();
     }
 
-    void disarm() {
+    public void disarm() {
         armed = false;
     }
 
     /** Drops the pending task too; for a connection that is gone. */
-    void cancel() {
+    public void cancel() {
         armed = false;
         if (task != null) {
             task.cancel(false);
