@@ -110,9 +110,7 @@ public final class VrrpEngine implements AutoCloseable {
         }
         // events first, then the current state, so no change falls in between
         routeEvents = RouteEvents.start(event -> loop.execute(() -> onRouteEvent(event)));
-        for (Link link : route.links()) {
-            runners.values().forEach(r -> r.interfaceState(link.name(), link.up() && link.running()));
-        }
+        readInterfaces();
         for (ScriptSpec s : config.scripts().values()) {
             TrackScript script = new TrackScript(s, loop, (ts, status, result) -> runners.values()
                     .forEach(r -> r.track(TrackedObject.Kind.SCRIPT, ts.name(), status)));
@@ -122,6 +120,13 @@ public final class VrrpEngine implements AutoCloseable {
         scripts.values().forEach(TrackScript::start);
         if (runners.values().stream().anyMatch(r -> r.spec().trackLb().isPresent())) {
             loop.scheduleWithFixedDelay(this::pollLb, 0, LB_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Tells every instance the current state of every interface. */
+    private void readInterfaces() throws IOException {
+        for (Link link : route.links()) {
+            runners.values().forEach(r -> r.interfaceState(link.name(), link.up() && link.running()));
         }
     }
 
@@ -149,9 +154,7 @@ public final class VrrpEngine implements AutoCloseable {
             runners.values().forEach(r -> r.interfaceState(l.name(), false));
         } else if (event instanceof RouteEvent.EventsLost) {
             try {
-                for (Link link : route.links()) {
-                    runners.values().forEach(r -> r.interfaceState(link.name(), link.up() && link.running()));
-                }
+                readInterfaces();
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot re-read interfaces after lost netlink events", e);
             }
