@@ -1,11 +1,19 @@
 package vipgate.appliance;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 import vipgate.appliance.admin.AdminServer;
+import vipgate.appliance.metrics.MetricsPage;
+import vipgate.appliance.metrics.StatusText;
 import vipgate.config.ConfigException;
 import vipgate.lb.LbEngine;
+import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.upstream.Peer;
 import vipgate.vrrp.engine.InstanceStatus;
 import vipgate.vrrp.notify.NotifyEvent;
@@ -140,6 +148,32 @@ public final class Appliance implements AutoCloseable {
             j.endArray();
         }
         return j.endObject().toString();
+    }
+
+    /** The readable status tables of `vipgate status` (GET /status?format=text). */
+    public String statusText() {
+        return StatusText.render(config.nodeName(), config.source(), lb, vrrp == null ? List.of() : vrrp.status());
+    }
+
+    /** The Prometheus exposition of every engine's metrics, for GET /metrics. */
+    public String metricsText() {
+        return MetricsPage.render(lb, vrrp == null ? List.of() : vrrp.status(), Map.of());
+    }
+
+    /** The latency histograms' names, e.g. "listener.0.0.0.0:80.request", "server.web.10.0.0.1:80.response". */
+    public List<String> histogramNames() {
+        return lb.metrics().distributions().stream().map(LbMetrics.Distribution::name).toList();
+    }
+
+    /** A histogram's percentile distribution since start, in milliseconds, as HdrHistogram prints it. */
+    public Optional<String> histogramText(String name) {
+        return lb.metrics().distribution(name).map(d -> {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+            out.println("# " + name + ": latency in milliseconds since start");
+            d.total().outputPercentileDistribution(out, 1000.0);
+            return bytes.toString(StandardCharsets.UTF_8);
+        });
     }
 
     /**

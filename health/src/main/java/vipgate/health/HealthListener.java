@@ -1,6 +1,6 @@
 package vipgate.health;
 
-/** Told when a {@link HealthMonitor} changes its verdict; never called for a probe that changes nothing. */
+/** Told when a {@link HealthMonitor} changes its verdict, and optionally of every probe. */
 @FunctionalInterface
 public interface HealthListener {
 
@@ -12,4 +12,8 @@ public interface HealthListener {
      * @param last the probe result that tipped it
      */
     void onChange(boolean healthy, CheckResult last);
+
+    /** Every probe's result, before {@link #onChange} if it tipped the verdict; same threading rules. */
+    default void onProbe(CheckResult result) {
+    }
 }

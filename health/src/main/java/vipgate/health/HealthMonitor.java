@@ -119,6 +119,11 @@ public final class HealthMonitor {
             failures.incrementAndGet();
         }
         RiseFall.Transition transition = riseFall.record(r.healthy());
+        try {
+            listener.onProbe(r);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "health listener for " + checker + " failed", e);
+        }
         if (transition != RiseFall.Transition.NONE) {
             healthy = riseFall.isHealthy();
             try {

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import vipgate.config.HostPort;
 import vipgate.lb.config.LbConfig;
+import vipgate.lb.metrics.LbMetrics;
+import vipgate.lb.metrics.MetricsReporter;
 import vipgate.lb.config.LocationSpec;
 import vipgate.lb.config.UpstreamSpec;
 import vipgate.lb.config.VirtualServerSpec;
@@ -48,6 +51,8 @@ public final class LbEngine implements AutoCloseable {
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final Map<HostPort, Channel> listeners = new LinkedHashMap<>();
     private final UpstreamHealth health;
+    private final LbMetrics metrics = new LbMetrics();
+    private final MetricsReporter reporter;
     private LbConfig config;
     private volatile boolean stopped;
 
@@ -57,7 +62,8 @@ public final class LbEngine implements AutoCloseable {
         this.boss = transports.newGroup(1, "vipgate-accept");
         this.workers = transports.newGroup(config.eventLoops(), "vipgate-lb");
         this.health = new UpstreamHealth(workers, transports.clients());
-        this.context = new ProxyContext(transports.clients(), compile(config, Map.of()));
+        this.context = new ProxyContext(transports.clients(), compile(config, Map.of(), metrics), metrics);
+        this.reporter = new MetricsReporter(metrics);
     }
 
     /** Binds every listener of the config; fails (and releases everything) when one cannot be bound. */
@@ -66,8 +72,10 @@ public final class LbEngine implements AutoCloseable {
         LbEngine engine = new LbEngine(config, transports);
         try {
             engine.health.apply(engine.context.routing().upstreams().values());
+            engine.context.accessLog().apply(config.accessLog());
             engine.bindMissing(engine.context.routing().router().bindAddresses());
-            Warmup.inBackground(engine.boss, engine.workers, transports, c -> compile(c, Map.of()));
+            engine.reporter.apply(config.metrics());
+            Warmup.inBackground(engine.boss, engine.workers, transports, (c, m) -> compile(c, Map.of(), m));
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -109,6 +117,10 @@ public final class LbEngine implements AutoCloseable {
         return context;
     }
 
+    public LbMetrics metrics() {
+        return metrics;
+    }
+
     public Transports transports() {
         return transports;
     }
@@ -128,7 +140,7 @@ public final class LbEngine implements AutoCloseable {
         if (!next.transport().equals(config.transport()) || next.eventLoops() != config.eventLoops()) {
             LOG.warning("transport and event-loops changes take effect only after a restart");
         }
-        Routing routing = compile(next, context.routing().upstreams());
+        Routing routing = compile(next, context.routing().upstreams(), metrics);
         Set<HostPort> wanted = routing.router().bindAddresses();
         List<HostPort> added = bindMissing(wanted);
         context.routing(routing);
@@ -140,8 +152,24 @@ public final class LbEngine implements AutoCloseable {
             }
         }
         config = next;
+        context.accessLog().apply(next.accessLog());
+        retainMetrics(next);
+        reporter.apply(next.metrics());
         LOG.info(() -> "configuration reloaded: " + routing.upstreams().size() + " upstreams, listening on " + listeners.keySet()
                 + (added.isEmpty() ? "" : " (new: " + added + ")"));
+    }
+
+    /** Series of listeners and servers the new config dropped disappear from /metrics; the rest keep counting. */
+    private void retainMetrics(LbConfig next) {
+        Set<String> listenerNames = new HashSet<>();
+        next.servers().forEach(vs -> vs.listen().forEach(hp -> listenerNames.add(hp.toString())));
+        Map<String, Set<String>> servers = new HashMap<>();
+        context.routing().upstreams().forEach((name, g) -> {
+            Set<String> addresses = new HashSet<>();
+            g.peers().forEach(p -> addresses.add(p.name()));
+            servers.put(name, addresses);
+        });
+        metrics.retain(listenerNames, servers);
     }
 
     private List<HostPort> bindMissing(Set<HostPort> wanted) {
@@ -167,7 +195,7 @@ public final class LbEngine implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ProxyInitializer(context, clients));
+                .childHandler(new ProxyInitializer(context, clients, metrics.listener(hp.toString())));
         try {
             return b.bind(hp.resolve()).syncUninterruptibly().channel();
         } catch (Exception e) {
@@ -177,11 +205,11 @@ public final class LbEngine implements AutoCloseable {
     }
 
     /** Builds the routing snapshot, reusing running upstream groups whose spec did not change. */
-    private static Routing compile(LbConfig config, Map<String, UpstreamGroup> running) {
+    private static Routing compile(LbConfig config, Map<String, UpstreamGroup> running, LbMetrics metrics) {
         Map<String, UpstreamGroup> groups = new HashMap<>();
         for (UpstreamSpec spec : config.upstreams().values()) {
             UpstreamGroup old = running.get(spec.name());
-            groups.put(spec.name(), old != null && old.spec().equals(spec) ? old : new UpstreamGroup(spec));
+            groups.put(spec.name(), old != null && old.spec().equals(spec) ? old : new UpstreamGroup(spec, metrics));
         }
         List<VirtualHost> hosts = new ArrayList<>();
         for (VirtualServerSpec vs : config.servers()) {
@@ -209,6 +237,7 @@ public final class LbEngine implements AutoCloseable {
             listeners.clear();
         }
         health.stop();
+        reporter.close();
         clients.forEach(c -> c.pipeline().fireUserEventTriggered(FrontendHandler.DRAIN));
         long deadline = System.nanoTime() + drain.toNanos();
         while (!clients.isEmpty() && System.nanoTime() < deadline) {
@@ -221,6 +250,8 @@ public final class LbEngine implements AutoCloseable {
         context.pools().forEach((loop, pool) -> loop.execute(pool::closeAll));
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // after the event loops ended: requests cut by the stop were logged too
+        context.accessLog().close();
         LOG.info("lb engine stopped");
     }
 

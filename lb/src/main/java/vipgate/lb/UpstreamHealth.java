@@ -10,9 +10,12 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Logger;
+import vipgate.health.CheckResult;
 import vipgate.health.Checker;
 import vipgate.health.HealthCheckSpec;
+import vipgate.health.HealthListener;
 import vipgate.health.HealthMonitor;
+import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.proxy.UpstreamGroup;
 import vipgate.lb.upstream.Peer;
 
@@ -55,11 +58,20 @@ final class UpstreamHealth {
 
     private HealthMonitor monitor(UpstreamGroup group, Peer peer, HealthCheckSpec spec) {
         Checker checker = Checker.newChecker(spec, peer.address(), loops, channels, scriptExecutor());
+        ServerMetrics metrics = group.metrics(peer);
         HealthMonitor m = new HealthMonitor(checker, spec.interval(), spec.rise(), spec.fall(), true, loops.next(),
-                (healthy, last) -> {
-                    peer.setHealthy(healthy);
-                    LOG.warning(() -> "upstream '" + group.name() + "' server " + peer.name() + " is now "
-                            + (healthy ? "UP" : "DOWN") + " (" + last.detail() + ")");
+                new HealthListener() {
+                    @Override
+                    public void onChange(boolean healthy, CheckResult last) {
+                        peer.setHealthy(healthy);
+                        LOG.warning(() -> "upstream '" + group.name() + "' server " + peer.name() + " is now "
+                                + (healthy ? "UP" : "DOWN") + " (" + last.detail() + ")");
+                    }
+
+                    @Override
+                    public void onProbe(CheckResult result) {
+                        metrics.healthCheckTime().recordNanos(result.latencyNanos());
+                    }
                 });
         m.start();
         return m;

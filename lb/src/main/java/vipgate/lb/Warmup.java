@@ -24,12 +24,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import vipgate.config.Binding;
 import vipgate.config.ConfigLoader;
 import vipgate.lb.config.LbConfig;
+import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.proxy.ProxyContext;
 import vipgate.lb.proxy.ProxyInitializer;
 import vipgate.lb.proxy.Routing;
@@ -52,13 +53,13 @@ final class Warmup {
 
     /** Starts the warm-up on a daemon thread; {@code compile} turns a config into a routing snapshot. */
     static void inBackground(EventLoopGroup boss, EventLoopGroup workers, Transports transports,
-            Function<LbConfig, Routing> compile) {
+            BiFunction<LbConfig, LbMetrics, Routing> compile) {
         Thread t = new Thread(() -> run(boss, workers, transports, compile), "vipgate-lb-warmup");
         t.setDaemon(true);
         t.start();
     }
 
-    private static void run(EventLoopGroup boss, EventLoopGroup workers, Transports transports, Function<LbConfig, Routing> compile) {
+    private static void run(EventLoopGroup boss, EventLoopGroup workers, Transports transports, BiFunction<LbConfig, LbMetrics, Routing> compile) {
         long started = System.nanoTime();
         DefaultChannelGroup channels = new DefaultChannelGroup("warmup", GlobalEventExecutor.INSTANCE);
         try {
@@ -75,13 +76,15 @@ final class Warmup {
             channels.add(upstream);
             int upstreamPort = ((InetSocketAddress) upstream.localAddress()).getPort();
             // the routing names the proxy's own port, known only once bound: bind on a placeholder, then swap
-            ProxyContext context = new ProxyContext(transports.clients(), compile.apply(config(upstreamPort, 1)));
+            // its own metrics, so warm-up requests never show in the engine's
+            LbMetrics metrics = new LbMetrics();
+            ProxyContext context = new ProxyContext(transports.clients(), compile.apply(config(upstreamPort, 1), metrics), metrics);
             Channel proxy = new ServerBootstrap().group(boss, workers).channelFactory(transports.servers())
-                    .childHandler(new ProxyInitializer(context, channels))
+                    .childHandler(new ProxyInitializer(context, channels, metrics.listener("warmup")))
                     .bind(new InetSocketAddress(loopback, 0)).syncUninterruptibly().channel();
             channels.add(proxy);
             int proxyPort = ((InetSocketAddress) proxy.localAddress()).getPort();
-            context.routing(compile.apply(config(upstreamPort, proxyPort)));
+            context.routing(compile.apply(config(upstreamPort, proxyPort), metrics));
             for (int c = 0; c < CONNECTIONS; c++) {
                 exchange(loopback, proxyPort, REQUESTS / CONNECTIONS);
             }

@@ -16,22 +16,30 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import vipgate.appliance.Appliance;
 import vipgate.appliance.HttpText;
+import vipgate.appliance.metrics.PrometheusText;
 import vipgate.config.ConfigException;
 import vipgate.config.HostPort;
 
 /**
- * The admin API: {@code GET /status} (JSON), {@code GET /events} (VRRP transitions, oldest first),
- * {@code POST /reload}, {@code GET /healthz}. It runs on its own
+ * The admin API: {@code GET /status} (JSON), {@code GET /metrics} (Prometheus), {@code GET /histograms[/NAME]}
+ * (HdrHistogram percentile tables), {@code GET /events} (VRRP transitions, oldest first), {@code POST /reload},
+ * {@code GET /healthz}. It runs on its own
  * small event loop so a busy proxy never delays an operator, and reloads run off that loop too.
  */
 public final class AdminServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(AdminServer.class.getName());
     private final Appliance appliance;
     private final HostPort listen;
     private final String token;
@@ -69,11 +77,40 @@ public final class AdminServer implements AutoCloseable {
                 HttpText.reply(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, "text/plain", "missing or wrong bearer token\n");
                 return;
             }
+            try {
+                route(ctx, req, keepAlive);
+            } catch (RuntimeException e) {
+                // a failing endpoint answers 500 (and is logged) rather than leaving the operator's curl hanging
+                LOG.log(Level.WARNING, "admin API " + req.method() + " " + req.uri() + " failed", e);
+                HttpText.reply(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain",
+                        "internal error: " + e + " (details in the log)\n");
+            }
+        }
+
+        private void route(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
             String path = req.uri().split("\\?", 2)[0];
             if (path.equals("/healthz") && req.method().equals(HttpMethod.GET)) {
                 HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "text/plain", "ok\n");
             } else if (path.equals("/status") && req.method().equals(HttpMethod.GET)) {
-                HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "application/json", appliance.statusJson() + "\n");
+                boolean text = new QueryStringDecoder(req.uri()).parameters().getOrDefault("format", List.of()).contains("text");
+                if (text) {
+                    HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "text/plain", appliance.statusText());
+                } else {
+                    HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "application/json", appliance.statusJson() + "\n");
+                }
+            } else if (path.equals("/metrics") && req.method().equals(HttpMethod.GET)) {
+                HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, PrometheusText.CONTENT_TYPE, appliance.metricsText());
+            } else if ((path.equals("/histograms") || path.equals("/histograms/")) && req.method().equals(HttpMethod.GET)) {
+                HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "text/plain", String.join("\n", appliance.histogramNames()) + "\n");
+            } else if (path.startsWith("/histograms/") && req.method().equals(HttpMethod.GET)) {
+                String name = QueryStringDecoder.decodeComponent(path.substring("/histograms/".length()));
+                Optional<String> text = appliance.histogramText(name);
+                if (text.isPresent()) {
+                    HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "text/plain", text.get());
+                } else {
+                    HttpText.reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain",
+                            "no histogram named '" + name + "'; GET /histograms lists them\n");
+                }
             } else if (path.equals("/events") && req.method().equals(HttpMethod.GET)) {
                 HttpText.reply(ctx, keepAlive, HttpResponseStatus.OK, "application/json", appliance.eventsJson() + "\n");
             } else if (path.equals("/reload") && req.method().equals(HttpMethod.POST)) {
@@ -89,7 +126,7 @@ public final class AdminServer implements AutoCloseable {
                 }));
             } else {
                 HttpText.reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain",
-                        "unknown endpoint; try GET /status, GET /events, GET /healthz or POST /reload\n");
+                        "unknown endpoint; try GET /status, /metrics, /histograms, /events, /healthz or POST /reload\n");
             }
         }
 

@@ -9,15 +9,16 @@ import picocli.CommandLine.Command;
 /** {@code java -jar vipgate.jar COMMAND}: the appliance's command line. */
 @Command(name = "vipgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "HA load-balancer appliance: HTTP reverse proxy (lb), VRRP and IPVS in one daemon.",
-        subcommands = {RunCommand.class, CheckCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, StatusCommand.class},
         footer = {"", "Examples:",
                 "  # the demo: a proxy on :8080 in front of two web nodes on :8081/:8082",
                 "  java -jar vipgate.jar run",
                 "  java -jar vipgate.jar run -c /etc/vipgate/vipgate.conf",
                 "  # validate a file without running it, like nginx -t",
                 "  java -jar vipgate.jar check -c /etc/vipgate/vipgate.conf",
-                "  # status, and reloading the file (or: kill -HUP <pid>)",
-                "  curl -s localhost:9090/status",
+                "  # status tables (upstreams, servers, VRRP), metrics, and reloading the file (or: kill -HUP <pid>)",
+                "  java -jar vipgate.jar status",
+                "  curl -s localhost:9090/metrics",
                 "  curl -X POST localhost:9090/reload"})
 public final class Main implements Runnable {
     static {

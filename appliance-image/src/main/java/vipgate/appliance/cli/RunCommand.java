@@ -18,7 +18,10 @@ import vipgate.appliance.demo.DemoWebNodes;
 import vipgate.config.ConfigException;
 import vipgate.config.HostPort;
 
-/** {@code vipgate run [-c FILE]}: runs the appliance until SIGTERM/SIGINT; SIGHUP reloads the file. */
+/**
+ * {@code vipgate run [-c FILE]}: runs the appliance until SIGTERM/SIGINT; SIGHUP reloads the file, SIGUSR1 reopens
+ * the access log.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the appliance. Without -c it serves the embedded demo: a proxy on 127.0.0.1:8080 in front "
                 + "of two demo web nodes on 127.0.0.1:8081/8082, admin API on 127.0.0.1:9090.")
@@ -40,6 +43,7 @@ final class RunCommand implements Callable<Integer> {
         try (Signals signals = new Signals()) {
             signals.onTerminate(stopRequested::countDown);
             signals.onHangup(() -> reload(running.get()));
+            signals.onUser1(() -> reopenAccessLog(running.get()));
             return run(stopRequested, running);
         }
     }
@@ -122,6 +126,12 @@ final class RunCommand implements Callable<Integer> {
             // already logged by the appliance with every problem
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "reload failed; still running the previous configuration", e);
+        }
+    }
+
+    private static void reopenAccessLog(Appliance appliance) {
+        if (appliance != null) {
+            appliance.lb().context().accessLog().reopen();
         }
     }
 

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The daemon's signals: SIGHUP means "reload the configuration", as for nginx and keepalived; SIGTERM and SIGINT
- * mean "drain and stop". Handling SIGTERM here rather than only in a shutdown hook lets the drain finish before
+ * The daemon's signals: SIGHUP means "reload the configuration", as for nginx and keepalived; SIGUSR1 "reopen the
+ * access log", as for nginx (logrotate's postrotate); SIGTERM and SIGINT mean "drain and stop". Handling SIGTERM here rather than only in a shutdown hook lets the drain finish before
  * the JVM starts exiting, so the process exits 0 (not 143) and nothing is logged after logging shut down.
  * {@link #close()} gives the signals back to the JVM (for `run` called inside another program, e.g. a test).
  */
@@ -26,6 +26,19 @@ final class Signals implements AutoCloseable {
             reload.start();
         })) {
             LOG.warning("SIGHUP cannot be handled on this JVM; reload with POST /reload on the admin API");
+        }
+    }
+
+    /**
+     * SIGUSR1 runs {@code action}, which must return quickly. Taken over even without an access log: the JVM's
+     * default for SIGUSR1 (HotSpot on Linux leaves it to the application) would end the process.
+     */
+    void onUser1(Runnable action) {
+        if (!install("USR1", signal -> {
+            LOG.info("SIGUSR1: reopening the access log");
+            action.run();
+        })) {
+            LOG.warning("SIGUSR1 cannot be handled on this JVM; after rotating the access log, reload (SIGHUP) instead");
         }
     }
 

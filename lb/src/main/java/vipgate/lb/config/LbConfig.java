@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import vipgate.config.HostPort;
 import vipgate.config.Section;
@@ -18,7 +19,8 @@ import vipgate.lb.upstream.Algorithm;
 
 /** The whole lb engine configuration, bound from {@code vipgate.lb}. Immutable; a reload builds a new one. */
 public record LbConfig(Transport transport, int eventLoops, ClientSpec client, Duration shutdownDrain,
-        Map<String, UpstreamSpec> upstreams, List<VirtualServerSpec> servers) {
+        Map<String, UpstreamSpec> upstreams, List<VirtualServerSpec> servers, MetricsSpec metrics,
+        AccessLogSpec accessLog) {
 
     /**
      * Reads {@code vipgate.lb}; problems are recorded in the section's collector, never thrown, so every
@@ -48,7 +50,42 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         for (Section s : lb.objectList("servers", vhostDefaults)) {
             servers.add(bindVirtualServer(s, locationDefaults, upstreams.keySet()));
         }
-        return new LbConfig(transport, eventLoops, client, drain, Map.copyOf(upstreams), List.copyOf(servers));
+        MetricsSpec metrics = bindMetrics(lb.section("metrics"));
+        AccessLogSpec accessLog = bindAccessLog(lb);
+        return new LbConfig(transport, eventLoops, client, drain, Map.copyOf(upstreams), List.copyOf(servers), metrics,
+                accessLog);
+    }
+
+    /** Every format is checked, used or not (as nginx checks every log_format); access-log.format names one. */
+    private static AccessLogSpec bindAccessLog(Section lb) {
+        Map<String, String> formats = lb.stringMap("log-formats");
+        formats.forEach((name, text) -> checkTemplate(lb, "log-formats", name + ": ", text));
+        Section a = lb.section("access-log");
+        String path = a.string("path").trim();
+        if (!path.isEmpty() && !Path.of(path).isAbsolute()) {
+            a.problem("path", "write an absolute path such as \"/var/log/vipgate/access.log\", or \"\" for no access log");
+        }
+        String name = a.string("format");
+        String format = formats.get(name);
+        if (format == null) {
+            a.problem("format", "no log format named '" + name + "'; define vipgate.lb.log-formats." + name
+                    + " or use one of " + formats.keySet());
+            format = "";
+        }
+        long buffer = a.bytes("buffer");
+        if (buffer < 4096 || buffer > 1L << 30) {
+            a.problem("buffer", "must be between 4k and 1g, got " + buffer);
+        }
+        return new AccessLogSpec(path.isEmpty() ? Optional.empty() : Optional.of(Path.of(path)), format, buffer,
+                positive(a, "flush"));
+    }
+
+    private static MetricsSpec bindMetrics(Section m) {
+        Duration interval = positive(m, "interval");
+        Section hlog = m.section("hlog");
+        String path = hlog.string("path").trim();
+        return new MetricsSpec(interval, path.isEmpty() ? Optional.empty() : Optional.of(Path.of(path)),
+                positive(hlog, "rotate-every"), hlog.integer("keep", 0, 10_000));
     }
 
     private static ClientSpec bindClient(Section c) {

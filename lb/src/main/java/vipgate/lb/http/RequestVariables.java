@@ -22,9 +22,61 @@ public interface RequestVariables {
     /** The upstream group name ($proxy_host). */
     String proxyHost();
 
-    /** The server that answered, "" before one was chosen ($upstream_addr). */
+    /** The servers tried so far, ", "-separated, "" before one was chosen ($upstream_addr). */
     String upstreamAddr();
 
     /** A request header by lower-case name, or null ($http_NAME). */
     String requestHeader(String name);
+
+    // What a request's answer looked like, for access logs. Defaults are nginx's values before a response exists.
+
+    /** The status sent to the client ($status); 499 when the client left first, 0 before a response. */
+    default int status() {
+        return 0;
+    }
+
+    /** Response body bytes sent to the client ($body_bytes_sent). */
+    default long bodyBytesSent() {
+        return 0;
+    }
+
+    /** Bytes sent to the client for this request, status line and headers included ($bytes_sent). */
+    default long bytesSent() {
+        return 0;
+    }
+
+    /** $request_method */
+    default String requestMethod() {
+        return "";
+    }
+
+    /** "HTTP/1.1" ($server_protocol). */
+    default String protocol() {
+        return "";
+    }
+
+    /** Since the first byte of the request ($request_time). */
+    default long requestTimeNanos() {
+        return 0;
+    }
+
+    /** Each tried server's status, ", "-separated ($upstream_status). */
+    default String upstreamStatus() {
+        return "";
+    }
+
+    /** $upstream_connect_time: seconds with millisecond resolution per tried server. */
+    default String upstreamConnectTime() {
+        return "";
+    }
+
+    /** $upstream_header_time */
+    default String upstreamHeaderTime() {
+        return "";
+    }
+
+    /** $upstream_response_time */
+    default String upstreamResponseTime() {
+        return "";
+    }
 }

@@ -1,33 +1,60 @@
 package vipgate.lb.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 
 /**
- * A header value with nginx variables ({@code "$remote_addr"}, {@code "${host}:8080"}), parsed once when the
- * config is loaded so each request only concatenates.
+ * Text with nginx variables ({@code "$remote_addr"}, {@code "${host}:8080"}), parsed once when the config is
+ * loaded so each request only appends. Used raw for header values and hash keys ({@link #evaluate}), and
+ * nginx-escaped for access log lines ({@link #appendLog}).
  */
 public final class Template {
-    private static final Set<String> KNOWN = Set.of("remote_addr", "remote_port", "proxy_add_x_forwarded_for",
-            "scheme", "host", "server_port", "request_uri", "proxy_host", "upstream_addr");
+    private static final Map<String, Variable> VARIABLES = new HashMap<>();
+    private static final String HEADER_PREFIX = "http_";
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    static {
+        for (Variable v : Variable.values()) {
+            VARIABLES.put(v.nginxName(), v);
+        }
+    }
 
     private final String source;
-    private final List<Part> parts;
+    private final Part[] parts;
+    /** Reads the wall clock only when a time variable needs it (header rewriting is on the hot path). */
+    private final boolean readsClock;
 
     private Template(String source, List<Part> parts) {
         this.source = source;
-        this.parts = parts;
+        this.parts = parts.toArray(new Part[0]);
+        this.readsClock = parts.stream().anyMatch(p -> p instanceof Variable v && v.readsClock());
     }
 
-    private sealed interface Part permits Literal, Variable {
+    /** One piece of a template: literal text or a variable, appending its raw value. */
+    sealed interface Part permits Literal, Header, Variable {
+        void append(StringBuilder out, RequestVariables vars, long nowMillis);
     }
 
     private record Literal(String text) implements Part {
+        @Override
+        public void append(StringBuilder out, RequestVariables vars, long nowMillis) {
+            out.append(text);
+        }
     }
 
-    private record Variable(String name) implements Part {
+    /** {@code $http_user_agent}: the request header User-Agent. */
+    private record Header(String name) implements Part {
+        @Override
+        public void append(StringBuilder out, RequestVariables vars, long nowMillis) {
+            String value = vars.requestHeader(name);
+            if (value != null) {
+                out.append(value);
+            }
+        }
     }
 
     /** Parses a template; an unknown variable is an IllegalArgumentException naming the valid ones. */
@@ -66,61 +93,101 @@ public final class Template {
                 i++;
                 continue;
             }
-            if (!KNOWN.contains(name) && !name.startsWith("http_")) {
-                throw new IllegalArgumentException("unknown variable $" + name + "; known: $" + String.join(", $", KNOWN.stream().sorted().toList())
-                        + ", $http_NAME");
-            }
             if (literal.length() > 0) {
                 parts.add(new Literal(literal.toString()));
                 literal.setLength(0);
             }
-            parts.add(new Variable(name));
+            parts.add(variable(name));
             i = next;
         }
         if (literal.length() > 0) {
             parts.add(new Literal(literal.toString()));
         }
-        return new Template(source, List.copyOf(parts));
+        return new Template(source, parts);
+    }
+
+    private static Part variable(String name) {
+        Variable v = VARIABLES.get(name);
+        if (v != null) {
+            return v;
+        }
+        if (name.startsWith(HEADER_PREFIX) && name.length() > HEADER_PREFIX.length()) {
+            return new Header(name.substring(HEADER_PREFIX.length()).replace('_', '-'));
+        }
+        throw new IllegalArgumentException("unknown variable $" + name + "; known: $"
+                + String.join(", $", VARIABLES.keySet().stream().sorted().toList()) + ", $http_NAME");
     }
 
     public boolean isEmpty() {
-        return parts.isEmpty();
+        return parts.length == 0;
     }
 
+    /** The raw value, e.g. of a header: variables without a value add nothing. */
     public String evaluate(RequestVariables vars) {
-        if (parts.size() == 1 && parts.get(0) instanceof Literal l) {
+        if (parts.length == 1 && parts[0] instanceof Literal l) {
             return l.text();
         }
+        long now = readsClock ? System.currentTimeMillis() : 0;
         StringBuilder out = new StringBuilder(32);
         for (Part part : parts) {
-            if (part instanceof Literal l) {
-                out.append(l.text());
-            } else {
-                out.append(value(((Variable) part).name(), vars));
-            }
+            part.append(out, vars, now);
         }
         return out.toString();
     }
 
-    private static String value(String name, RequestVariables vars) {
-        return switch (name) {
-            case "remote_addr" -> vars.remoteAddr();
-            case "remote_port" -> Integer.toString(vars.remotePort());
-            case "proxy_add_x_forwarded_for" -> {
-                String prior = vars.requestHeader("x-forwarded-for");
-                yield prior == null || prior.isEmpty() ? vars.remoteAddr() : prior + ", " + vars.remoteAddr();
+    /**
+     * Appends the access log form, as nginx's log module writes it: a variable without a value is "-", and in a
+     * variable's value '"', '\', control characters and non-ASCII bytes become \xHH, so a client cannot forge a
+     * line or a field (literal text of the format is written as it is).
+     */
+    public void appendLog(StringBuilder out, RequestVariables vars, long nowMillis) {
+        for (Part part : parts) {
+            int start = out.length();
+            part.append(out, vars, nowMillis);
+            if (part instanceof Literal) {
+                continue;
             }
-            case "scheme" -> vars.scheme();
-            case "host" -> vars.host();
-            case "server_port" -> Integer.toString(vars.serverPort());
-            case "request_uri" -> vars.requestUri();
-            case "proxy_host" -> vars.proxyHost();
-            case "upstream_addr" -> vars.upstreamAddr();
-            default -> {
-                String header = vars.requestHeader(name.substring("http_".length()).replace('_', '-'));
-                yield header == null ? "" : header;
+            if (out.length() == start) {
+                out.append('-');
+            } else {
+                escapeFrom(out, start);
             }
-        };
+        }
+    }
+
+    private static void escapeFrom(StringBuilder out, int start) {
+        int i = start;
+        while (i < out.length() && !needsEscape(out.charAt(i))) {
+            i++;
+        }
+        if (i == out.length()) {
+            return; // the usual case: nothing to escape, nothing copied
+        }
+        String rest = out.substring(i);
+        out.setLength(i);
+        for (int j = 0; j < rest.length(); j++) {
+            char c = rest.charAt(j);
+            if (!needsEscape(c)) {
+                out.append(c);
+            } else if (c <= 0xFF) {
+                // header bytes arrive as ISO-8859-1 chars, so a char up to 0xFF is the byte the client sent
+                appendHex(out, c);
+            } else {
+                int cp = rest.codePointAt(j);
+                j += Character.charCount(cp) - 1;
+                for (byte b : new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8)) {
+                    appendHex(out, b & 0xFF);
+                }
+            }
+        }
+    }
+
+    private static boolean needsEscape(char c) {
+        return c < 0x20 || c >= 0x7F || c == '"' || c == '\\';
+    }
+
+    private static void appendHex(StringBuilder out, int b) {
+        out.append("\\x").append(HEX[b >> 4]).append(HEX[b & 0xF]);
     }
 
     @Override

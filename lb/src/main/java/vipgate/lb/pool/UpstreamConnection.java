@@ -1,6 +1,7 @@
 package vipgate.lb.pool;
 
 import io.netty.channel.Channel;
+import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.timer.Deadline;
 
 /**
@@ -10,6 +11,8 @@ import vipgate.lb.timer.Deadline;
 public final class UpstreamConnection {
     private final Channel channel;
     private final String serverKey;
+    private final ServerMetrics metrics;
+    private boolean idling;
     private int requests;
     /** Upper bound on idling learnt from the server's Keep-Alive: timeout=N, in nanoseconds; 0 = unknown. */
     private long serverIdleLimitNanos;
@@ -17,9 +20,10 @@ public final class UpstreamConnection {
     private final Deadline idle;
     private Runnable idleExpiry;
 
-    public UpstreamConnection(Channel channel, String serverKey) {
+    public UpstreamConnection(Channel channel, String serverKey, ServerMetrics metrics) {
         this.channel = channel;
         this.serverKey = serverKey;
+        this.metrics = metrics;
         this.idle = new Deadline(channel.eventLoop(), () -> idleExpiry.run());
     }
 
@@ -60,14 +64,24 @@ public final class UpstreamConnection {
     void markIdle(long timeoutNanos, Runnable onExpiry) {
         idleExpiry = onExpiry;
         idle.arm(timeoutNanos);
+        setIdling(true);
     }
 
     void markBusy() {
         idle.disarm();
+        setIdling(false);
     }
 
     public void close() {
         idle.cancel();
+        setIdling(false);
         channel.close();
+    }
+
+    private void setIdling(boolean now) {
+        if (idling != now) {
+            idling = now;
+            metrics.idleChanged(now ? 1 : -1);
+        }
     }
 }

@@ -5,7 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,6 +18,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.StrictRequestDecoder;
+import vipgate.lb.metrics.ListenerMetrics;
 import vipgate.lb.timer.Deadline;
 
 /**
@@ -33,6 +34,10 @@ public final class FrontendHandler extends ChannelDuplexHandler {
 
     private final ProxyContext context;
     private final ProxyResponseEncoder encoder;
+    private final ListenerMetrics listener;
+    /** When the first byte of the request being waited for arrived. */
+    private long requestStartNanos;
+    private long bytesSent;
     private ChannelHandlerContext ctx;
     private ProxyExchange exchange;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
@@ -44,21 +49,59 @@ public final class FrontendHandler extends ChannelDuplexHandler {
     /** A close was decided (error or end of keep-alive); nothing more is read or started. */
     private boolean closing;
 
-    FrontendHandler(ProxyContext context, ProxyResponseEncoder encoder) {
+    FrontendHandler(ProxyContext context, ProxyResponseEncoder encoder, ListenerMetrics listener) {
         this.context = context;
         this.encoder = encoder;
+        this.listener = listener;
     }
 
-    /** Sits in front of the decoder: the first byte of a request switches from keepalive to header timeout. */
-    final class FirstByteObserver extends ChannelInboundHandlerAdapter {
+    /**
+     * Sits at the wire end of the pipeline and sees raw bytes both ways: counts them, and the first byte of a
+     * request starts its clock and switches from the keepalive to the header timeout.
+     */
+    final class WireObserver extends ChannelDuplexHandler {
+        @Override
+        public void channelActive(ChannelHandlerContext c) {
+            listener.connectionOpened();
+            c.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext c) {
+            listener.connectionClosed();
+            c.fireChannelInactive();
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext c, Object msg) {
-            if (exchange == null && !nextRequestStarted && msg instanceof ByteBuf b && b.isReadable()) {
-                nextRequestStarted = true;
-                waitForRequest.arm(context.routing().client().headerTimeout().toNanos());
+            if (msg instanceof ByteBuf b) {
+                listener.received(b.readableBytes());
+                if (exchange == null && !nextRequestStarted && b.isReadable()) {
+                    nextRequestStarted = true;
+                    requestStartNanos = System.nanoTime();
+                    waitForRequest.arm(context.routing().client().headerTimeout().toNanos());
+                }
             }
             c.fireChannelRead(msg);
         }
+
+        @Override
+        public void write(ChannelHandlerContext c, Object msg, ChannelPromise promise) {
+            if (msg instanceof ByteBuf b) {
+                bytesSent += b.readableBytes();
+                listener.sent(b.readableBytes());
+            }
+            c.write(msg, promise);
+        }
+    }
+
+    ListenerMetrics listenerMetrics() {
+        return listener;
+    }
+
+    /** Bytes written to this client so far. */
+    long bytesSent() {
+        return bytesSent;
     }
 
     @Override
@@ -106,7 +149,10 @@ public final class FrontendHandler extends ChannelDuplexHandler {
         } else if (msg instanceof HttpRequest request) {
             waitForRequest.disarm();
             context.requests().increment();
-            exchange = new ProxyExchange(this, ctx, context, request, served + 1, timers);
+            // a pipelined request's bytes came with an earlier one: its clock starts when it is taken up
+            long start = nextRequestStarted && requestStartNanos != 0 ? requestStartNanos : System.nanoTime();
+            requestStartNanos = 0;
+            exchange = new ProxyExchange(this, ctx, context, request, served + 1, start, timers);
             exchange.start();
         } else {
             ReferenceCountUtil.release(msg);
@@ -232,6 +278,7 @@ public final class FrontendHandler extends ChannelDuplexHandler {
     void respondAndClose(HttpResponseStatus status) {
         closing = true;
         context.errors().increment();
+        listener.responses().count(status.code());
         encoder.headResponse(false);
         FullHttpResponse response = ErrorPages.DEFAULT.response(ctx.alloc(), status, false);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -6,20 +6,33 @@ import io.netty.channel.EventLoop;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import vipgate.lb.log.AccessLog;
+import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.pool.LoopPool;
 
 /** Engine-wide state the per-connection handlers share: the current routing and each event loop's pool. */
 public final class ProxyContext {
     private final ChannelFactory<? extends Channel> upstreamChannels;
     private final Map<EventLoop, LoopPool> pools = new ConcurrentHashMap<>();
+    private final AccessLog accessLog = new AccessLog();
     private volatile Routing routing;
+    private final LbMetrics metrics;
     private final LongAdder requests = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder errors = new LongAdder();
 
-    public ProxyContext(ChannelFactory<? extends Channel> upstreamChannels, Routing routing) {
+    public ProxyContext(ChannelFactory<? extends Channel> upstreamChannels, Routing routing, LbMetrics metrics) {
         this.upstreamChannels = upstreamChannels;
         this.routing = routing;
+        this.metrics = metrics;
+    }
+
+    public LbMetrics metrics() {
+        return metrics;
+    }
+
+    public AccessLog accessLog() {
+        return accessLog;
     }
 
     public Routing routing() {

@@ -47,6 +47,9 @@ import vipgate.lb.http.HopByHop;
 import vipgate.lb.http.RequestTarget;
 import vipgate.lb.http.RequestVariables;
 import vipgate.lb.http.StrictRequestDecoder;
+import vipgate.lb.metrics.ListenerMetrics;
+import vipgate.lb.metrics.ServerMetrics;
+import vipgate.lb.metrics.UpstreamFailure;
 import vipgate.lb.pool.LoopPool;
 import vipgate.lb.pool.UpstreamConnection;
 import vipgate.lb.route.Location;
@@ -79,7 +82,10 @@ final class ProxyExchange implements RequestVariables {
     private final int requestNumber;
     private final Routing routing;
     private final ClientSpec client;
-    private final long startNanos = System.nanoTime();
+    /** When the first byte of this request arrived (its head was decoded later). */
+    private final long startNanos;
+    private final ListenerMetrics listener;
+    private final long bytesSentBefore;
 
     private Location location;
     private UpstreamGroup group;
@@ -109,6 +115,14 @@ final class ProxyExchange implements RequestVariables {
     private int attempts;
     private RetryOn lastFailure;
     private HttpRequest upstreamHead;
+    private final UpstreamTrail trail = new UpstreamTrail();
+    /** When the request head went to the current server. */
+    private long sentNanos;
+    /** The server whose response the client gets, for its whole-request latency. */
+    private ServerMetrics answeredBy;
+    /** The status the client was sent, 0 before one was. */
+    private int status;
+    private long bodyBytesSent;
 
     private boolean responseStarted;
     private boolean skippingInterim;
@@ -126,8 +140,11 @@ final class ProxyExchange implements RequestVariables {
     private final Deadline clientSend;
 
     ProxyExchange(FrontendHandler frontend, ChannelHandlerContext ctx, ProxyContext context, HttpRequest request,
-            int requestNumber, Timers timers) {
+            int requestNumber, long startNanos, Timers timers) {
         this.frontend = frontend;
+        this.startNanos = startNanos;
+        this.listener = frontend.listenerMetrics();
+        this.bytesSentBefore = frontend.bytesSent();
         this.ctx = ctx;
         this.context = context;
         this.request = request;
@@ -391,6 +408,7 @@ final class ProxyExchange implements RequestVariables {
             HttpResponseStatus status = s.outcome() == Selection.Outcome.ALL_BUSY ? HttpResponseStatus.SERVICE_UNAVAILABLE
                     : lastFailure == RetryOn.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT
                     : HttpResponseStatus.BAD_GATEWAY;
+            group.metrics().noServerAvailable();
             if (attempts == 0) {
                 LOG.warning(() -> "no live upstreams in '" + group.name() + "' for " + request.method() + " " + request.uri());
             }
@@ -401,10 +419,13 @@ final class ProxyExchange implements RequestVariables {
         attempts++;
         if (attempts > 1) {
             context.retries().increment();
+            group.metrics().retried();
         }
+        trail.begin(peer.name(), System.nanoTime());
         LoopPool pool = context.pool(ctx.channel().eventLoop());
         UpstreamConnection pooled = pool.poll(group.name(), peer.name());
         if (pooled != null) {
+            trail.connected(System.nanoTime());
             onConnected(pooled);
         } else {
             connect();
@@ -414,6 +435,8 @@ final class ProxyExchange implements RequestVariables {
     private void connect() {
         UpstreamSpec spec = group.spec();
         Peer target = peer;
+        ServerMetrics server = group.metrics(target);
+        long connectStart = System.nanoTime();
         Bootstrap b = new Bootstrap()
                 .group(ctx.channel().eventLoop())
                 .channelFactory(context.upstreamChannels())
@@ -432,12 +455,19 @@ final class ProxyExchange implements RequestVariables {
                     }
                 });
         b.connect(target.address()).addListener((ChannelFuture f) -> {
-            if (done || target != peer) {
-                f.channel().close();
-                return;
-            }
             if (f.isSuccess()) {
-                onConnected(new UpstreamConnection(f.channel(), target.name()));
+                long now = System.nanoTime();
+                server.connectTime().recordNanos(now - connectStart);
+                server.connectionOpened();
+                f.channel().closeFuture().addListener(closed -> server.connectionClosed());
+                if (done || target != peer) {
+                    f.channel().close();
+                    return;
+                }
+                trail.connected(now);
+                onConnected(new UpstreamConnection(f.channel(), target.name(), server));
+            } else if (done || target != peer) {
+                return;
             } else {
                 onUpstreamFailure(f.cause() instanceof ConnectTimeoutException ? Failure.CONNECT_TIMEOUT : Failure.CONNECT,
                         f.cause());
@@ -461,6 +491,7 @@ final class ProxyExchange implements RequestVariables {
         }
         c.channel().flush();
         upstreamNeedsFlush = false;
+        sentNanos = System.nanoTime();
         if (expectContinue && !continueSent && !requestComplete) {
             continueSent = true;
             frontend.encoder().headResponse(false);
@@ -527,6 +558,11 @@ final class ProxyExchange implements RequestVariables {
             skippingInterim = true;
             return;
         }
+        long now = System.nanoTime();
+        trail.headerReceived(code, now);
+        ServerMetrics server = group.metrics(peer);
+        server.responseTime().recordNanos(now - sentNanos);
+        server.responses().count(code);
         if (code == 101) {
             if (webSocket) {
                 startTunnel(response);
@@ -551,6 +587,8 @@ final class ProxyExchange implements RequestVariables {
         responseStarted = true;
         clientBody.disarm();
         int code = response.status().code();
+        status = code;
+        answeredBy = group.metrics(peer);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         learnServerIdleLimit(response.headers().get(HttpHeaderNames.KEEP_ALIVE));
         boolean bodiless = head || code == 204 || code == 304;
@@ -609,6 +647,11 @@ final class ProxyExchange implements RequestVariables {
     }
 
     private void writeClient(Object msg) {
+        if (msg instanceof HttpContent content) {
+            bodyBytesSent += content.content().readableBytes();
+        } else if (msg instanceof ByteBuf bytes) {
+            bodyBytesSent += bytes.readableBytes();
+        }
         ctx.write(msg, ctx.voidPromise());
         clientNeedsFlush = true;
         if (!ctx.channel().isWritable()) {
@@ -650,6 +693,7 @@ final class ProxyExchange implements RequestVariables {
      * its loop's pool when it is clean, otherwise it is closed.
      */
     private void finishAttempt(boolean failed, boolean reusable) {
+        trail.ended(0, System.nanoTime());
         upstreamRead.disarm();
         upstreamSend.disarm();
         if (conn != null) {
@@ -685,6 +729,7 @@ final class ProxyExchange implements RequestVariables {
         boolean sent = requestSent;
         String server = peer.name();
         if (responseStarted) {
+            group.metrics(peer).failed(UpstreamFailure.CLOSED);
             LOG.warning(() -> "upstream " + server + " failed mid-response (" + failure + "); closing the client connection");
             finishAttempt(true, false);
             abort();
@@ -709,6 +754,13 @@ final class ProxyExchange implements RequestVariables {
             default -> RetryOn.ERROR;
         };
         lastFailure = condition;
+        trail.ended(condition == RetryOn.TIMEOUT ? 504 : 502, System.nanoTime());
+        group.metrics(peer).failed(switch (failure) {
+            case CONNECT -> UpstreamFailure.CONNECT;
+            case CONNECT_TIMEOUT, READ_TIMEOUT, SEND_TIMEOUT -> UpstreamFailure.TIMEOUT;
+            case CLOSED, RESET -> UpstreamFailure.CLOSED;
+            case INVALID_RESPONSE -> UpstreamFailure.INVALID_RESPONSE;
+        });
         boolean connectFailure = failure == Failure.CONNECT || failure == Failure.CONNECT_TIMEOUT;
         LOG.log(Level.WARNING, "upstream " + server + " " + describe(failure) + " while proxying " + request.method() + " "
                 + request.uri() + (cause != null ? ": " + cause.getMessage() : ""));
@@ -758,6 +810,8 @@ final class ProxyExchange implements RequestVariables {
         boolean keep = !close && !bodyOutstanding() && HttpUtil.isKeepAlive(request) && !frontend.isDraining()
                 && requestNumber < client.keepaliveRequests();
         FullHttpResponse response = errorPages.response(ctx.alloc(), status, head);
+        this.status = status.code();
+        bodyBytesSent += response.content().readableBytes();
         response.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         responseStarted = true;
         frontend.encoder().headResponse(head);
@@ -792,12 +846,23 @@ final class ProxyExchange implements RequestVariables {
 
     private void cleanup() {
         done = true;
+        long now = System.nanoTime();
+        if (status == 0) {
+            // the client went away (or the connection was cut) before a response head: nginx logs 499
+            status = 499;
+        }
+        listener.requestTime().recordNanos(now - startNanos);
+        listener.responses().count(status);
+        if (answeredBy != null) {
+            answeredBy.requestTime().recordNanos(now - startNanos);
+        }
         upstreamRead.disarm();
         upstreamSend.disarm();
         clientBody.disarm();
         clientSend.disarm();
         held.forEach(HttpContent::release);
         held.clear();
+        context.accessLog().log(this);
     }
 
     void onClientClosed() {
@@ -812,6 +877,8 @@ final class ProxyExchange implements RequestVariables {
 
     private void startTunnel(HttpResponse response) {
         responseStarted = true;
+        status = 101;
+        answeredBy = group.metrics(peer);
         tunnel = true;
         clientBody.disarm();
         HttpHeaders headers = response.headers().copy();
@@ -891,11 +958,57 @@ final class ProxyExchange implements RequestVariables {
 
     @Override
     public String upstreamAddr() {
-        return peerName();
+        return trail.isEmpty() ? "" : trail.addresses();
     }
 
-    private String peerName() {
-        return peer == null ? "" : peer.name();
+    @Override
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public long bodyBytesSent() {
+        return bodyBytesSent;
+    }
+
+    @Override
+    public long bytesSent() {
+        return frontend.bytesSent() - bytesSentBefore;
+    }
+
+    @Override
+    public String requestMethod() {
+        return request.method().name();
+    }
+
+    @Override
+    public String protocol() {
+        return request.protocolVersion().text();
+    }
+
+    @Override
+    public long requestTimeNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
+    @Override
+    public String upstreamStatus() {
+        return trail.statuses();
+    }
+
+    @Override
+    public String upstreamConnectTime() {
+        return trail.connectTimes();
+    }
+
+    @Override
+    public String upstreamHeaderTime() {
+        return trail.headerTimes();
+    }
+
+    @Override
+    public String upstreamResponseTime() {
+        return trail.responseTimes();
     }
 
     @Override

@@ -4,17 +4,20 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import vipgate.lb.metrics.ListenerMetrics;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.http.StrictRequestDecoder;
 
-/** Builds a client connection's pipeline: first-byte observer, strict decoder, encoder, frontend. */
+/** Builds a client connection's pipeline: wire observer, strict decoder, encoder, frontend. */
 public final class ProxyInitializer extends ChannelInitializer<Channel> {
     private final ProxyContext context;
     private final ChannelGroup clients;
+    private final ListenerMetrics listener;
 
-    public ProxyInitializer(ProxyContext context, ChannelGroup clients) {
+    public ProxyInitializer(ProxyContext context, ChannelGroup clients, ListenerMetrics listener) {
         this.context = context;
         this.clients = clients;
+        this.listener = listener;
     }
 
     @Override
@@ -29,8 +32,8 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);
         ProxyResponseEncoder encoder = new ProxyResponseEncoder();
-        FrontendHandler frontend = new FrontendHandler(context, encoder);
-        ch.pipeline().addLast("first-byte", frontend.new FirstByteObserver());
+        FrontendHandler frontend = new FrontendHandler(context, encoder, listener);
+        ch.pipeline().addLast("wire", frontend.new WireObserver());
         ch.pipeline().addLast("decoder", new StrictRequestDecoder(decoder));
         ch.pipeline().addLast("encoder", encoder);
         ch.pipeline().addLast("frontend", frontend);

@@ -1,11 +1,16 @@
 package vipgate.lb.proxy;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import vipgate.lb.config.ServerSpec;
 import vipgate.lb.config.UpstreamSpec;
 import vipgate.lb.http.Template;
+import vipgate.lb.metrics.LbMetrics;
+import vipgate.lb.metrics.ServerMetrics;
+import vipgate.lb.metrics.UpstreamMetrics;
 import vipgate.lb.upstream.Balancer;
 import vipgate.lb.upstream.Balancers;
 import vipgate.lb.upstream.Peer;
@@ -20,9 +25,12 @@ public final class UpstreamGroup {
     private final UpstreamSpec spec;
     private final Balancer balancer;
     private final Template hashKey;
+    private final UpstreamMetrics metrics;
+    private final Map<Peer, ServerMetrics> serverMetrics = new IdentityHashMap<>();
 
-    public UpstreamGroup(UpstreamSpec spec) {
+    public UpstreamGroup(UpstreamSpec spec, LbMetrics registry) {
         this.spec = spec;
+        this.metrics = registry.upstream(spec.name());
         List<Peer> peers = new ArrayList<>();
         for (ServerSpec s : spec.servers()) {
             peers.add(Peer.builder(s.address().toString(), s.address().resolve())
@@ -36,6 +44,18 @@ public final class UpstreamGroup {
         }
         this.balancer = Balancers.create(spec.algorithm(), peers, System::nanoTime, new SplittableRandom());
         this.hashKey = Template.parse(spec.hashKey());
+        for (Peer p : balancer.peers()) {
+            serverMetrics.put(p, metrics.server(p.name()));
+        }
+    }
+
+    public UpstreamMetrics metrics() {
+        return metrics;
+    }
+
+    /** A server's metrics; the map is filled once at construction, so readers on any loop need no lock. */
+    public ServerMetrics metrics(Peer peer) {
+        return serverMetrics.get(peer);
     }
 
     public UpstreamSpec spec() {

@@ -68,6 +68,8 @@ final class InstanceRunner {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final Map<DropReason, AtomicLong> dropped = new EnumMap<>(DropReason.class);
+    /** Transitions by the state entered; only the loop writes, the admin API reads a snapshot on the loop. */
+    private final Map<State, Long> transitions = new EnumMap<>(State.class);
     private final Map<DropReason, Long> lastDropLog = new EnumMap<>(DropReason.class);
 
     /** Opens the socket; call on the loop thread. */
@@ -232,6 +234,7 @@ final class InstanceRunner {
                 announcer.execute(() -> vips.announce(garp.count(), interval));
             } else if (action instanceof Action.Transition t) {
                 LOG.info(() -> spec.name() + ": " + t.from() + " -> " + t.to() + " (priority " + t.priority() + ")");
+                transitions.merge(t.to(), 1L, Long::sum);
                 events.transition(this, t);
             }
         }
@@ -287,6 +290,6 @@ final class InstanceRunner {
         });
         return new InstanceStatus(spec.name(), spec.iface(), spec.vrid(), machine.state(), spec.priority(), machine.priority(),
                 machine.masterAddress().map(InetAddress::getHostAddress), spec.vipAddresses().stream().map(InetAddress::getHostAddress).toList(),
-                received.get(), sent.get(), drops);
+                received.get(), sent.get(), drops, new EnumMap<>(transitions));
     }
 }

@@ -9,7 +9,10 @@ import vipgate.vrrp.wire.DropReason;
 /**
  * Everything an operator asks about one VRRP instance: who is master, at which priority, and whether adverts
  * arrive and are accepted (drops by reason tell a wrong password or VIP list from a blocked network).
+ *
+ * @param transitions how often the instance entered each state since start
  */
 public record InstanceStatus(String name, String iface, int vrid, State state, int configuredPriority, int effectivePriority,
-        Optional<String> master, List<String> vips, long advertsReceived, long advertsSent, Map<DropReason, Long> dropped) {
+        Optional<String> master, List<String> vips, long advertsReceived, long advertsSent, Map<DropReason, Long> dropped,
+        Map<State, Long> transitions) {
 }

@@ -1,0 +1,66 @@
+package vipgate.lb.metrics;
+
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** What one listening address served: request latency, responses by class, bytes and connections. */
+public final class ListenerMetrics {
+    private final String address;
+    private final LatencySeries requestTime;
+    private final StatusClasses responses = new StatusClasses();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder active = new LongAdder();
+
+    ListenerMetrics(String address) {
+        this.address = address;
+        this.requestTime = new LatencySeries(new LatencySeries.Key("listener", "request", Map.of("listener", address)));
+    }
+
+    public String address() {
+        return address;
+    }
+
+    /** First request byte to last response byte, every request including the proxy's own error answers. */
+    public LatencySeries requestTime() {
+        return requestTime;
+    }
+
+    public StatusClasses responses() {
+        return responses;
+    }
+
+    public void connectionOpened() {
+        accepted.increment();
+        active.increment();
+    }
+
+    public void connectionClosed() {
+        active.decrement();
+    }
+
+    public void received(long bytes) {
+        bytesIn.add(bytes);
+    }
+
+    public void sent(long bytes) {
+        bytesOut.add(bytes);
+    }
+
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    public long bytesOut() {
+        return bytesOut.sum();
+    }
+
+    public long connectionsAccepted() {
+        return accepted.sum();
+    }
+
+    public long connectionsActive() {
+        return active.sum();
+    }
+}
