@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +15,10 @@ import vipgate.appliance.metrics.StatusText;
 import vipgate.config.ConfigException;
 import vipgate.lb.LbEngine;
 import vipgate.lb.metrics.LbMetrics;
+import vipgate.lb.metrics.ListenerMetrics;
+import vipgate.lb.metrics.ServerMetrics;
+import vipgate.lb.metrics.StatusClasses;
+import vipgate.lb.metrics.UpstreamFailure;
 import vipgate.lb.upstream.Peer;
 import vipgate.vrrp.engine.InstanceStatus;
 import vipgate.vrrp.notify.NotifyEvent;
@@ -105,12 +110,28 @@ public final class Appliance implements AutoCloseable {
                 .field("requests", lb.context().requestCount())
                 .field("retries", lb.context().retryCount())
                 .field("error-responses", lb.context().errorResponseCount());
+        Map<String, LbMetrics.Distribution> latency = new HashMap<>();
+        lb.metrics().distributions().forEach(d -> latency.put(d.name(), d));
         j.beginArray("listeners");
         lb.boundAddresses().forEach(a -> j.beginObject().field("address", hostPort(a)).endObject());
         j.endArray();
+        j.beginArray("listener-stats");
+        for (ListenerMetrics l : lb.metrics().listeners()) {
+            j.beginObject().field("listener", l.address())
+                    .field("connections", l.connectionsActive())
+                    .field("accepted", l.connectionsAccepted())
+                    .field("bytes-in", l.bytesIn())
+                    .field("bytes-out", l.bytesOut());
+            responses(j, l.responses());
+            percentiles(j, latency.get("listener." + l.address() + ".request"));
+            j.endObject();
+        }
+        j.endArray();
         j.beginArray("upstreams");
         lb.context().routing().upstreams().values().stream().sorted((a, b) -> a.name().compareTo(b.name())).forEach(g -> {
-            j.beginObject().field("name", g.name()).field("algorithm", g.spec().algorithm().name().toLowerCase().replace('_', '-'));
+            j.beginObject().field("name", g.name()).field("algorithm", g.spec().algorithm().name().toLowerCase().replace('_', '-'))
+                    .field("retries", g.metrics().retries())
+                    .field("no-server-available", g.metrics().unavailable());
             j.beginArray("servers");
             long now = System.nanoTime();
             for (Peer p : g.peers()) {
@@ -122,8 +143,17 @@ public final class Appliance implements AutoCloseable {
                         .field("fails", p.fails())
                         .field("active", p.conns())
                         .field("backup", p.isBackup())
-                        .field("healthy", p.isHealthy())
-                        .endObject();
+                        .field("healthy", p.isHealthy());
+                ServerMetrics m = g.metrics(p);
+                j.field("open-connections", m.openConnections()).field("idle-connections", m.idleConnections());
+                responses(j, m.responses());
+                j.beginObject("failures");
+                for (UpstreamFailure f : UpstreamFailure.values()) {
+                    j.field(f.label().replace('_', '-'), m.failures(f));
+                }
+                j.endObject();
+                percentiles(j, latency.get("server." + g.name() + "." + p.name() + ".request"));
+                j.endObject();
             }
             j.endArray().endObject();
         });
@@ -157,7 +187,7 @@ public final class Appliance implements AutoCloseable {
 
     /** The Prometheus exposition of every engine's metrics, for GET /metrics. */
     public String metricsText() {
-        return MetricsPage.render(lb, vrrp == null ? List.of() : vrrp.status(), Map.of());
+        return MetricsPage.render(lb, vrrp == null ? List.of() : vrrp.status());
     }
 
     /** The latency histograms' names, e.g. "listener.0.0.0.0:80.request", "server.web.10.0.0.1:80.response". */
@@ -174,6 +204,27 @@ public final class Appliance implements AutoCloseable {
             d.total().outputPercentileDistribution(out, 1000.0);
             return bytes.toString(StandardCharsets.UTF_8);
         });
+    }
+
+    private static void responses(Json j, StatusClasses responses) {
+        j.beginObject("responses");
+        for (int c = 1; c <= 5; c++) {
+            j.field(c + "xx", responses.get(c));
+        }
+        j.endObject();
+    }
+
+    /** Latency over the last metrics interval, in milliseconds; absent when nothing was recorded in it. */
+    private static void percentiles(Json j, LbMetrics.Distribution d) {
+        if (d == null || d.interval().getTotalCount() == 0) {
+            return;
+        }
+        j.beginObject("latency-ms");
+        for (double p : new double[] {50, 90, 99, 99.9}) {
+            j.field("p" + (p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p)),
+                    d.interval().getValueAtPercentile(p) / 1000.0);
+        }
+        j.field("max", d.interval().getMaxValue() / 1000.0).endObject();
     }
 
     /**

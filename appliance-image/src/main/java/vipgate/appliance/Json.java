@@ -52,6 +52,17 @@ final class Json {
         return this;
     }
 
+    /** A finite number (JSON has no NaN or infinity). */
+    Json field(String name, double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException(name + " is not finite: " + value);
+        }
+        key(name);
+        out.append(value);
+        needComma = true;
+        return this;
+    }
+
     Json field(String name, boolean value) {
         key(name);
         out.append(value);

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import vipgate.lb.LbEngine;
+import vipgate.lb.log.AccessLog;
 import vipgate.lb.metrics.LatencySeries;
 import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.metrics.ListenerMetrics;
@@ -43,24 +44,19 @@ public final class MetricsPage {
     }
 
     /** Renders everything; {@code vrrp} is empty when the box runs no VRRP instance. */
-    public static String render(LbEngine lb, List<InstanceStatus> vrrp, Map<String, Long> extraCounters) {
+    public static String render(LbEngine lb, List<InstanceStatus> vrrp) {
         PrometheusText p = new PrometheusText();
         LbMetrics m = lb.metrics();
         listeners(p, m.listeners());
         upstreams(p, m.upstreams(), lb.context().routing().upstreams());
         latencies(p, m.distributions());
-        extraCounters.forEach((name, value) -> p.family(name, "counter", help(name)).sample(Map.of(), value));
+        AccessLog log = lb.context().accessLog();
+        p.family("vipgate_lb_access_log_lines_total", "counter", "Access log lines by outcome; dropped when the disk did not keep up");
+        p.sample(labels("result", "written"), log.writtenLines());
+        p.sample(labels("result", "dropped"), log.droppedLines());
         vrrp(p, vrrp);
         process(p);
         return p.toString();
-    }
-
-    private static String help(String family) {
-        return switch (family) {
-            case "vipgate_lb_access_log_written_lines_total" -> "Access log lines written";
-            case "vipgate_lb_access_log_dropped_lines_total" -> "Access log lines dropped because the disk did not keep up";
-            default -> family;
-        };
     }
 
     private static void listeners(PrometheusText p, List<ListenerMetrics> listeners) {
