@@ -236,7 +236,7 @@ final class LogFileWriter {
             try {
                 out.close();
             } catch (IOException ignored) {
-                // the stream is broken already; what matters was reported below
+                // the stream is broken already; the failure that matters was reported above
             }
             out = null;
         }
