@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
                 "  java -jar vipgate.jar run -c /etc/vipgate/vipgate.conf",
                 "  # validate a file without running it, like nginx -t",
                 "  java -jar vipgate.jar check -c /etc/vipgate/vipgate.conf",
-                "  # status tables (upstreams, servers, VRRP), metrics, and reloading the file (or: kill -HUP <pid>)",
+                "  # status tables, metrics, and reloading the file (or: kill -HUP <pid>)",
                 "  java -jar vipgate.jar status",
                 "  curl -s localhost:9090/metrics",
                 "  curl -X POST localhost:9090/reload"})

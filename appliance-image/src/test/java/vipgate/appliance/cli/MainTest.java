@@ -160,12 +160,13 @@ class MainTest {
             Outcome o = execute(args);
             assertThat(o.code()).isZero();
             assertThat(o.out()).contains("Usage: vipgate").containsPattern("(?m)^  run +Run the appliance")
-                    .containsPattern("(?m)^  check +Validate a configuration file");
+                    .containsPattern("(?m)^  check +Validate a configuration file")
+                    .containsPattern("(?m)^  status +Show listeners, upstream servers");
             // examples are whole command lines, none broken by wrapping
             assertThat(o.outLines()).contains("Examples:", "  java -jar vipgate.jar run",
                     "  java -jar vipgate.jar run -c /etc/vipgate/vipgate.conf",
                     "  java -jar vipgate.jar check -c /etc/vipgate/vipgate.conf",
-                    "  curl -s localhost:9090/status", "  curl -X POST localhost:9090/reload");
+                    "  java -jar vipgate.jar status", "  curl -s localhost:9090/metrics", "  curl -X POST localhost:9090/reload");
             assertThat(o.outLines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(80));
         }
         assertThat(execute("check", "--help").out()).contains("-c, --config=FILE");

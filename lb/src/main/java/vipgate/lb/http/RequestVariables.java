@@ -79,4 +79,11 @@ public interface RequestVariables {
     default String upstreamResponseTime() {
         return "";
     }
+
+    /** Seconds with millisecond resolution, nginx's "0.004" of $request_time, $msec and $upstream_*_time. */
+    static void appendSeconds(StringBuilder out, long millis) {
+        long positive = Math.max(0, millis);
+        int frac = (int) (positive % 1000);
+        out.append(positive / 1000).append(frac < 10 ? ".00" : frac < 100 ? ".0" : ".").append(frac);
+    }
 }

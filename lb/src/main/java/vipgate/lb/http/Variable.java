@@ -43,7 +43,7 @@ enum Variable implements Template.Part {
                     .append(vars.protocol());
             case REQUEST_METHOD -> out.append(vars.requestMethod());
             case REQUEST_URI -> out.append(vars.requestUri());
-            case REQUEST_TIME -> appendSeconds(out, vars.requestTimeNanos() / 1_000_000);
+            case REQUEST_TIME -> RequestVariables.appendSeconds(out, vars.requestTimeNanos() / 1_000_000);
             case PROXY_HOST -> out.append(vars.proxyHost());
             case STATUS -> appendStatus(out, vars.status());
             case BODY_BYTES_SENT -> out.append(vars.bodyBytesSent());
@@ -55,7 +55,7 @@ enum Variable implements Template.Part {
             case UPSTREAM_RESPONSE_TIME -> out.append(vars.upstreamResponseTime());
             case TIME_LOCAL -> out.append(LogTime.SYSTEM.local(nowMillis));
             case TIME_ISO8601 -> out.append(LogTime.SYSTEM.iso8601(nowMillis));
-            case MSEC -> appendSeconds(out, nowMillis);
+            case MSEC -> RequestVariables.appendSeconds(out, nowMillis);
         }
     }
 
@@ -64,10 +64,4 @@ enum Variable implements Template.Part {
         out.append(status < 100 ? status < 10 ? "00" : "0" : "").append(status);
     }
 
-    /** Seconds with millisecond resolution, nginx's "0.004" of $request_time and $msec. */
-    private static void appendSeconds(StringBuilder out, long millis) {
-        long positive = Math.max(0, millis);
-        int frac = (int) (positive % 1000);
-        out.append(positive / 1000).append(frac < 10 ? ".00" : frac < 100 ? ".0" : ".").append(frac);
-    }
 }

@@ -1,6 +1,7 @@
 package vipgate.lb.proxy;
 
 import java.util.Arrays;
+import vipgate.lb.http.RequestVariables;
 
 /**
  * The servers one request tried, in order, with what each answered and how long it took: the values of nginx's
@@ -103,26 +104,12 @@ final class UpstreamTrail {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < size; i++) {
             b.append(i == 0 ? "" : ", ");
-            appendSeconds(b, nanos[i]);
+            if (nanos[i] < 0) {
+                b.append('-');
+            } else {
+                RequestVariables.appendSeconds(b, nanos[i] / 1_000_000);
+            }
         }
         return b.toString();
-    }
-
-    /** nginx's format: seconds with millisecond resolution ("0.004"), "-" when the step never happened. */
-    static void appendSeconds(StringBuilder b, long nanos) {
-        if (nanos < 0) {
-            b.append('-');
-            return;
-        }
-        long millis = nanos / 1_000_000;
-        b.append(millis / 1000).append('.');
-        long frac = millis % 1000;
-        if (frac < 100) {
-            b.append('0');
-        }
-        if (frac < 10) {
-            b.append('0');
-        }
-        b.append(frac);
     }
 }
