@@ -15,12 +15,15 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import vipgate.lb.metrics.LatencySeries;
+import vipgate.lb.metrics.LbMetrics;
 
 /**
  * The hot-path cost of recording one request's latency, for choosing how the proxy records it: a plain
  * {@link Histogram} (one event loop, no reader), a {@link SingleWriterRecorder} per event loop, one shared
  * {@link Recorder} (also with two writing threads, as two event loops on this 2-core machine would), and a
- * {@link LongAdder} counter as the floor of any per-request bookkeeping.
+ * {@link LongAdder} counter as the floor of any per-request bookkeeping; then what the proxy actually calls,
+ * {@link LatencySeries#recordNanos}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -66,6 +69,18 @@ public class HistogramRecordingBenchmark {
     public static class Shared {
         final Recorder recorder = new Recorder(HIGHEST_MICROS, DIGITS);
         final LongAdder adder = new LongAdder();
+        final LatencySeries series = newSeries();
+    }
+
+    /** One series as the proxy shares it between event loops; used from one thread. */
+    @State(Scope.Benchmark)
+    public static class Series {
+        final LatencySeries series = newSeries();
+    }
+
+    /** A listener's request time, obtained through the public registry as the proxy does. */
+    static LatencySeries newSeries() {
+        return new LbMetrics().listener("0.0.0.0:80").requestTime();
     }
 
     @Benchmark
@@ -101,5 +116,21 @@ public class HistogramRecordingBenchmark {
     @GroupThreads(2)
     public void longAdderShared(Shared s) {
         s.adder.increment();
+    }
+
+    /**
+     * The proxy's recording path. JMH's threads are not Netty FastThreadLocalThreads, so finding the thread's
+     * recorder takes FastThreadLocal's slower ThreadLocal path: on an event loop it is a little cheaper.
+     */
+    @Benchmark
+    public void latencySeries(Series s, Latencies l) {
+        s.series.recordNanos(l.nextValue() * 1000);
+    }
+
+    @Benchmark
+    @Group("latencySeries2Threads")
+    @GroupThreads(2)
+    public void latencySeriesShared(Shared s, Latencies l) {
+        s.series.recordNanos(l.nextValue() * 1000);
     }
 }
