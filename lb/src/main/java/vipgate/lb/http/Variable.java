@@ -39,8 +39,12 @@ enum Variable implements Template.Part {
             case HOST -> out.append(vars.host());
             case SERVER_PORT -> out.append(vars.serverPort());
             case SERVER_PROTOCOL -> out.append(vars.protocol());
-            case REQUEST -> out.append(vars.requestMethod()).append(' ').append(vars.requestUri()).append(' ')
-                    .append(vars.protocol());
+            case REQUEST -> {
+                // a request refused before its line was read has none: empty, so a log writes "-" as nginx does
+                if (!vars.requestMethod().isEmpty()) {
+                    out.append(vars.requestMethod()).append(' ').append(vars.requestUri()).append(' ').append(vars.protocol());
+                }
+            }
             case REQUEST_METHOD -> out.append(vars.requestMethod());
             case REQUEST_URI -> out.append(vars.requestUri());
             case REQUEST_TIME -> RequestVariables.appendSeconds(out, vars.requestTimeNanos() / 1_000_000);

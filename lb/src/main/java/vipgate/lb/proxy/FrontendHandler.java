@@ -284,7 +284,12 @@ public final class FrontendHandler extends ChannelDuplexHandler {
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         releasePipelined();
         ctx.channel().config().setAutoRead(false);
+        long sentBefore = bytesSent;
+        int body = response.content().readableBytes();
+        // the encoder runs inside the write, so the bytes it produced are counted when it returns
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        long elapsed = nextRequestStarted && requestStartNanos != 0 ? System.nanoTime() - requestStartNanos : 0;
+        context.accessLog().log(new RefusedRequest(ctx.channel(), status.code(), bytesSent - sentBefore, body, elapsed));
     }
 
     private void releasePipelined() {

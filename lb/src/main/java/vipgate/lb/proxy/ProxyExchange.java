@@ -916,29 +916,22 @@ final class ProxyExchange implements RequestVariables {
 
     @Override
     public String remoteAddr() {
-        InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
-        return a == null ? "" : a.getAddress().getHostAddress();
+        return RefusedRequest.remoteAddr(ctx.channel());
     }
 
     @Override
     public int remotePort() {
-        InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
-        return a == null ? 0 : a.getPort();
+        return RefusedRequest.remotePort(ctx.channel());
     }
 
     @Override
     public String host() {
-        if (!host.isEmpty()) {
-            return host;
-        }
-        InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
-        return local == null ? "" : local.getAddress().getHostAddress();
+        return host.isEmpty() ? RefusedRequest.localAddr(ctx.channel()) : host;
     }
 
     @Override
     public int serverPort() {
-        InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
-        return local == null ? 0 : local.getPort();
+        return RefusedRequest.serverPort(ctx.channel());
     }
 
     @Override

@@ -1,0 +1,79 @@
+package vipgate.lb.proxy;
+
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import vipgate.lb.http.RequestVariables;
+
+/**
+ * The access-log view of a request the proxy refused before it could be read (malformed: 400; header timeout:
+ * 408). nginx logs these too, with "-" where the request is unknown.
+ */
+record RefusedRequest(Channel channel, int status, long bytesSent, long bodyBytesSent, long requestTimeNanos)
+        implements RequestVariables {
+
+    static String remoteAddr(Channel ch) {
+        InetSocketAddress a = (InetSocketAddress) ch.remoteAddress();
+        return a == null ? "" : a.getAddress().getHostAddress();
+    }
+
+    static int remotePort(Channel ch) {
+        InetSocketAddress a = (InetSocketAddress) ch.remoteAddress();
+        return a == null ? 0 : a.getPort();
+    }
+
+    /** The address the client reached, $host when a request names none. */
+    static String localAddr(Channel ch) {
+        InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+        return local == null ? "" : local.getAddress().getHostAddress();
+    }
+
+    static int serverPort(Channel ch) {
+        InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+        return local == null ? 0 : local.getPort();
+    }
+
+    @Override
+    public String remoteAddr() {
+        return remoteAddr(channel);
+    }
+
+    @Override
+    public int remotePort() {
+        return remotePort(channel);
+    }
+
+    @Override
+    public String host() {
+        return localAddr(channel);
+    }
+
+    @Override
+    public int serverPort() {
+        return serverPort(channel);
+    }
+
+    @Override
+    public String requestUri() {
+        return "";
+    }
+
+    @Override
+    public String scheme() {
+        return "http";
+    }
+
+    @Override
+    public String proxyHost() {
+        return "";
+    }
+
+    @Override
+    public String upstreamAddr() {
+        return "";
+    }
+
+    @Override
+    public String requestHeader(String name) {
+        return null;
+    }
+}
