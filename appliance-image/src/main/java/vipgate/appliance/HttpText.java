@@ -20,7 +20,7 @@ public final class HttpText {
             String body) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType + "; charset=utf-8");
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType.contains("charset=") ? contentType : contentType + "; charset=utf-8");
         HttpUtil.setContentLength(res, res.content().readableBytes());
         HttpUtil.setKeepAlive(res, keepAlive);
         var written = ctx.writeAndFlush(res);
