@@ -21,7 +21,6 @@ import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.metrics.UpstreamFailure;
 import vipgate.lb.metrics.UpstreamMetrics;
 import vipgate.lb.proxy.UpstreamGroup;
-import vipgate.lb.upstream.Peer;
 import vipgate.vrrp.engine.InstanceStatus;
 import vipgate.vrrp.state.State;
 import vipgate.vrrp.wire.DropReason;
@@ -100,20 +99,21 @@ public final class MetricsPage {
         p.family("vipgate_lb_upstream_connections_idle", "gauge", "Idle connections in the keep-alive pools");
         servers.forEach(s -> p.sample(server(s), s.idleConnections()));
 
-        List<Map.Entry<Map<String, String>, Peer>> peers = new ArrayList<>();
-        running.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).forEach(g -> g.peers().forEach(peer -> {
-            Map<String, String> labels = new LinkedHashMap<>();
-            labels.put("upstream", g.name());
-            labels.put("server", peer.name());
-            peers.add(Map.entry(labels, peer));
-        }));
+        // an address listed twice in one upstream (nginx allows it, e.g. as primary and backup) is one series
+        Map<Map<String, String>, long[]> peers = new LinkedHashMap<>();
         long now = System.nanoTime();
+        running.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).forEach(g -> g.peers().forEach(peer -> {
+            long[] v = peers.computeIfAbsent(labels("upstream", g.name(), "server", peer.name()), k -> new long[3]);
+            v[0] = Math.max(v[0], !peer.isDown() && peer.isHealthy() && peer.isAvailable(now) ? 1 : 0);
+            v[1] += peer.conns();
+            v[2] += peer.effectiveWeight();
+        }));
         p.family("vipgate_lb_upstream_server_up", "gauge", "1 when the server takes requests (not down, healthy, not resting after failures)");
-        peers.forEach(e -> p.sample(e.getKey(), !e.getValue().isDown() && e.getValue().isHealthy() && e.getValue().isAvailable(now) ? 1 : 0));
+        peers.forEach((labels, v) -> p.sample(labels, v[0]));
         p.family("vipgate_lb_upstream_requests_active", "gauge", "Requests in flight on the server");
-        peers.forEach(e -> p.sample(e.getKey(), e.getValue().conns()));
+        peers.forEach((labels, v) -> p.sample(labels, v[1]));
         p.family("vipgate_lb_upstream_effective_weight", "gauge", "The balancer's effective weight (lowered after failures)");
-        peers.forEach(e -> p.sample(e.getKey(), e.getValue().effectiveWeight()));
+        peers.forEach((labels, v) -> p.sample(labels, v[2]));
     }
 
     private static Map<String, String> server(ServerMetrics s) {
