@@ -91,7 +91,11 @@ public final class GenericNetlink implements AutoCloseable {
         socket.close();
     }
 
-    static NetlinkMessage message(int familyId, int command, int version, Attribute... attributes) {
+    /**
+     * The message {@link #request} and {@link #dump} send, before the socket stamps flags and sequence number:
+     * public so a family's codec can test its requests byte for byte.
+     */
+    public static NetlinkMessage message(int familyId, int command, int version, Attribute... attributes) {
         NetlinkMessageBuilder builder = new NetlinkMessageBuilder(familyId, 0)
                 .familyHeader(new byte[] {(byte) command, (byte) version, 0, 0});
         for (Attribute attribute : attributes) {

@@ -49,6 +49,11 @@ public final class Attribute {
         return new Attribute(type, host(4).putInt(value).array());
     }
 
+    /** A 64-bit counter, e.g. IPVS's STATS64 values; the kernel pads these so they start 8-byte aligned. */
+    public static Attribute u64(int type, long value) {
+        return new Attribute(type, host(8).putLong(value).array());
+    }
+
     /** A NUL-terminated string, as the kernel expects for names (NLA_NUL_STRING / NLA_STRING both accept it). */
     public static Attribute string(int type, String value) {
         byte[] text = value.getBytes(StandardCharsets.UTF_8);
@@ -104,6 +109,11 @@ public final class Attribute {
     public int asU32() {
         requireLength(4);
         return ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt();
+    }
+
+    public long asU64() {
+        requireLength(8);
+        return ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getLong();
     }
 
     /** The value up to its first NUL (or the whole value when there is none). */

@@ -52,6 +52,10 @@ public final class NetlinkMessageBuilder {
         return add(Attribute.u32(type, value));
     }
 
+    public NetlinkMessageBuilder u64(int type, long value) {
+        return add(Attribute.u64(type, value));
+    }
+
     public NetlinkMessageBuilder string(int type, String value) {
         return add(Attribute.string(type, value));
     }

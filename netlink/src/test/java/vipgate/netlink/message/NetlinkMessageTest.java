@@ -133,4 +133,16 @@ class NetlinkMessageTest {
         assertThat(Attribute.bytes(1, "abc".getBytes()).asString()).isEqualTo("abc");
         assertThatThrownBy(() -> Attribute.u8(1, 1).asU32()).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void u64IsEightHostOrderBytesAndReadsBackUnsignedBits() {
+        byte[] encoded = new NetlinkMessageBuilder(16, 0).u64(3, 0x0102030405060708L).build().encode();
+        // header 4 + value 8: already aligned, no padding
+        assertThat(encoded).hasSize(NetlinkMessage.HEADER_LENGTH + 12);
+        Attribute parsed = NetlinkMessage.parseAll(encoded, encoded.length).get(0).attributes(0).find(3).orElseThrow();
+        assertThat(parsed.length()).isEqualTo(8);
+        assertThat(parsed.asU64()).isEqualTo(0x0102030405060708L);
+        assertThat(Attribute.u64(1, -1L).asU64()).isEqualTo(-1L);
+        assertThatThrownBy(() -> Attribute.u32(1, 1).asU64()).isInstanceOf(IllegalStateException.class);
+    }
 }
