@@ -1,0 +1,34 @@
+package vipgate.ipvs.netlink;
+
+import java.util.Locale;
+
+/** The transport protocols an IPVS service can balance (SVC_ATTR_PROTOCOL, IPPROTO_* numbers). */
+public enum Protocol {
+    TCP(6),
+    UDP(17),
+    SCTP(132);
+
+    private final int number;
+
+    Protocol(int number) {
+        this.number = number;
+    }
+
+    public int number() {
+        return number;
+    }
+
+    public static Protocol fromNumber(int number) {
+        for (Protocol p : values()) {
+            if (p.number == number) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("IP protocol " + number + " is not one IPVS balances (tcp 6, udp 17, sctp 132)");
+    }
+
+    /** {@code tcp}, as in {@code 10.0.0.1:80/tcp}. */
+    public String word() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
