@@ -15,7 +15,7 @@ import vipgate.netlink.message.Attribute;
  * Deliberately thin (every byte is decided and tested in the codec); it can only run where ip_vs is loaded, i.e.
  * in the VM lab. Thread-safe: exchanges queue on one socket, in the network namespace of the thread that opened it.
  */
-public final class IpvsClient implements AutoCloseable {
+public final class IpvsClient implements IpvsKernel {
     private final GenericNetlink genl;
     private final int familyId;
 
@@ -41,11 +41,13 @@ public final class IpvsClient implements AutoCloseable {
     }
 
     /** Sends a command that changes the table (NEW/SET/DEL_*, daemons, SET_CONFIG, ZERO, FLUSH) and waits for its ACK. */
+    @Override
     public void execute(IpvsRequest request) throws IpvsException {
         request(request);
     }
 
     /** Every service of the table, each with its real servers (one service dump, then one destination dump per service). */
+    @Override
     public List<KernelService> table() throws IpvsException {
         List<KernelService> table = new ArrayList<>();
         for (ServiceEntry entry : services()) {
@@ -63,6 +65,7 @@ public final class IpvsClient implements AutoCloseable {
                 .map(m -> IpvsCodec.parseDestination(m.attributes(), service.key().family())).toList();
     }
 
+    @Override
     public List<Daemon> daemons() throws IpvsException {
         return dump(IpvsCodec.dumpDaemons()).stream().map(m -> IpvsCodec.parseDaemon(m.attributes())).toList();
     }
