@@ -8,11 +8,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 import vipgate.appliance.admin.AdminServer;
 import vipgate.appliance.metrics.MetricsPage;
 import vipgate.appliance.metrics.StatusText;
 import vipgate.config.ConfigException;
+import vipgate.ipvs.engine.IpvsEngine;
+import vipgate.ipvs.engine.RealServerStatus;
+import vipgate.ipvs.engine.VrrpView;
+import vipgate.ipvs.netlink.Daemon;
+import vipgate.ipvs.netlink.IpvsClient;
 import vipgate.lb.LbEngine;
 import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.metrics.ListenerMetrics;
@@ -23,6 +30,7 @@ import vipgate.lb.upstream.Peer;
 import vipgate.vrrp.engine.InstanceStatus;
 import vipgate.vrrp.notify.NotifyEvent;
 import vipgate.vrrp.engine.VrrpEngine;
+import vipgate.vrrp.state.State;
 
 /** The running appliance: its engines, its admin API and the config they run on. */
 public final class Appliance implements AutoCloseable {
@@ -33,34 +41,72 @@ public final class Appliance implements AutoCloseable {
     private final LbEngine lb;
     /** Null when the config has no vrrp instances (a single box, or a box behind another HA layer). */
     private final VrrpEngine vrrp;
+    /** Null when the config has no ipvs virtual servers and no sync daemon: then the kernel needs no ip_vs. */
+    private final IpvsEngine ipvs;
     private final AdminServer admin;
 
-    private Appliance(Optional<Path> file, ApplianceConfig config, LbEngine lb, VrrpEngine vrrp) {
+    private Appliance(Optional<Path> file, ApplianceConfig config, LbEngine lb, VrrpEngine vrrp, IpvsEngine ipvs) {
         this.file = file;
         this.config = config;
         this.lb = lb;
         this.vrrp = vrrp;
+        this.ipvs = ipvs;
         this.admin = new AdminServer(this, config.adminListen(), config.adminToken());
     }
 
     public static Appliance start(Optional<Path> file, ApplianceConfig config) {
         LbEngine lb = LbEngine.start(config.lb());
         VrrpEngine vrrp = null;
+        IpvsEngine ipvs = null;
         try {
             // the proxy listens before this box may claim the VIP
             vrrp = config.vrrp().instances().isEmpty() ? null : VrrpEngine.start(config.vrrp(), lb::isServing);
-            Appliance a = new Appliance(file, config, lb, vrrp);
+            ipvs = config.ipvs().isEmpty() ? null : startIpvs(config, vrrp);
+            Appliance a = new Appliance(file, config, lb, vrrp, ipvs);
             a.admin.start();
             LOG.info(() -> "vipgate node '" + config.nodeName() + "' running on " + config.source() + "; admin API on http://"
                     + config.adminListen());
             return a;
         } catch (RuntimeException e) {
+            if (ipvs != null) {
+                ipvs.close();
+            }
             if (vrrp != null) {
                 vrrp.close();
             }
             lb.shutdown(java.time.Duration.ZERO);
             throw e;
         }
+    }
+
+    /** @throws IllegalStateException e.g. "IPVS not available in this kernel: load ip_vs or use the appliance image" */
+    private static IpvsEngine startIpvs(ApplianceConfig config, VrrpEngine vrrp) {
+        try {
+            return IpvsEngine.start(config.ipvs(), IpvsClient.open(), vrrpView(vrrp),
+                    () -> ThreadLocalRandom.current().nextDouble());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** The VRRP roles the ipvs sync daemon follows, read from the vrrp engine's status. */
+    private static VrrpView vrrpView(VrrpEngine vrrp) {
+        if (vrrp == null) {
+            return VrrpView.NONE;
+        }
+        return new VrrpView() {
+            @Override
+            public Optional<Daemon.State> role(String instance) {
+                return vrrp.status().stream().filter(i -> i.name().equals(instance)).findFirst()
+                        .flatMap(i -> i.state() == State.MASTER ? Optional.of(Daemon.State.MASTER)
+                                : i.state() == State.BACKUP ? Optional.of(Daemon.State.BACKUP) : Optional.empty());
+            }
+
+            @Override
+            public OptionalInt virtualRouterId(String instance) {
+                return vrrp.status().stream().filter(i -> i.name().equals(instance)).mapToInt(InstanceStatus::vrid).findFirst();
+            }
+        };
     }
 
     public ApplianceConfig config() {
@@ -95,6 +141,11 @@ public final class Appliance implements AutoCloseable {
             // e.g. a new listen address that cannot be bound; the lb engine left everything as it was
             LOG.warning("reload refused, still running the previous configuration:\n" + e.getMessage());
             throw e;
+        }
+        if (ipvs != null) {
+            ipvs.reload(next.ipvs());
+        } else if (!next.ipvs().isEmpty()) {
+            LOG.warning("ipvs virtual servers added to a box that started without any take effect only after a restart");
         }
         config = next;
         return next;
@@ -174,6 +225,18 @@ public final class Appliance implements AutoCloseable {
                 j.beginObject("dropped");
                 i.dropped().forEach((reason, count) -> j.field(reason.name().toLowerCase().replace('_', '-'), count));
                 j.endObject().endObject();
+            }
+            j.endArray();
+        }
+        if (ipvs != null) {
+            j.beginArray("ipvs");
+            for (RealServerStatus vs : ipvs.status()) {
+                j.beginObject().field("service", vs.service()).field("quorum", vs.quorum()).beginArray("real-servers");
+                for (RealServerStatus.RealServer rs : vs.realServers()) {
+                    j.beginObject().field("address", rs.address()).field("state", rs.up() ? "up" : "down")
+                            .field("last-probe", rs.lastProbe()).endObject();
+                }
+                j.endArray().endObject();
             }
             j.endArray();
         }
@@ -258,6 +321,10 @@ public final class Appliance implements AutoCloseable {
         if (vrrp != null) {
             // priority 0 before anything else: the backup takes the VIP after its skew while this box drains
             vrrp.close();
+        }
+        if (ipvs != null) {
+            // after the VIP has left: the backup serves while this box's services go
+            ipvs.close();
         }
         admin.close();
         lb.shutdown(config.lb().shutdownDrain());

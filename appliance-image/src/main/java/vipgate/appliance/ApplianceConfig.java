@@ -9,12 +9,13 @@ import vipgate.config.ConfigLoader;
 import vipgate.config.HostPort;
 import vipgate.config.Problems;
 import vipgate.config.Section;
+import vipgate.ipvs.config.IpvsConfig;
 import vipgate.lb.config.LbConfig;
 import vipgate.vrrp.config.VrrpConfig;
 
 /** The whole appliance configuration: the root keys and each engine's part. */
 public record ApplianceConfig(String source, String nodeName, HostPort adminListen, String adminToken, LbConfig lb,
-        VrrpConfig vrrp) {
+        VrrpConfig vrrp, IpvsConfig ipvs) {
 
     /** The demo configuration shipped inside the jar. */
     public static final String EMBEDDED = "vipgate/default.conf";
@@ -52,9 +53,14 @@ public record ApplianceConfig(String source, String nodeName, HostPort adminList
         }
         LbConfig lb = LbConfig.bind(vipgate.section("lb"), reference);
         VrrpConfig vrrp = VrrpConfig.bind(vipgate.section("vrrp"), reference);
+        Section ipvsSection = vipgate.section("ipvs");
+        IpvsConfig ipvs = IpvsConfig.bind(ipvsSection, reference);
+        ipvs.syncDaemon().filter(d -> !d.vrrpInstance().isEmpty() && !vrrp.instances().containsKey(d.vrrpInstance()))
+                .ifPresent(d -> ipvsSection.problem("sync-daemon", "vrrp-instance '" + d.vrrpInstance()
+                        + "' is not defined; the sync daemon follows one of vipgate.vrrp.instances " + vrrp.instances().keySet()));
         root.finish();
         problems.throwIfAny();
-        return new ApplianceConfig(source, nodeName, adminListen, token, lb, vrrp);
+        return new ApplianceConfig(source, nodeName, adminListen, token, lb, vrrp, ipvs);
     }
 
     private static boolean isLoopback(HostPort hp) {

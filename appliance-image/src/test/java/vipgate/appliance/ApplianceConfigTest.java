@@ -84,4 +84,21 @@ class ApplianceConfigTest {
         t.join(30_000);
         assertThat(outcome.get()).isInstanceOf(ApplianceConfig.class);
     }
+
+    @Test
+    void ipvsIsBoundAndItsSyncDaemonMustFollowADefinedVrrpInstance() throws IOException {
+        String ipvs = """
+                ipvs {
+                  virtual-servers = [{ address = "192.168.1.120:80", scheduler = wrr, forwarding = dr
+                    real-servers = [{ address = "192.168.1.103" }] }]
+                  sync-daemon { interface = eth0, vrrp-instance = VI_9 }
+                }""";
+        Path bad = write(withAdmin(ipvs));
+        assertThatThrownBy(() -> ApplianceConfig.load(Optional.of(bad))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(bad + ":5: vipgate.ipvs.sync-daemon: vrrp-instance 'VI_9' is not defined");
+        ApplianceConfig c = ApplianceConfig.load(Optional.of(write(withAdmin(ipvs.replace(
+                "sync-daemon { interface = eth0, vrrp-instance = VI_9 }", "")))));
+        assertThat(c.ipvs().virtualServers()).hasSize(1);
+        assertThat(ApplianceConfig.load(Optional.of(write(withAdmin("")))).ipvs().isEmpty()).isTrue();
+    }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar vipgate.jar COMMAND}: the appliance's command line. */
 @Command(name = "vipgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "HA load-balancer appliance: HTTP reverse proxy (lb), VRRP and IPVS in one daemon.",
-        subcommands = {RunCommand.class, CheckCommand.class, StatusCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, StatusCommand.class, IpvsCommand.class},
         footer = {"", "Examples:",
                 "  # the demo: a proxy on :8080 in front of two web nodes on :8081/:8082",
                 "  java -jar vipgate.jar run",
@@ -19,7 +19,9 @@ import picocli.CommandLine.Command;
                 "  # status tables, metrics, and reloading the file (or: kill -HUP <pid>)",
                 "  java -jar vipgate.jar status",
                 "  curl -s localhost:9090/metrics",
-                "  curl -X POST localhost:9090/reload"})
+                "  curl -X POST localhost:9090/reload",
+                "  # the kernel's LVS table, as ipvsadm -Ln prints it",
+                "  java -jar vipgate.jar ipvs list --stats"})
 public final class Main implements Runnable {
     static {
         // One readable line per record: "2026-11-22 10:00:00 INFO vipgate.lb.LbEngine: lb engine started ..."

@@ -212,4 +212,14 @@ class MainTest {
             assertThat(o.err()).startsWith("vipgate: cannot start: cannot start the admin API on 127.0.0.1:" + port);
         }
     }
+
+    @Test
+    void ipvsListOnAKernelWithoutIpvsGivesTheAdvice() {
+        // this project's CI kernel has no IP_VS; in the VM lab (ip_vs loaded) the listing itself is tested
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/proc/net/ip_vs")), "ip_vs is loaded here");
+        Outcome o = execute("ipvs", "list", "--stats");
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.err().trim()).isEqualTo("IPVS not available in this kernel: load ip_vs or use the appliance image");
+        assertThat(execute("ipvs", "list", "--stats", "--rate").code()).as("--stats and --rate exclude each other").isEqualTo(2);
+    }
 }
