@@ -16,6 +16,7 @@ import vipgate.appliance.metrics.MetricsPage;
 import vipgate.appliance.metrics.StatusText;
 import vipgate.config.ConfigException;
 import vipgate.ipvs.engine.IpvsEngine;
+import vipgate.ipvs.engine.RealServerMode;
 import vipgate.ipvs.engine.RealServerStatus;
 import vipgate.ipvs.engine.VrrpView;
 import vipgate.ipvs.netlink.Daemon;
@@ -43,14 +44,18 @@ public final class Appliance implements AutoCloseable {
     private final VrrpEngine vrrp;
     /** Null when the config has no ipvs virtual servers and no sync daemon: then the kernel needs no ip_vs. */
     private final IpvsEngine ipvs;
+    /** Null unless vipgate.ipvs.real-server-mode lists VIPs (this box is a DR real server). */
+    private final RealServerMode realServerMode;
     private final AdminServer admin;
 
-    private Appliance(Optional<Path> file, ApplianceConfig config, LbEngine lb, VrrpEngine vrrp, IpvsEngine ipvs) {
+    private Appliance(Optional<Path> file, ApplianceConfig config, LbEngine lb, VrrpEngine vrrp, IpvsEngine ipvs,
+            RealServerMode realServerMode) {
         this.file = file;
         this.config = config;
         this.lb = lb;
         this.vrrp = vrrp;
         this.ipvs = ipvs;
+        this.realServerMode = realServerMode;
         this.admin = new AdminServer(this, config.adminListen(), config.adminToken());
     }
 
@@ -58,25 +63,38 @@ public final class Appliance implements AutoCloseable {
         LbEngine lb = LbEngine.start(config.lb());
         VrrpEngine vrrp = null;
         IpvsEngine ipvs = null;
+        RealServerMode realServerMode = null;
         try {
             // the proxy listens before this box may claim the VIP
             vrrp = config.vrrp().instances().isEmpty() ? null : VrrpEngine.start(config.vrrp(), lb::isServing);
             ipvs = config.ipvs().isEmpty() ? null : startIpvs(config, vrrp);
-            Appliance a = new Appliance(file, config, lb, vrrp, ipvs);
+            realServerMode = config.ipvs().realServerMode().enabled()
+                    ? RealServerMode.apply(config.ipvs().realServerMode(), Path.of("/proc/sys")) : null;
+            Appliance a = new Appliance(file, config, lb, vrrp, ipvs, realServerMode);
             a.admin.start();
             LOG.info(() -> "vipgate node '" + config.nodeName() + "' running on " + config.source() + "; admin API on http://"
                     + config.adminListen());
             return a;
+        } catch (java.io.IOException e) {
+            throw closeAll(lb, vrrp, ipvs, realServerMode, new IllegalStateException(e.getMessage(), e));
         } catch (RuntimeException e) {
-            if (ipvs != null) {
-                ipvs.close();
-            }
-            if (vrrp != null) {
-                vrrp.close();
-            }
-            lb.shutdown(java.time.Duration.ZERO);
-            throw e;
+            throw closeAll(lb, vrrp, ipvs, realServerMode, e);
         }
+    }
+
+    private static RuntimeException closeAll(LbEngine lb, VrrpEngine vrrp, IpvsEngine ipvs, RealServerMode realServerMode,
+            RuntimeException e) {
+        if (realServerMode != null) {
+            realServerMode.close();
+        }
+        if (ipvs != null) {
+            ipvs.close();
+        }
+        if (vrrp != null) {
+            vrrp.close();
+        }
+        lb.shutdown(java.time.Duration.ZERO);
+        return e;
     }
 
     /** @throws IllegalStateException e.g. "IPVS not available in this kernel: load ip_vs or use the appliance image" */
@@ -146,6 +164,9 @@ public final class Appliance implements AutoCloseable {
             ipvs.reload(next.ipvs());
         } else if (!next.ipvs().isEmpty()) {
             LOG.warning("ipvs virtual servers added to a box that started without any take effect only after a restart");
+        }
+        if (!next.ipvs().realServerMode().equals(config.ipvs().realServerMode())) {
+            LOG.warning("ipvs.real-server-mode changes take effect only after a restart");
         }
         config = next;
         return next;
@@ -325,6 +346,9 @@ public final class Appliance implements AutoCloseable {
         if (ipvs != null) {
             // after the VIP has left: the backup serves while this box's services go
             ipvs.close();
+        }
+        if (realServerMode != null) {
+            realServerMode.close();
         }
         admin.close();
         lb.shutdown(config.lb().shutdownDrain());

@@ -91,8 +91,15 @@ public record IpvsConfig(List<VirtualServerSpec> virtualServers, OnShutdown onSh
         Section rsm = ipvs.section("real-server-mode");
         List<InetAddress> vips = new ArrayList<>();
         for (String v : rsm.strings("virtual-addresses")) {
-            literal(v).ifPresentOrElse(vips::add, () -> rsm.problem("virtual-addresses",
-                    "'" + v + "' is not an IP address; write e.g. \"192.168.1.120\""));
+            Optional<InetAddress> vip = literal(v);
+            if (vip.isEmpty()) {
+                rsm.problem("virtual-addresses", "'" + v + "' is not an IP address; write e.g. \"192.168.1.120\"");
+            } else if (!(vip.get() instanceof Inet4Address)) {
+                // IPv6 answers neighbour solicitations for an address on lo, and has no arp_ignore to stop it
+                rsm.problem("virtual-addresses", "'" + v + "': real-server-mode is IPv4 only");
+            } else {
+                vips.add(vip.get());
+            }
         }
         String rsmInterface = rsm.string("interface");
         if (rsmInterface.isBlank()) {

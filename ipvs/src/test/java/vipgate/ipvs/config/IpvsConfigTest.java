@@ -199,5 +199,7 @@ class IpvsConfigTest {
         assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("test.conf:16: ")
                 .contains("service 10.0.0.1:80/tcp is listed twice"));
         assertThat(problems).anySatisfy(p -> assertThat(p).contains("write the interface the sync daemon uses"));
+        assertThat(problems("vipgate.ipvs.real-server-mode.virtual-addresses = [\"2001:db8::1\", \"vip\"]"))
+                .anySatisfy(p -> assertThat(p).contains("IPv4 only")).anySatisfy(p -> assertThat(p).contains("not an IP address"));
     }
 }
