@@ -14,7 +14,8 @@ import vipgate.health.Checker;
 /**
  * Probes one real server forever with one of the shared checkers, timed by {@link CheckState}, and reports
  * verdict changes. Every step (and the listener call) runs on {@code scheduler}, the engine's single thread, so the
- * state needs no lock.
+ * state needs no lock. Not the health module's HealthMonitor: that one probes at a fixed interval through
+ * rise/fall, while keepalived's timing picks the next delay from each result (delay_before_retry while retrying).
  */
 public final class RealServerMonitor {
     private static final System.Logger LOG = System.getLogger(RealServerMonitor.class.getName());

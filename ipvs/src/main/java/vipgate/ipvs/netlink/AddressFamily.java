@@ -30,11 +30,7 @@ public enum AddressFamily {
     }
 
     public static AddressFamily fromCode(int code) {
-        for (AddressFamily f : values()) {
-            if (f.code == code) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("address family " + code + " is neither AF_INET (2) nor AF_INET6 (10)");
+        return Codes.byCode(values(), AddressFamily::code, code,
+                "address family %d is neither AF_INET (2) nor AF_INET6 (10)");
     }
 }

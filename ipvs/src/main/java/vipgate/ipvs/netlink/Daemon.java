@@ -32,12 +32,7 @@ public record Daemon(State state, String interfaceName, int syncId, int maxLengt
         }
 
         public static State fromCode(int code) {
-            for (State s : values()) {
-                if (s.code == code) {
-                    return s;
-                }
-            }
-            throw new IllegalArgumentException("sync daemon state " + code + " is neither master 1 nor backup 2");
+            return Codes.byCode(values(), State::code, code,"sync daemon state %d is neither master 1 nor backup 2");
         }
     }
 

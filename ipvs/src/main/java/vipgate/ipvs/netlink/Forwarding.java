@@ -31,11 +31,7 @@ public enum Forwarding {
     }
 
     public static Forwarding fromCode(int code) {
-        for (Forwarding f : values()) {
-            if (f.code == code) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("forwarding method " + code + " is not one of masq 0, local 1, tunnel 2, route 3");
+        return Codes.byCode(values(), Forwarding::code, code,
+                "forwarding method %d is not one of masq 0, local 1, tunnel 2, route 3");
     }
 }

@@ -97,18 +97,17 @@ public final class IpvsClient implements IpvsKernel {
     }
 
     private List<GenlMessage> request(IpvsRequest request) throws IpvsException {
-        try {
-            return genl.request(familyId, request.command().code(), IpvsCodec.VERSION, attributes(request));
-        } catch (NetlinkException e) {
-            throw IpvsException.of(request, e);
-        } catch (IOException e) {
-            throw new IpvsException(IpvsException.Reason.OTHER, 0, request.describe() + ": " + e.getMessage(), e);
-        }
+        return exchange(request, attributes -> genl.request(familyId, request.command().code(), IpvsCodec.VERSION, attributes));
     }
 
     private List<GenlMessage> dump(IpvsRequest request) throws IpvsException {
+        return exchange(request, attributes -> genl.dump(familyId, request.command().code(), IpvsCodec.VERSION, attributes));
+    }
+
+    /** One request/ACK or dump exchange, with the kernel's errors explained in IPVS terms. */
+    private static List<GenlMessage> exchange(IpvsRequest request, Exchange exchange) throws IpvsException {
         try {
-            return genl.dump(familyId, request.command().code(), IpvsCodec.VERSION, attributes(request));
+            return exchange.run(request.attributes().toArray(Attribute[]::new));
         } catch (NetlinkException e) {
             throw IpvsException.of(request, e);
         } catch (IOException e) {
@@ -116,7 +115,7 @@ public final class IpvsClient implements IpvsKernel {
         }
     }
 
-    private static Attribute[] attributes(IpvsRequest request) {
-        return request.attributes().toArray(Attribute[]::new);
+    private interface Exchange {
+        List<GenlMessage> run(Attribute[] attributes) throws IOException;
     }
 }

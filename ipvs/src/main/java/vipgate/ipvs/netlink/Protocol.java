@@ -19,12 +19,8 @@ public enum Protocol {
     }
 
     public static Protocol fromNumber(int number) {
-        for (Protocol p : values()) {
-            if (p.number == number) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("IP protocol " + number + " is not one IPVS balances (tcp 6, udp 17, sctp 132)");
+        return Codes.byCode(values(), Protocol::number, number,
+                "IP protocol %d is not one IPVS balances (tcp 6, udp 17, sctp 132)");
     }
 
     /** {@code tcp}, as in {@code 10.0.0.1:80/tcp}. */

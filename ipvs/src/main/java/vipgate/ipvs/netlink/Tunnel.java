@@ -32,12 +32,7 @@ public record Tunnel(Type type, int port, Checksum checksum) {
         }
 
         public static Type fromCode(int code) {
-            for (Type t : values()) {
-                if (t.code == code) {
-                    return t;
-                }
-            }
-            throw new IllegalArgumentException("tunnel type " + code + " is not one of ipip 0, gue 1, gre 2");
+            return Codes.byCode(values(), Type::code, code,"tunnel type %d is not one of ipip 0, gue 1, gre 2");
         }
     }
 
@@ -62,12 +57,8 @@ public record Tunnel(Type type, int port, Checksum checksum) {
         }
 
         public static Checksum fromCode(int code) {
-            for (Checksum c : values()) {
-                if (c.code == code) {
-                    return c;
-                }
-            }
-            throw new IllegalArgumentException("tunnel flags " + code + " are not one of nocsum 0, csum 1, remcsum 2");
+            return Codes.byCode(values(), Checksum::code, code,
+                    "tunnel flags %d are not one of nocsum 0, csum 1, remcsum 2");
         }
     }
 
