@@ -75,7 +75,9 @@ public final class LbEngine implements AutoCloseable {
             engine.context.accessLog().apply(config.accessLog());
             engine.bindMissing(engine.context.routing().router().bindAddresses());
             engine.reporter.apply(config.metrics());
-            Warmup.inBackground(engine.boss, engine.workers, transports, (c, m) -> compile(c, Map.of(), m));
+            if (config.warmup()) {
+                Warmup.inBackground(engine.boss, engine.workers, transports, (c, m) -> compile(c, Map.of(), m));
+            }
         } catch (RuntimeException e) {
             engine.close();
             throw e;

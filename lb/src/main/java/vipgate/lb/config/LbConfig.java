@@ -20,7 +20,7 @@ import vipgate.lb.upstream.Algorithm;
 /** The whole lb engine configuration, bound from {@code vipgate.lb}. Immutable; a reload builds a new one. */
 public record LbConfig(Transport transport, int eventLoops, ClientSpec client, Duration shutdownDrain,
         Map<String, UpstreamSpec> upstreams, List<VirtualServerSpec> servers, MetricsSpec metrics,
-        AccessLogSpec accessLog) {
+        AccessLogSpec accessLog, boolean warmup) {
 
     /**
      * Reads {@code vipgate.lb}; problems are recorded in the section's collector, never thrown, so every
@@ -53,7 +53,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         MetricsSpec metrics = bindMetrics(lb.section("metrics"));
         AccessLogSpec accessLog = bindAccessLog(lb);
         return new LbConfig(transport, eventLoops, client, drain, Map.copyOf(upstreams), List.copyOf(servers), metrics,
-                accessLog);
+                accessLog, lb.bool("warmup"));
     }
 
     /** Every format is checked, used or not (as nginx checks every log_format); access-log.format names one. */

@@ -48,6 +48,18 @@ class LbConfigTest {
     }
 
     @Test
+    void theStartWarmUpIsOnByDefaultAndCanBeTurnedOff() {
+        String rest = """
+                  upstreams.web { servers = [ { address = "127.0.0.1:8081" } ] }
+                  servers = [ { listen = "127.0.0.1:8080", locations = [ { path = "/", upstream = web } ] } ]
+                }
+                """;
+        assertThat(LbConfigText.bind("vipgate.lb {\n" + rest).warmup()).isTrue();
+        assertThat(LbConfigText.bind("vipgate.lb {\n  warmup = false\n" + rest).warmup()).isFalse();
+        assertThat(problems("vipgate.lb {\n  warmup = sometimes\n" + rest)).singleElement().asString().contains("warmup");
+    }
+
+    @Test
     void aMisspeltKeyIsReportedAtItsLineWithTheKeyMeant() {
         List<String> problems = problems("""
                 vipgate.lb {
