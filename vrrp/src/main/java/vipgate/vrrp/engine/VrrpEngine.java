@@ -46,6 +46,10 @@ import vipgate.vrrp.track.TrackedObject;
  */
 public final class VrrpEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(VrrpEngine.class.getName());
+    /** How long a caller waits for a task on the engine's loop. */
+    private static final Duration LOOP_TIMEOUT = Duration.ofSeconds(10);
+    /** How long {@link #start} waits for the instances to open. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration LB_POLL = Duration.ofMillis(500);
 
     private final VrrpConfig config;
@@ -89,10 +93,12 @@ public final class VrrpEngine implements AutoCloseable {
     public static VrrpEngine start(VrrpConfig config, BooleanSupplier lbHealthy) {
         VrrpEngine engine = new VrrpEngine(config, lbHealthy);
         try {
+            // opening loads most of the engine's classes: on a slow box (an emulated VM, a busy JVM start) that
+            // takes far longer than any later task, so it gets a start-up limit of its own
             engine.onLoop(() -> {
                 engine.open();
                 return null;
-            });
+            }, START_TIMEOUT);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -199,15 +205,19 @@ public final class VrrpEngine implements AutoCloseable {
     }
 
     private <T> T onLoop(Callable<T> task) {
+        return onLoop(task, LOOP_TIMEOUT);
+    }
+
+    private <T> T onLoop(Callable<T> task, Duration timeout) {
         try {
-            return loop.submit(task).get(10, TimeUnit.SECONDS);
+            return loop.submit(task).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("the vrrp loop did not answer within 10s", e);
+            throw new IllegalStateException("the vrrp loop did not answer within " + timeout.toSeconds() + "s", e);
         }
     }
 
