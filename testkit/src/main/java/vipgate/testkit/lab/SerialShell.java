@@ -79,7 +79,9 @@ final class SerialShell implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long id = nextId++;
-            send("printf '\\n" + MARK + " " + id + " 0\\n'\n");
+            // no quotes: probes sent before the shell runs reach it cut or mangled (the tty is flushed when the
+            // shell's unit starts), and a leftover quote would make sh swallow every later line as one open string
+            send("echo; echo " + MARK + " " + id + " 0\n");
             if (awaitMarker(id, Math.min(1_000_000_000L, deadline - System.nanoTime())) != null) {
                 break;
             }
