@@ -24,6 +24,7 @@ import vipgate.ipvs.netlink.IpvsNotAvailableException;
 import vipgate.ipvs.netlink.Protocol;
 import vipgate.ipvs.netlink.Service;
 import vipgate.ipvs.netlink.ServiceKey;
+import vipgate.ipvs.reconcile.Operation;
 
 class IpvsEngineTest {
     static IpvsConfig config(String text) {
@@ -52,6 +53,16 @@ class IpvsEngineTest {
             vipgate.ipvs.virtual-servers = [{ address = "192.168.1.120:80", scheduler = wrr, forwarding = dr
               real-servers = [{ address = "192.168.1.103", weight = 1 }, { address = "192.168.1.104", weight = 5 }] }]
             """;
+
+    @Test
+    void summarisesAPlanByKindInTheOrderOfThePlan() throws Exception {
+        Service web = Service.of(key("192.168.1.120", 80), "wrr");
+        Destination rs = Destination.of(ip("192.168.1.103"), 80, Forwarding.DIRECT_ROUTE, 1);
+        assertThat(IpvsEngine.summary(List.of(new Operation.DeleteService(web), new Operation.AddService(web),
+                new Operation.AddDestination(web, rs), new Operation.AddDestination(web, rs.withWeight(2)),
+                new Operation.DeleteDestination(web, rs))))
+                .isEqualTo("services removed: 1, services added: 1, real servers added: 2, real servers removed: 1");
+    }
 
     @Test
     void programsOwnedServicesReloadsTheDiffAndRemovesOnlyItsOwnOnShutdown() throws Exception {
