@@ -1,11 +1,13 @@
 package vipgate.netlink;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
 import vipgate.netlink.libc.SocketFd;
 import vipgate.netlink.message.NetlinkMessage;
 
@@ -35,6 +37,11 @@ public final class NetlinkSocket implements AutoCloseable {
     /** The kernel answers at once; a silent kernel means a bug, not a slow peer. */
     private static final int REPLY_TIMEOUT_MILLIS = 10_000;
     private static final int DUMP_ATTEMPTS = 5;
+    /**
+     * Messages per datagram in {@link #requestAll}: their ACKs (under 1 KiB each with the skb's overhead) are
+     * queued before we read any, and must fit the socket's default receive buffer (~208 KiB) together.
+     */
+    private static final int BATCH = 32;
 
     private final SocketFd fd;
     private final ReentrantLock exchangeLock = new ReentrantLock();
@@ -103,6 +110,53 @@ public final class NetlinkSocket implements AutoCloseable {
                         return replies;
                     }
                     replies.add(reply);
+                }
+            }
+        } finally {
+            exchangeLock.unlock();
+        }
+    }
+
+    /**
+     * Sends {@code messages} (commands the kernel answers with an ACK only: NEW, SET, DEL...) several to a
+     * datagram, each with NLM_F_REQUEST | NLM_F_ACK, and waits for every ACK: one system call sends what
+     * {@link #request} sends in {@value #BATCH}. The kernel handles the messages of a datagram one after the
+     * other, a refused one does not stop those after it in its datagram; the datagrams after it are not sent.
+     *
+     * @param operation what message {@code i} is, for the exception
+     * @throws NetlinkBatchException for the first message the kernel refused, with its index
+     */
+    public void requestAll(List<NetlinkMessage> messages, IntFunction<String> operation) throws IOException {
+        exchangeLock.lock();
+        try {
+            for (int from = 0; from < messages.size(); from += BATCH) {
+                int count = Math.min(BATCH, messages.size() - from);
+                int firstSeq = lastSeq + 1;
+                ByteArrayOutputStream datagram = new ByteArrayOutputStream();
+                for (int i = from; i < from + count; i++) {
+                    NetlinkMessage m = messages.get(i);
+                    byte[] bytes = m.with(++lastSeq, m.flags() | NetlinkMessage.NLM_F_REQUEST | NetlinkMessage.NLM_F_ACK).encode();
+                    datagram.writeBytes(bytes);
+                    datagram.writeBytes(new byte[NetlinkMessage.align(bytes.length) - bytes.length]);
+                }
+                String what = operation.apply(from) + (count > 1 ? " and " + (count - 1) + " more" : "");
+                fd.send(datagram.toByteArray(), datagram.size(), sockaddrNl(0), what);
+                NetlinkBatchException refused = null;
+                for (int acked = 0; acked < count; ) {
+                    for (NetlinkMessage reply : receiveReplies(what)) {
+                        int index = reply.seq() - firstSeq;
+                        if (index < 0 || index >= count || !reply.isError()) {
+                            continue; // a late answer to an earlier, abandoned exchange
+                        }
+                        acked++;
+                        if (reply.errorCode() != 0 && refused == null) {
+                            refused = new NetlinkBatchException(operation.apply(from + index), -reply.errorCode(),
+                                    reply.extendedAckMessage(), from + index);
+                        }
+                    }
+                }
+                if (refused != null) {
+                    throw refused;
                 }
             }
         } finally {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import vipgate.netlink.NetlinkException;
 import vipgate.netlink.NetlinkSocket;
 import vipgate.netlink.libc.Errno;
@@ -77,6 +78,16 @@ public final class GenericNetlink implements AutoCloseable {
             throws IOException {
         NetlinkMessage message = message(familyId, command, version, attributes);
         return toGenl(socket.request(message, operation(familyId, command)));
+    }
+
+    /**
+     * Sends {@code messages} (built by {@link #message}; changes the family answers with an ACK only) several
+     * per datagram and waits for every ACK; see {@link NetlinkSocket#requestAll}.
+     *
+     * @throws vipgate.netlink.NetlinkBatchException for the first refused message, with its index
+     */
+    public void requestAll(List<NetlinkMessage> messages, IntFunction<String> operation) throws IOException {
+        socket.requestAll(messages, operation);
     }
 
     /** Sends command {@code command} as a dump (NLM_F_DUMP) and returns every reply until NLMSG_DONE. */

@@ -16,8 +16,8 @@ import jnr.ffi.byref.IntByReference;
  * netlink and AF_PACKET sockets do not implement it (EOPNOTSUPP), and {@code close(fd)} wakes nothing and
  * frees the number for reuse while the receiver still holds it. So every receive polls the socket together
  * with the read end of a pipe; {@link #close} writes to the pipe, waits for the receiver to leave, and only
- * then closes the descriptors. Reads are done with MSG_DONTWAIT after poll, so a receive never blocks
- * anywhere but in poll.
+ * then closes the descriptors. Reads are done with MSG_DONTWAIT (at once, and after each poll while nothing is
+ * queued), so a receive never blocks anywhere but in poll.
  *
  * <p>One receiver at a time (receives are serialised); sends may run concurrently with a receive.
  */
@@ -146,11 +146,8 @@ public final class SocketFd implements AutoCloseable {
                 if (closed) {
                     throw new ClosedChannelException();
                 }
-                int wait = timeoutMillis < 0 ? -1
-                        : (int) Math.max(0, (deadline - System.nanoTime() + 999_999) / 1_000_000);
-                if (!awaitReadable(wait)) {
-                    return -1;
-                }
+                // read first: a reply is usually queued already (netlink answers within the send), and the
+                // poll is then a wasted system call; close() cannot free the fd meanwhile (it takes receiveLock)
                 long n = read.read();
                 if (n >= 0) {
                     return n;
@@ -158,6 +155,11 @@ public final class SocketFd implements AutoCloseable {
                 int errno = LibC.errno();
                 if (errno != Errno.EAGAIN && errno != Errno.EINTR) {
                     throw new NativeException(call + "(" + description + ")", errno);
+                }
+                int wait = timeoutMillis < 0 ? -1
+                        : (int) Math.max(0, (deadline - System.nanoTime() + 999_999) / 1_000_000);
+                if (!awaitReadable(wait)) {
+                    return -1;
                 }
             }
         } finally {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -12,7 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import vipgate.netlink.InNamespace;
+import vipgate.netlink.NetlinkBatchException;
 import vipgate.netlink.NetlinkException;
+import vipgate.netlink.NetlinkSocket;
+import vipgate.netlink.message.NetlinkMessage;
 import vipgate.testkit.Await;
 import vipgate.testkit.NetNs;
 
@@ -55,6 +59,35 @@ class RouteNetlinkIT {
         assertThat(a.ip("link", "show", "va")).contains(java.util.HexFormat.ofDelimiter(":").formatHex(va.mac()));
         Await.require(Duration.ofSeconds(5), "va running", () -> linkRunning("va"));
         assertThat(route.link("nosuch0")).isEmpty();
+    }
+
+    /**
+     * {@link NetlinkSocket#requestAll}: 100 addresses in datagrams of 32, the 70th a duplicate of the 10th. The
+     * kernel goes on after the refused message within its datagram; the datagram after it is not sent.
+     */
+    @Test
+    void batchReportsTheRefusedMessageAndStopsAfterItsDatagram() throws Exception {
+        int va = route.link("va").orElseThrow().index();
+        List<NetlinkMessage> adds = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            InetAddress address = InetAddress.getByName("10.201.0." + (i == 69 ? 10 : i + 1));
+            adds.add(IfAddress.request(RouteNetlink.RTM_NEWADDR, NetlinkMessage.NLM_F_CREATE | NetlinkMessage.NLM_F_EXCL,
+                    va, address, 24, ""));
+        }
+        try (NetlinkSocket socket = InNamespace.call(a, () -> NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE))) {
+            assertThatThrownBy(() -> socket.requestAll(adds, i -> "address #" + i))
+                    .isInstanceOfSatisfying(NetlinkBatchException.class, e -> {
+                        assertThat(e.index()).isEqualTo(69);
+                        assertThat(e.errnoName()).isEqualTo("EEXIST");
+                    })
+                    .hasMessageContaining("address #69");
+        }
+        String shown = a.ip("-4", "-o", "addr", "show", "dev", "va");
+        for (int i = 1; i <= 100; i++) {
+            // #69 asked for .10 again, never for .70; #70..#95 share its datagram; #96..#99 (.97-.100) were not sent
+            boolean expected = i != 70 && i <= 96;
+            assertThat(shown.contains(" 10.201.0." + i + "/24 ")).as("10.201.0.%d", i).isEqualTo(expected);
+        }
     }
 
     @Test
