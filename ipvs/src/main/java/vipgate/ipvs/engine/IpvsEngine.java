@@ -38,6 +38,7 @@ import vipgate.ipvs.netlink.Daemon;
 import vipgate.ipvs.netlink.IpvsCodec;
 import vipgate.ipvs.netlink.IpvsException;
 import vipgate.ipvs.netlink.IpvsKernel;
+import vipgate.ipvs.netlink.IpvsRequest;
 import vipgate.ipvs.netlink.KernelService;
 import vipgate.ipvs.netlink.ServiceKey;
 import vipgate.ipvs.netlink.Timeouts;
@@ -290,10 +291,9 @@ public final class IpvsEngine implements AutoCloseable {
         List<Operation> plan = Reconciler.plan(pools.stream().map(Pool::desired).toList(), kernel.table(), owned);
         // every change is logged while they are few (a health verdict, a small reload); a large table is summed up
         Level each = plan.size() <= LOGGED_ONE_BY_ONE ? Level.INFO : Level.FINE;
-        for (Operation op : plan) {
-            LOG.log(each, () -> "ipvs: " + op.request().describe());
-            kernel.execute(op.request());
-        }
+        List<IpvsRequest> requests = plan.stream().map(Operation::request).toList();
+        requests.forEach(r -> LOG.log(each, () -> "ipvs: " + r.describe()));
+        kernel.executeAll(requests);
         if (!plan.isEmpty()) {
             LOG.info(() -> "ipvs: table reconciled in " + (System.nanoTime() - started) / 1_000_000 + " ms (" + summary(plan) + ")");
         }

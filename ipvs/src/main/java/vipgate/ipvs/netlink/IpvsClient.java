@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import vipgate.netlink.NetlinkBatchException;
 import vipgate.netlink.NetlinkException;
 import vipgate.netlink.genl.FamilyNotFoundException;
 import vipgate.netlink.genl.GenericNetlink;
 import vipgate.netlink.genl.GenlMessage;
 import vipgate.netlink.message.Attribute;
+import vipgate.netlink.message.NetlinkMessage;
 
 /**
  * Talks to the kernel's IPVS over generic netlink: sends what {@link IpvsCodec} builds and parses what comes back.
@@ -44,6 +46,26 @@ public final class IpvsClient implements IpvsKernel {
     @Override
     public void execute(IpvsRequest request) throws IpvsException {
         request(request);
+    }
+
+    /**
+     * Like {@link #execute} for each, but several requests per system call (NetlinkSocket#requestAll): a table of
+     * thousands of changes is programmed with a few hundred sends.
+     */
+    @Override
+    public void executeAll(List<IpvsRequest> requests) throws IpvsException {
+        List<NetlinkMessage> messages = new ArrayList<>(requests.size());
+        for (IpvsRequest r : requests) {
+            messages.add(GenericNetlink.message(familyId, r.command().code(), IpvsCodec.VERSION,
+                    r.attributes().toArray(Attribute[]::new)));
+        }
+        try {
+            genl.requestAll(messages, i -> requests.get(i).describe());
+        } catch (NetlinkBatchException e) {
+            throw IpvsException.of(requests.get(e.index()), e);
+        } catch (IOException e) {
+            throw new IpvsException(IpvsException.Reason.OTHER, 0, requests.size() + " IPVS changes: " + e.getMessage(), e);
+        }
     }
 
     /** Every service of the table, each with its real servers (one service dump, then one destination dump per service). */

@@ -8,6 +8,16 @@ public interface IpvsKernel extends AutoCloseable {
 
     void execute(IpvsRequest request) throws IpvsException;
 
+    /**
+     * Executes {@code requests} in order, stopping at the first refused one (its exception names it). A client
+     * may send several per system call; then some after the refused one may have been executed too.
+     */
+    default void executeAll(List<IpvsRequest> requests) throws IpvsException {
+        for (IpvsRequest request : requests) {
+            execute(request);
+        }
+    }
+
     List<Daemon> daemons() throws IpvsException;
 
     @Override
