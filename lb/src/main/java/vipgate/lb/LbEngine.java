@@ -75,7 +75,8 @@ public final class LbEngine implements AutoCloseable {
             engine.context.accessLog().apply(config.accessLog());
             engine.bindMissing(engine.context.routing().router().bindAddresses());
             engine.reporter.apply(config.metrics());
-            if (config.warmup()) {
+            // a box without listeners (an LVS director, seed 004) has no proxy to warm up
+            if (config.warmup() && !engine.context.routing().router().bindAddresses().isEmpty()) {
                 Warmup.inBackground(engine.boss, engine.workers, transports, (c, m) -> compile(c, Map.of(), m));
             }
         } catch (RuntimeException e) {

@@ -91,7 +91,8 @@ final class Warmup {
             context.pools().forEach((loop, pool) -> loop.execute(pool::closeAll));
             LOG.info(() -> "proxy warmed up: " + REQUESTS + " requests on loopback in " + (System.nanoTime() - started) / 1_000_000 + " ms");
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.INFO, "proxy warm-up skipped: " + e, e);
+            LOG.info(() -> "proxy warm-up skipped: " + e);
+            LOG.log(Level.FINE, "proxy warm-up failure", e);
         } finally {
             channels.close().awaitUninterruptibly();
         }

@@ -15,6 +15,11 @@ import vipgate.testkit.FreePort;
 class LbEngineWarmupTest {
 
     private static List<String> warmupLog(String warmupSetting) throws Exception {
+        return warmupLog(warmupSetting, "servers = [ { listen = \"127.0.0.1:%d\", locations = [ { path = \"/\", upstream = web } ] } ]"
+                .formatted(FreePort.tcp()));
+    }
+
+    private static List<String> warmupLog(String warmupSetting, String servers) throws Exception {
         List<String> messages = new CopyOnWriteArrayList<>();
         Logger log = Logger.getLogger(Warmup.class.getName());
         Handler h = new Handler() {
@@ -38,9 +43,9 @@ class LbEngineWarmupTest {
                   event-loops = 1
                   shutdown-drain = 1s
                   upstreams.web { servers = [ { address = "127.0.0.1:9" } ], health-check.type = none }
-                  servers = [ { listen = "127.0.0.1:%d", locations = [ { path = "/", upstream = web } ] } ]
+                  %s
                 }
-                """.formatted(warmupSetting, FreePort.tcp())))) {
+                """.formatted(warmupSetting, servers)))) {
             // the warm-up logs before it closes its channels, so wait for its thread to end, not for the line
             Thread warmup = warmupThread();
             if (warmup != null) {
@@ -66,5 +71,10 @@ class LbEngineWarmupTest {
     @Test
     void doesNotRunWhenTurnedOff() throws Exception {
         assertThat(warmupLog("warmup = false")).isEmpty();
+    }
+
+    @Test
+    void doesNotRunWithoutListeners() throws Exception {
+        assertThat(warmupLog("", "servers = []")).isEmpty();
     }
 }
