@@ -12,6 +12,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 import vipgate.appliance.admin.AdminServer;
+import vipgate.appliance.metrics.IpvsMetrics;
 import vipgate.appliance.metrics.MetricsPage;
 import vipgate.appliance.metrics.StatusText;
 import vipgate.config.ConfigException;
@@ -44,17 +45,20 @@ public final class Appliance implements AutoCloseable {
     private final VrrpEngine vrrp;
     /** Null when the config has no ipvs virtual servers and no sync daemon: then the kernel needs no ip_vs. */
     private final IpvsEngine ipvs;
+    /** The kernel's IPVS counters for /metrics, read through the ipvs engine's client; empty without the engine. */
+    private final Optional<IpvsMetrics> ipvsMetrics;
     /** Null unless vipgate.ipvs.real-server-mode lists VIPs (this box is a DR real server). */
     private final RealServerMode realServerMode;
     private final AdminServer admin;
 
     private Appliance(Optional<Path> file, ApplianceConfig config, LbEngine lb, VrrpEngine vrrp, IpvsEngine ipvs,
-            RealServerMode realServerMode) {
+            IpvsClient ipvsKernel, RealServerMode realServerMode) {
         this.file = file;
         this.config = config;
         this.lb = lb;
         this.vrrp = vrrp;
         this.ipvs = ipvs;
+        this.ipvsMetrics = ipvs == null ? Optional.empty() : Optional.of(new IpvsMetrics(ipvsKernel::table));
         this.realServerMode = realServerMode;
         this.admin = new AdminServer(this, config.adminListen(), config.adminToken());
     }
@@ -63,14 +67,18 @@ public final class Appliance implements AutoCloseable {
         LbEngine lb = LbEngine.start(config.lb());
         VrrpEngine vrrp = null;
         IpvsEngine ipvs = null;
+        IpvsClient ipvsKernel = null;
         RealServerMode realServerMode = null;
         try {
             // the proxy listens before this box may claim the VIP
             vrrp = config.vrrp().instances().isEmpty() ? null : VrrpEngine.start(config.vrrp(), lb::isServing);
-            ipvs = config.ipvs().isEmpty() ? null : startIpvs(config, vrrp);
+            if (!config.ipvs().isEmpty()) {
+                ipvsKernel = IpvsClient.open();
+                ipvs = startIpvs(config, ipvsKernel, vrrp);
+            }
             realServerMode = config.ipvs().realServerMode().enabled()
                     ? RealServerMode.apply(config.ipvs().realServerMode(), Path.of("/proc/sys")) : null;
-            Appliance a = new Appliance(file, config, lb, vrrp, ipvs, realServerMode);
+            Appliance a = new Appliance(file, config, lb, vrrp, ipvs, ipvsKernel, realServerMode);
             a.admin.start();
             LOG.info(() -> "vipgate node '" + config.nodeName() + "' running on " + config.source() + "; admin API on http://"
                     + config.adminListen());
@@ -97,10 +105,16 @@ public final class Appliance implements AutoCloseable {
         return e;
     }
 
-    /** @throws IllegalStateException e.g. "IPVS not available in this kernel: load ip_vs or use the appliance image" */
-    private static IpvsEngine startIpvs(ApplianceConfig config, VrrpEngine vrrp) {
+    /**
+     * Runs the engine on {@code kernel}, which the engine closes, also when it cannot start. (The client is opened in
+     * {@link #start}, where "IPVS not available in this kernel: ..." becomes an IllegalStateException as well; the
+     * appliance keeps it to read the counters for /metrics.)
+     *
+     * @throws IllegalStateException when the kernel refuses the configuration
+     */
+    private static IpvsEngine startIpvs(ApplianceConfig config, IpvsClient kernel, VrrpEngine vrrp) {
         try {
-            return IpvsEngine.start(config.ipvs(), IpvsClient.open(), vrrpView(vrrp),
+            return IpvsEngine.start(config.ipvs(), kernel, vrrpView(vrrp),
                     () -> ThreadLocalRandom.current().nextDouble());
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
@@ -271,7 +285,7 @@ public final class Appliance implements AutoCloseable {
 
     /** The Prometheus exposition of every engine's metrics, for GET /metrics. */
     public String metricsText() {
-        return MetricsPage.render(lb, vrrp == null ? List.of() : vrrp.status());
+        return MetricsPage.render(lb, vrrp == null ? List.of() : vrrp.status(), ipvsMetrics);
     }
 
     /** The latency histograms' names, e.g. "listener.0.0.0.0:80.request", "server.web.10.0.0.1:80.response". */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
@@ -42,8 +43,11 @@ public final class MetricsPage {
     private MetricsPage() {
     }
 
-    /** Renders everything; {@code vrrp} is empty when the box runs no VRRP instance. */
-    public static String render(LbEngine lb, List<InstanceStatus> vrrp) {
+    /**
+     * Renders everything; {@code vrrp} is empty when the box runs no VRRP instance, {@code ipvs} when it runs no ipvs
+     * engine (then the page has no {@code vipgate_ipvs_} lines at all).
+     */
+    public static String render(LbEngine lb, List<InstanceStatus> vrrp, Optional<IpvsMetrics> ipvs) {
         PrometheusText p = new PrometheusText();
         LbMetrics m = lb.metrics();
         listeners(p, m.listeners());
@@ -54,6 +58,7 @@ public final class MetricsPage {
         p.sample(labels("result", "written"), log.writtenLines());
         p.sample(labels("result", "dropped"), log.droppedLines());
         vrrp(p, vrrp);
+        ipvs.ifPresent(i -> i.render(p));
         process(p);
         return p.toString();
     }
