@@ -222,4 +222,16 @@ class MainTest {
         assertThat(o.err().trim()).isEqualTo("IPVS not available in this kernel: load ip_vs or use the appliance image");
         assertThat(execute("ipvs", "list", "--stats", "--rate").code()).as("--stats and --rate exclude each other").isEqualTo(2);
     }
+
+    @Test
+    void ipvsZeroAndFlushCheckTheirArgumentsBeforeTheKernel() {
+        Outcome bad = execute("ipvs", "zero", "-t", "10.0.0.1");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("'10.0.0.1' has no port");
+        assertThat(execute("ipvs", "zero", "-t", "10.0.0.1:80", "-f", "7").code()).as("one service at most").isEqualTo(2);
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/proc/net/ip_vs")), "ip_vs is loaded here");
+        Outcome flush = execute("ipvs", "flush");
+        assertThat(flush.code()).isEqualTo(1);
+        assertThat(flush.err().trim()).isEqualTo("IPVS not available in this kernel: load ip_vs or use the appliance image");
+    }
 }
