@@ -34,6 +34,7 @@ import vipgate.ipvs.config.VirtualServerSpec;
 import vipgate.ipvs.health.CheckState;
 import vipgate.ipvs.health.NotifyCommands;
 import vipgate.ipvs.health.RealServerMonitor;
+import vipgate.ipvs.netlink.Command;
 import vipgate.ipvs.netlink.Daemon;
 import vipgate.ipvs.netlink.IpvsCodec;
 import vipgate.ipvs.netlink.IpvsException;
@@ -304,8 +305,20 @@ public final class IpvsEngine implements AutoCloseable {
     /** "services added: 1000, real servers added: 10000": the plan counted by kind, in the plan's order. */
     static String summary(List<Operation> plan) {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        plan.forEach(op -> counts.merge(op.kind(), 1, Integer::sum));
+        plan.forEach(op -> counts.merge(kind(op.request().command()), 1, Integer::sum));
         return String.join(", ", counts.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList());
+    }
+
+    private static String kind(Command command) {
+        return switch (command) {
+            case NEW_SERVICE -> "services added";
+            case SET_SERVICE -> "services changed";
+            case DEL_SERVICE -> "services removed";
+            case NEW_DEST -> "real servers added";
+            case SET_DEST -> "real servers changed";
+            case DEL_DEST -> "real servers removed";
+            default -> command.name();
+        };
     }
 
     private void reconcileOrRetry() {

@@ -11,15 +11,7 @@ public sealed interface Operation {
     /** The netlink command that performs it. */
     IpvsRequest request();
 
-    /** What it does, as counted in a summary: "services added", "real servers removed"... */
-    String kind();
-
     record AddService(Service service) implements Operation {
-        @Override
-        public String kind() {
-            return "services added";
-        }
-
         @Override
         public IpvsRequest request() {
             return IpvsCodec.newService(service);
@@ -27,11 +19,6 @@ public sealed interface Operation {
     }
 
     record EditService(Service service) implements Operation {
-        @Override
-        public String kind() {
-            return "services changed";
-        }
-
         @Override
         public IpvsRequest request() {
             return IpvsCodec.setService(service);
@@ -41,22 +28,12 @@ public sealed interface Operation {
     /** Removes the service with its real servers. */
     record DeleteService(Service service) implements Operation {
         @Override
-        public String kind() {
-            return "services removed";
-        }
-
-        @Override
         public IpvsRequest request() {
             return IpvsCodec.deleteService(service);
         }
     }
 
     record AddDestination(Service service, Destination destination) implements Operation {
-        @Override
-        public String kind() {
-            return "real servers added";
-        }
-
         @Override
         public IpvsRequest request() {
             return IpvsCodec.newDestination(service, destination);
@@ -65,22 +42,12 @@ public sealed interface Operation {
 
     record EditDestination(Service service, Destination destination) implements Operation {
         @Override
-        public String kind() {
-            return "real servers changed";
-        }
-
-        @Override
         public IpvsRequest request() {
             return IpvsCodec.setDestination(service, destination);
         }
     }
 
     record DeleteDestination(Service service, Destination destination) implements Operation {
-        @Override
-        public String kind() {
-            return "real servers removed";
-        }
-
         @Override
         public IpvsRequest request() {
             return IpvsCodec.deleteDestination(service, destination);
