@@ -138,6 +138,11 @@ public final class Appliance implements AutoCloseable {
             public OptionalInt virtualRouterId(String instance) {
                 return vrrp.status().stream().filter(i -> i.name().equals(instance)).mapToInt(InstanceStatus::vrid).findFirst();
             }
+
+            @Override
+            public void onChange(Runnable listener) {
+                vrrp.addTransitionListener(listener);
+            }
         };
     }
 

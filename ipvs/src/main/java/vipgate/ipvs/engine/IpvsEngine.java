@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -56,8 +57,8 @@ public final class IpvsEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IpvsEngine.class.getName());
     /** After a failed reconciliation (e.g. someone else changed the table meanwhile) the next try. */
     static final Duration RETRY = Duration.ofSeconds(5);
-    /** How often the sync daemon looks at the VRRP state it follows. */
-    static final Duration VRRP_POLL = Duration.ofMillis(500);
+    /** Besides following every VRRP change, how often the sync daemon looks again (a failed switch is retried). */
+    static final Duration VRRP_RETRY = Duration.ofSeconds(5);
     private static final Duration NOTIFY_TIMEOUT = Duration.ofSeconds(30);
     /** Plans up to this many changes are logged change by change; larger ones only as a summary (FINE has each). */
     private static final int LOGGED_ONE_BY_ONE = 50;
@@ -124,7 +125,15 @@ public final class IpvsEngine implements AutoCloseable {
         reconcile(); // the first one must succeed: a kernel that refuses is a start-up error
         startMonitors();
         if (first.syncDaemon().isPresent()) {
-            vrrpPoll = loop.scheduleWithFixedDelay(this::followVrrp, 0, VRRP_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            vrrp.onChange(() -> {
+                try {
+                    loop.execute(this::followVrrp);
+                } catch (RejectedExecutionException e) {
+                    // this engine is closed; the VRRP engine goes on
+                }
+            });
+            // the look at a fixed pace only catches what a change could not do (a kernel that refused a switch)
+            vrrpPoll = loop.scheduleWithFixedDelay(this::followVrrp, 0, VRRP_RETRY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

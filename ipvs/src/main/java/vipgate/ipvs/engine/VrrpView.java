@@ -15,6 +15,13 @@ public interface VrrpView {
     /** The instance's virtual-router-id, keepalived's default sync id; empty for an unknown instance. */
     OptionalInt virtualRouterId(String instance);
 
+    /**
+     * Calls {@code listener} after every VRRP state change, on the VRRP engine's thread (it must not block), so
+     * the sync daemon switches with the VIP instead of at its next look. No VRRP: never.
+     */
+    default void onChange(Runnable listener) {
+    }
+
     /** No VRRP on this box: a configured sync daemon never starts. */
     VrrpView NONE = new VrrpView() {
         @Override

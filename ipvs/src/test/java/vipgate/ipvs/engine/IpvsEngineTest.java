@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -40,7 +41,11 @@ class IpvsEngineTest {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        await(condition, what, Duration.ofSeconds(10));
+    }
+
+    static void await(BooleanSupplier condition, String what, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
@@ -136,6 +141,7 @@ class IpvsEngineTest {
     void syncDaemonFollowsTheVrrpInstance() throws Exception {
         MemoryKernel kernel = new MemoryKernel();
         Daemon.State[] role = {Daemon.State.BACKUP};
+        List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
         VrrpView vrrp = new VrrpView() {
             @Override
             public Optional<Daemon.State> role(String instance) {
@@ -146,6 +152,11 @@ class IpvsEngineTest {
             public OptionalInt virtualRouterId(String instance) {
                 return OptionalInt.of(51);
             }
+
+            @Override
+            public void onChange(Runnable listener) {
+                listeners.add(listener);
+            }
         };
         IpvsEngine engine = IpvsEngine.start(config("vipgate.ipvs.sync-daemon { interface = eth0, vrrp-instance = VI_1 }"),
                 kernel, vrrp, () -> 0);
@@ -153,7 +164,10 @@ class IpvsEngineTest {
             await(() -> !kernel.daemons().isEmpty(), "the backup daemon");
             assertThat(kernel.daemons()).containsExactly(Daemon.of(Daemon.State.BACKUP, "eth0", 51));
             role[0] = Daemon.State.MASTER;
-            await(() -> kernel.daemons().equals(List.of(Daemon.of(Daemon.State.MASTER, "eth0", 51))), "the switch to master");
+            listeners.forEach(Runnable::run);
+            // with the change announced, the switch does not wait for the engine's next look (5 s later)
+            await(() -> kernel.daemons().equals(List.of(Daemon.of(Daemon.State.MASTER, "eth0", 51))), "the switch to master",
+                    Duration.ofSeconds(2));
         } finally {
             engine.close();
         }

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,7 @@ public final class VrrpEngine implements AutoCloseable {
     private RouteNetlink route;
     private RouteEvents routeEvents;
     private Boolean lastLbHealthy;
+    private final List<Runnable> transitionListeners = new CopyOnWriteArrayList<>();
 
     private record SyncGroupRuntime(SyncGroupSpec spec, SyncGroup group) {
     }
@@ -169,6 +171,14 @@ public final class VrrpEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Calls {@code listener} on the engine's thread after every state change of an instance (after its notify
+     * commands are queued): e.g. the ipvs sync daemon switching with the VIP. It must not block.
+     */
+    public void addTransitionListener(Runnable listener) {
+        transitionListeners.add(listener);
+    }
+
     private void onTransition(InstanceRunner runner, Action.Transition t) {
         notifier.publish(runner.event(t), runner.spec().notifyCommands(), runner.spec().smtpAlert());
         for (SyncGroupRuntime g : groups) {
@@ -188,6 +198,7 @@ public final class VrrpEngine implements AutoCloseable {
                         Instant.now()), g.spec().notifyCommands(), g.spec().smtpAlert());
             }
         }
+        transitionListeners.forEach(Runnable::run);
     }
 
     /** Every instance's status, as the loop sees it. */
