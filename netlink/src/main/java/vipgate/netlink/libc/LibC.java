@@ -34,7 +34,8 @@ public interface LibC {
 
     @ssize_t long sendto(int fd, @In byte[] buf, @size_t long len, int flags, @In byte[] destAddr, int addrlen);
 
-    @ssize_t long recvfrom(int fd, @Out byte[] buf, @size_t long len, int flags, @Out byte[] srcAddr,
+    /** {@code buf} is native memory: a byte[] would be copied out whole on every call, however little came. */
+    @ssize_t long recvfrom(int fd, Pointer buf, @size_t long len, int flags, @Out byte[] srcAddr,
                            IntByReference addrlen);
 
     /** {@code msghdr} must be native memory: it points at the iovec, the data and the control buffers. */

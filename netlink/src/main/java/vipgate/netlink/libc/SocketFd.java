@@ -6,6 +6,7 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.byref.IntByReference;
 
@@ -38,6 +39,8 @@ public final class SocketFd implements AutoCloseable {
     private final ReentrantLock sendLock = new ReentrantLock();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
+    /** Guarded by receiveLock. */
+    private Pointer receiveArea;
 
     private SocketFd(int fd, int wakeRead, int wakeWrite, String description) {
         this.fd = fd;
@@ -125,8 +128,23 @@ public final class SocketFd implements AutoCloseable {
      */
     public int receive(byte[] buffer, byte[] sockaddr, int flags, int timeoutMillis) throws java.io.IOException {
         IntByReference addrLength = new IntByReference(sockaddr == null ? 0 : sockaddr.length);
-        return (int) receiveLoop(timeoutMillis, "recvfrom",
-                () -> C.recvfrom(fd, buffer, buffer.length, flags | MSG_DONTWAIT, sockaddr, addrLength));
+        return (int) receiveLoop(timeoutMillis, "recvfrom", () -> {
+            // under receiveLock: the native area is this receiver's alone; only what came is copied
+            Pointer area = receiveArea(buffer.length);
+            long n = C.recvfrom(fd, area, buffer.length, flags | MSG_DONTWAIT, sockaddr, addrLength);
+            if (n > 0) {
+                area.get(0, buffer, 0, (int) Math.min(n, buffer.length));
+            }
+            return n;
+        });
+    }
+
+    /** The native memory datagrams are received into, grown to the largest buffer asked for. */
+    private Pointer receiveArea(int size) {
+        if (receiveArea == null || receiveArea.size() < size) {
+            receiveArea = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(C), size);
+        }
+        return receiveArea;
     }
 
     /** Like {@link #receive} with recvmsg; {@code msghdr} is native memory the caller laid out. */
