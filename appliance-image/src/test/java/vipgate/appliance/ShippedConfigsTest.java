@@ -24,5 +24,10 @@ class ShippedConfigsTest {
         assertThat(c.nodeName()).isEqualTo("lb-a");
         assertThat(c.lb().servers().get(0).listen()).hasSize(2);
         assertThat(c.lb().client().maxBodySize()).isEqualTo(10L << 20);
+        assertThat(c.ipvs().virtualServers()).singleElement().satisfies(vs -> {
+            assertThat(vs.forwarding()).isEqualTo(vipgate.ipvs.netlink.Forwarding.DIRECT_ROUTE);
+            assertThat(vs.realServers()).hasSize(2);
+        });
+        assertThat(c.ipvs().syncDaemon()).hasValueSatisfying(d -> assertThat(d.vrrpInstance()).isEqualTo("VI_1"));
     }
 }

@@ -111,6 +111,9 @@ class ApplianceVmIT {
             seen.add(curlVip(client).orElseThrow());
         }
         assertThat(seen).containsExactlyInAnyOrder("HTTP WEB NODE 01", "HTTP WEB NODE 02");
+        // the LVS sync daemons follow VRRP: master on the master, backup on the backup
+        awaitSyncDaemon(a, "master");
+        awaitSyncDaemon(b, "backup");
 
         // 2. box a loses power: b takes the VIP over; the client's longest interval without an answer is the gap
         String gap = measureGap(client, a::powerOff);
@@ -118,6 +121,7 @@ class ApplianceVmIT {
         awaitVip(b, true);
         assertThat(vrrpState(b)).isEqualTo("MASTER");
         awaitServed(client, "b serves");
+        awaitSyncDaemon(b, "master");
 
         // 3. both boxes down: the VIP is dead
         b.powerOff();
@@ -144,9 +148,9 @@ class ApplianceVmIT {
 
     /**
      * The hand-over point of the ipvs engine, on the operator's disk booted through SeaBIOS and syslinux: the
-     * ip_vs modules are loaded at boot, the LB sysctls are applied, and a direct-routing service programmed in the
-     * guest's kernel shows in {@code ipvsadm -Ln}. With the ipvs engine, {@link #programDrService} becomes an
-     * {@code ipvs { services = [...] }} block in the guest's vipgate.conf and a reload; the assertions stay.
+     * ip_vs modules are loaded at boot, the LB sysctls are applied, and the shipped config's direct-routing
+     * service, programmed by vipgate, shows in {@code ipvsadm -Ln} with its sync daemon. (The ipvs engine's own
+     * kernel tests are in {@link IpvsVmIT}.)
      */
     @Test
     @Timeout(value = 8, unit = TimeUnit.MINUTES)
@@ -165,20 +169,14 @@ class ApplianceVmIT {
         Await.require(BOOT_TO_SERVING, () -> "vipgate active: " + c.run("systemctl status vipgate --no-pager -n 20").output(),
                 () -> c.run("curl -sf 127.0.0.1:9090/healthz").ok());
 
-        programDrService(c);
-
+        // the shipped config's ipvs block: seed 004's service on the VIP's port 443, its sync daemon following VI_1
+        awaitSyncDaemon(c, "master");
         String table = c.sh("ipvsadm -Ln");
         System.out.println("[vm-lab] ipvsadm -Ln in the guest:\n" + table);
-        assertThat(table).contains("TCP  " + VIP + ":80 wrr")
-                .containsPattern("-> 192\\.0\\.2\\.201:80\\s+Route\\s+1\\s")
-                .containsPattern("-> 192\\.0\\.2\\.202:80\\s+Route\\s+2\\s");
-    }
-
-    /** Issue 5 swaps this for vipgate's own ipvs engine (config + reload). */
-    private static void programDrService(Guest box) {
-        box.sh("ipvsadm -A -t " + VIP + ":80 -s wrr\n"
-                + "ipvsadm -a -t " + VIP + ":80 -r 192.0.2.201:80 -g -w 1\n"
-                + "ipvsadm -a -t " + VIP + ":80 -r 192.0.2.202:80 -g -w 2");
+        assertThat(table).contains("TCP  " + VIP + ":443 wrr persistent 50");
+        // no web node answers on 443 in this lab: the TCP checks take both real servers out
+        Await.require(FAILOVER, () -> "real servers out: " + c.run("ipvsadm -Ln").output(),
+                () -> !c.run("ipvsadm -Ln").output().contains("-> 192.0.2.20"));
     }
 
     private static Guest boxA(VmLab lab) {
@@ -189,6 +187,11 @@ class ApplianceVmIT {
     private static Guest boxB(VmLab lab) {
         return lab.guest("b").jar(jar).param("node", "lb-b").param("ip", "192.0.2.12/24").param("priority", "99")
                 .param("state", "backup").start();
+    }
+
+    private static void awaitSyncDaemon(Guest box, String state) {
+        Await.require(FAILOVER, () -> box.name() + " " + state + " sync daemon: " + box.run("ipvsadm -L --daemon").output(),
+                () -> box.run("ipvsadm -L --daemon").output().contains(state + " sync daemon (mcast=eth0, syncid=51"));
     }
 
     private static Optional<String> curlVip(NetNs client) {
