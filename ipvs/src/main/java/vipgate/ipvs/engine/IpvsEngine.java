@@ -277,7 +277,14 @@ public final class IpvsEngine implements AutoCloseable {
         LOG.info(() -> "real server " + pool.spec().realServers().get(rsIndex) + " of " + pool.spec() + (up ? " up" : " down")
                 + ": " + result.detail());
         pool.setAlive(rsIndex, up).forEach(e -> notifyEvent(pool.spec(), e));
-        reconcileOrRetry();
+        // only this service changes: read back and program just it, not the whole table
+        try {
+            apply(Reconciler.plan(List.of(pool.desired()), kernel.service(pool.desired().service()).stream().toList(),
+                    Set.of()), System.nanoTime());
+        } catch (IpvsException e) {
+            LOG.warning("ipvs: " + e.getMessage() + "; reading the table again in " + RETRY.toSeconds() + "s");
+            scheduleRetry();
+        }
     }
 
     private void notifyEvent(VirtualServerSpec spec, Pool.Event e) {
@@ -298,7 +305,12 @@ public final class IpvsEngine implements AutoCloseable {
 
     private void reconcile() throws IpvsException {
         long started = System.nanoTime();
-        List<Operation> plan = Reconciler.plan(pools.stream().map(Pool::desired).toList(), kernel.table(), owned);
+        apply(Reconciler.plan(pools.stream().map(Pool::desired).toList(), kernel.table(), owned), started);
+        // what the previous configuration owned is gone now; what the current one wants stays owned through pools
+        owned.clear();
+    }
+
+    private void apply(List<Operation> plan, long started) throws IpvsException {
         // every change is logged while they are few (a health verdict, a small reload); a large table is summed up
         Level each = plan.size() <= LOGGED_ONE_BY_ONE ? Level.INFO : Level.FINE;
         List<IpvsRequest> requests = plan.stream().map(Operation::request).toList();
@@ -307,8 +319,6 @@ public final class IpvsEngine implements AutoCloseable {
         if (!plan.isEmpty()) {
             LOG.info(() -> "ipvs: table reconciled in " + (System.nanoTime() - started) / 1_000_000 + " ms (" + summary(plan) + ")");
         }
-        // what the previous configuration owned is gone now; what the current one wants stays owned through pools
-        owned.clear();
     }
 
     /** "services added: 1000, real servers added: 10000": the plan counted by kind, in the plan's order. */
@@ -335,9 +345,13 @@ public final class IpvsEngine implements AutoCloseable {
             reconcile();
         } catch (IpvsException e) {
             LOG.warning("ipvs: " + e.getMessage() + "; reading the table again in " + RETRY.toSeconds() + "s");
-            if (retry == null || retry.isDone()) {
-                retry = loop.schedule(this::reconcileOrRetry, RETRY.toMillis(), TimeUnit.MILLISECONDS);
-            }
+            scheduleRetry();
+        }
+    }
+
+    private void scheduleRetry() {
+        if (retry == null || retry.isDone()) {
+            retry = loop.schedule(this::reconcileOrRetry, RETRY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

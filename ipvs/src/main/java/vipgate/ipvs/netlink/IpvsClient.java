@@ -78,6 +78,21 @@ public final class IpvsClient implements IpvsKernel {
         return table;
     }
 
+    /** One GET_SERVICE and one destination dump, where {@link #table} needs one dump per service of the kernel. */
+    @Override
+    public Optional<KernelService> service(Service service) throws IpvsException {
+        ServiceEntry entry;
+        try {
+            entry = IpvsCodec.parseService(single(IpvsCodec.getService(service)).attributes());
+        } catch (IpvsException e) {
+            if (e.reason() == IpvsException.Reason.NO_SUCH_SERVICE) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return Optional.of(new KernelService(entry, destinations(entry.service())));
+    }
+
     public List<ServiceEntry> services() throws IpvsException {
         return dump(IpvsCodec.dumpServices()).stream().map(m -> IpvsCodec.parseService(m.attributes())).toList();
     }

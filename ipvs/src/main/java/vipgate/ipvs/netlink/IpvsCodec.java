@@ -96,6 +96,15 @@ public final class IpvsCodec {
         return IpvsRequest.plain(Command.GET_SERVICE);
     }
 
+    /**
+     * The kernel's version of {@code service}, one NEW_SERVICE reply (only its key is sent); ESRCH when the kernel
+     * has no such service.
+     */
+    public static IpvsRequest getService(Service service) {
+        return new IpvsRequest(Command.GET_SERVICE, List.of(serviceAttribute(service.key(), Optional.empty())),
+                Optional.of(service), Optional.empty(), Optional.empty());
+    }
+
     private static IpvsRequest serviceCommand(Command command, Service service) {
         return new IpvsRequest(command, List.of(serviceAttribute(service.key(), Optional.of(service))),
                 Optional.of(service), Optional.empty(), Optional.empty());

@@ -126,11 +126,13 @@ class IpvsEngineTest {
         ServiceKey web = key("192.168.1.120", port);
         try {
             assertThat(kernel.destinationsOf(web)).hasSize(1);
+            int tableReads = kernel.tableReads;
             server.close();
             await(() -> kernel.destinationsOf(web).isEmpty(), "the real server to be removed after 1 + retry failures");
             assertThat(engine.status().get(0).realServers().get(0).up()).isFalse();
             server = new ServerSocket(port, 50, ip("127.0.0.1"));
             await(() -> kernel.destinationsOf(web).size() == 1, "the real server to come back");
+            assertThat(kernel.tableReads).as("a verdict reads back its own service, not the whole table").isEqualTo(tableReads);
         } finally {
             engine.close();
             server.close();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import vipgate.ipvs.netlink.Daemon;
 import vipgate.ipvs.netlink.Destination;
 import vipgate.ipvs.netlink.DestinationEntry;
@@ -24,12 +25,25 @@ final class MemoryKernel implements IpvsKernel {
     final List<String> log = new ArrayList<>();
     boolean closed;
 
+    /** How often the whole table was read. */
+    int tableReads;
+
     @Override
     public synchronized List<KernelService> table() {
+        tableReads++;
         List<KernelService> out = new ArrayList<>();
-        services.forEach((k, s) -> out.add(new KernelService(new ServiceEntry(s, Stats.ZERO),
-                destinations.get(k).stream().map(d -> new DestinationEntry(d, 0, 0, 0, Stats.ZERO)).toList())));
+        services.keySet().forEach(k -> out.add(entry(k)));
         return out;
+    }
+
+    @Override
+    public synchronized Optional<KernelService> service(Service service) {
+        return services.containsKey(service.key()) ? Optional.of(entry(service.key())) : Optional.empty();
+    }
+
+    private KernelService entry(ServiceKey k) {
+        return new KernelService(new ServiceEntry(services.get(k), Stats.ZERO),
+                destinations.get(k).stream().map(d -> new DestinationEntry(d, 0, 0, 0, Stats.ZERO)).toList());
     }
 
     @Override
