@@ -7,6 +7,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,7 @@ import vipgate.ipvs.netlink.IpvsRequest;
 import vipgate.ipvs.netlink.KernelService;
 import vipgate.ipvs.netlink.ServiceKey;
 import vipgate.ipvs.netlink.Timeouts;
+import vipgate.ipvs.reconcile.DesiredService;
 import vipgate.ipvs.reconcile.Operation;
 import vipgate.ipvs.reconcile.Pool;
 import vipgate.ipvs.reconcile.Reconciler;
@@ -148,9 +150,14 @@ public final class IpvsEngine implements AutoCloseable {
                     LOG.warning("sync-daemon changes take effect only after a restart");
                 }
                 List<Pool> previous = List.copyOf(pools);
+                boolean inSync = retry == null || retry.isDone();
                 stopMonitors();
                 install(next, previous);
-                reconcileOrRetry();
+                if (inSync) {
+                    reconcileChanges(previous.stream().map(Pool::desired).toList());
+                } else {
+                    reconcileOrRetry();
+                }
                 startMonitors();
                 return null;
             });
@@ -282,8 +289,7 @@ public final class IpvsEngine implements AutoCloseable {
             apply(Reconciler.plan(List.of(pool.desired()), kernel.service(pool.desired().service()).stream().toList(),
                     Set.of()), System.nanoTime());
         } catch (IpvsException e) {
-            LOG.warning("ipvs: " + e.getMessage() + "; reading the table again in " + RETRY.toSeconds() + "s");
-            scheduleRetry();
+            retryAfter(e);
         }
     }
 
@@ -308,6 +314,32 @@ public final class IpvsEngine implements AutoCloseable {
         apply(Reconciler.plan(pools.stream().map(Pool::desired).toList(), kernel.table(), owned), started);
         // what the previous configuration owned is gone now; what the current one wants stays owned through pools
         owned.clear();
+    }
+
+    /**
+     * After a reload, when the kernel was in sync with {@code before}: reads back and programs only the services
+     * whose desired state changed, appeared or went away, so a reload touching 1% of a large table costs 1% of
+     * a full read-back. A failure falls back to a full reconciliation.
+     */
+    private void reconcileChanges(List<DesiredService> before) {
+        long started = System.nanoTime();
+        Map<ServiceKey, DesiredService> previous = new HashMap<>();
+        before.forEach(d -> previous.put(d.service().key(), d));
+        List<DesiredService> changed = pools.stream().map(Pool::desired)
+                .filter(d -> !d.equals(previous.remove(d.service().key()))).toList();
+        try {
+            List<KernelService> actual = new ArrayList<>();
+            for (DesiredService d : changed) {
+                kernel.service(d.service()).ifPresent(actual::add);
+            }
+            for (DesiredService gone : previous.values()) {
+                kernel.service(gone.service()).ifPresent(actual::add);
+            }
+            apply(Reconciler.plan(changed, actual, previous.keySet()), started);
+            owned.clear();
+        } catch (IpvsException e) {
+            retryAfter(e);
+        }
     }
 
     private void apply(List<Operation> plan, long started) throws IpvsException {
@@ -344,12 +376,13 @@ public final class IpvsEngine implements AutoCloseable {
         try {
             reconcile();
         } catch (IpvsException e) {
-            LOG.warning("ipvs: " + e.getMessage() + "; reading the table again in " + RETRY.toSeconds() + "s");
-            scheduleRetry();
+            retryAfter(e);
         }
     }
 
-    private void scheduleRetry() {
+    /** After a failed reconciliation (e.g. someone else changed the table meanwhile): a full one, later. */
+    private void retryAfter(IpvsException e) {
+        LOG.warning("ipvs: " + e.getMessage() + "; reading the table again in " + RETRY.toSeconds() + "s");
         if (retry == null || retry.isDone()) {
             retry = loop.schedule(this::reconcileOrRetry, RETRY.toMillis(), TimeUnit.MILLISECONDS);
         }

@@ -83,6 +83,7 @@ class IpvsEngineTest {
         assertThat(kernel.log).hasSize(3);
 
         kernel.log.clear();
+        int tableReads = kernel.tableReads;
         engine.reload(config("""
                 vipgate.ipvs.virtual-servers = [{ address = "192.168.1.120:80", scheduler = wrr, forwarding = dr
                   real-servers = [{ address = "192.168.1.104", weight = 2 }] }
@@ -97,6 +98,10 @@ class IpvsEngineTest {
         kernel.log.clear();
         engine.reload(config(WEB));
         assertThat(kernel.log).as("a service dropped from the config goes; it was ours").contains("DEL_SERVICE 192.168.1.121:80/tcp");
+        kernel.log.clear();
+        engine.reload(config(WEB));
+        assertThat(kernel.log).as("the same config again changes nothing").isEmpty();
+        assertThat(kernel.tableReads).as("reloads read back only the services they change").isEqualTo(tableReads);
         assertThat(engine.status()).hasSize(1);
         assertThat(engine.status().get(0).realServers()).extracting(RealServerStatus.RealServer::lastProbe)
                 .containsOnly("not checked");
