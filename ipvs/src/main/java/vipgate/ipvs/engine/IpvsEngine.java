@@ -323,19 +323,25 @@ public final class IpvsEngine implements AutoCloseable {
      */
     private void reconcileChanges(List<DesiredService> before) {
         long started = System.nanoTime();
-        Map<ServiceKey, DesiredService> previous = new HashMap<>();
-        before.forEach(d -> previous.put(d.service().key(), d));
-        List<DesiredService> changed = pools.stream().map(Pool::desired)
-                .filter(d -> !d.equals(previous.remove(d.service().key()))).toList();
+        // what is left in gone after the loop is no longer wanted
+        Map<ServiceKey, DesiredService> gone = new HashMap<>();
+        before.forEach(d -> gone.put(d.service().key(), d));
+        List<DesiredService> changed = new ArrayList<>();
+        for (Pool pool : pools) {
+            DesiredService d = pool.desired();
+            if (!d.equals(gone.remove(d.service().key()))) {
+                changed.add(d);
+            }
+        }
         try {
             List<KernelService> actual = new ArrayList<>();
             for (DesiredService d : changed) {
                 kernel.service(d.service()).ifPresent(actual::add);
             }
-            for (DesiredService gone : previous.values()) {
-                kernel.service(gone.service()).ifPresent(actual::add);
+            for (DesiredService d : gone.values()) {
+                kernel.service(d.service()).ifPresent(actual::add);
             }
-            apply(Reconciler.plan(changed, actual, previous.keySet()), started);
+            apply(Reconciler.plan(changed, actual, gone.keySet()), started);
             owned.clear();
         } catch (IpvsException e) {
             retryAfter(e);
