@@ -158,9 +158,11 @@ class IpvsVmIT {
         assertThat(servedBy.values().stream().filter("RS 103"::equals).count()).as("clients on RS 103 (weight 1): %s", servedBy)
                 .isEqualTo(2);
         assertThat(servedBy.values().stream().filter("RS 104"::equals).count()).as("clients on RS 104 (weight 5)").isEqualTo(10);
-        // the kernel's counters on the admin API: 24 connections through the VIP, RS 104 at weight 5
-        String metrics = director.sh("curl -sf 127.0.0.1:9090/metrics | grep '^vipgate_ipvs_'");
-        assertThat(metrics).contains("vipgate_ipvs_connections_total{service=\"TCP 10.4.0.120:80\"} 24\n",
+        // the kernel's counters on the admin API: 24 connections through the VIP, RS 104 at weight 5 (the kernel
+        // sums its per-CPU counters every 2 s, so the last connections show a little later)
+        Await.require(Duration.ofSeconds(20), () -> "the ipvs counters on /metrics: " + ipvsMetrics(),
+                () -> ipvsMetrics().contains("vipgate_ipvs_connections_total{service=\"TCP 10.4.0.120:80\"} 24\n"));
+        assertThat(ipvsMetrics()).contains(
                 "vipgate_ipvs_real_server_weight{service=\"TCP 10.4.0.120:80\",real_server=\"10.4.0.104:80\"} 5\n");
 
         // RS 103's web server stops: its TCP check fails, then three retries 3 s apart remove it from the table
@@ -253,6 +255,10 @@ class IpvsVmIT {
                 + " (vipgate/ipvsadm %.2fx); a 1%% change (100 weights): vipgate %.2f s (reload: reads back and reprograms the 100 changed services),"
                 + " ipvsadm -R %.2f s (%.2fx)%n", vipgateFull, ipvsadmFull, vipgateFull / ipvsadmFull, vipgateChange,
                 ipvsadmChange, vipgateChange / ipvsadmChange);
+    }
+
+    private String ipvsMetrics() {
+        return director.sh("curl -sf 127.0.0.1:9090/metrics | grep '^vipgate_ipvs_'");
     }
 
     /** {@code ipvsadm --save -n}, one rule per element. */
