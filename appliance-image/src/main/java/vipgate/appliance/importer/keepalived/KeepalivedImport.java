@@ -2,7 +2,6 @@ package vipgate.appliance.importer.keepalived;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,14 +78,7 @@ public final class KeepalivedImport {
                     routerId = values.one(d);
                     routerId.ifPresent(id -> vipgate.comment("keepalived router_id").put("node-name", id));
                 }
-                case "notification_email" -> {
-                    List<String> to = new ArrayList<>();
-                    d.children().forEach(m -> {
-                        to.add(m.name());
-                        to.addAll(m.args());
-                    });
-                    smtp.put("to", to);
-                }
+                case "notification_email" -> smtp.put("to", Values.listed(d));
                 case "notification_email_from" -> values.one(d).ifPresent(v -> smtp.put("from", v));
                 case "smtp_server" -> smtpServer(d, smtp);
                 case "smtp_connect_timeout" -> values.seconds(d).ifPresent(v -> smtp.put("connect-timeout", v));

@@ -79,6 +79,16 @@ final class Values {
         return words;
     }
 
+    /** Every word of a block that lists one or more per line ({@code notification_email}, a sync group's {@code group}). */
+    static List<String> listed(Directive block) {
+        List<String> words = new ArrayList<>();
+        for (Directive line : block.children()) {
+            words.add(line.name());
+            words.addAll(line.args());
+        }
+        return words;
+    }
+
     static List<String> words(String text) {
         List<String> out = new ArrayList<>();
         StringBuilder word = new StringBuilder();

@@ -87,10 +87,18 @@ final class VrrpImport {
         }
     }
 
+    /** The name of a {@code KIND NAME { ... }} block; reported with {@code form} when it has none or is no block. */
+    private Optional<String> named(Directive d, String form) {
+        if (d.arg().isEmpty() || !d.block()) {
+            report.notMapped(d, "write " + form);
+            return Optional.empty();
+        }
+        return d.arg();
+    }
+
     void script(Directive s) {
-        Optional<String> name = s.arg();
-        if (name.isEmpty() || !s.block()) {
-            report.notMapped(s, "write vrrp_script NAME { script ... }");
+        Optional<String> name = named(s, "vrrp_script NAME { script ... }");
+        if (name.isEmpty()) {
             return;
         }
         if (lbChecks.containsKey(name.get())) {
@@ -145,9 +153,8 @@ final class VrrpImport {
     }
 
     void instance(Directive inst) {
-        Optional<String> name = inst.arg();
-        if (name.isEmpty() || !inst.block()) {
-            report.notMapped(inst, "write vrrp_instance NAME { ... }");
+        Optional<String> name = named(inst, "vrrp_instance NAME { ... }");
+        if (name.isEmpty()) {
             return;
         }
         Hocon.Obj out = vrrp().obj("instances").obj(name.get());
@@ -384,9 +391,8 @@ final class VrrpImport {
     }
 
     void syncGroup(Directive g) {
-        Optional<String> name = g.arg();
-        if (name.isEmpty() || !g.block()) {
-            report.notMapped(g, "write vrrp_sync_group NAME { group { VI_1 VI_2 } }");
+        Optional<String> name = named(g, "vrrp_sync_group NAME { group { VI_1 VI_2 } }");
+        if (name.isEmpty()) {
             return;
         }
         Hocon.Obj out = vrrp().obj("sync-groups").obj(name.get());
@@ -394,14 +400,7 @@ final class VrrpImport {
         boolean smtpAlert = globalSmtpAlert;
         for (Directive d : g.children()) {
             switch (d.name()) {
-                case "group" -> {
-                    List<String> members = new ArrayList<>();
-                    d.children().forEach(m -> {
-                        members.add(m.name());
-                        members.addAll(m.args());
-                    });
-                    out.put("instances", members);
-                }
+                case "group" -> out.put("instances", Values.listed(d));
                 case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify" ->
                         notify.put(NOTIFY.get(d.name()), Values.command(d));
                 case "smtp_alert" -> smtpAlert = values.flag(d);

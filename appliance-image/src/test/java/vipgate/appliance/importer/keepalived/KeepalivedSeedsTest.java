@@ -1,18 +1,22 @@
 package vipgate.appliance.importer.keepalived;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import vipgate.appliance.ApplianceConfig;
 import vipgate.health.HealthCheckSpec;
+import vipgate.health.StatusRange;
+import vipgate.ipvs.config.CheckSpec;
 import vipgate.ipvs.config.RealServerSpec;
 import vipgate.ipvs.config.VirtualServerSpec;
 import vipgate.ipvs.netlink.Forwarding;
@@ -77,15 +81,12 @@ class KeepalivedSeedsTest {
         assertThat(vs.service().timeout()).isEqualTo(50);
         assertThat(vs.realServers()).extracting(RealServerSpec::address).containsExactly(ip("192.168.1.103"), ip("192.168.1.104"));
         assertThat(vs.realServers()).extracting(RealServerSpec::weight).containsExactly(1, 5);
-        for (RealServerSpec rs : vs.realServers()) {
-            assertThat(rs.port()).isEqualTo(80);
-            assertThat(rs.check().type()).isEqualTo(HealthCheckSpec.Type.TCP);
-            assertThat(rs.check().interval()).isEqualTo(Duration.ofSeconds(6));
-            assertThat(rs.check().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
-            assertThat(rs.check().retry()).isEqualTo(3);
-            assertThat(rs.check().delayBeforeRetry()).isEqualTo(Duration.ofSeconds(3));
-            assertThat(rs.check().port()).isEqualTo(80);
-        }
+        // delay_loop 6 -> interval (and keepalived's warmup, which defaults to it), connect_timeout 10, nb_get_retry 3,
+        // delay_before_retry 3, connect_port 80; the rest vipgate's (= keepalived's) defaults
+        CheckSpec tcp = new CheckSpec(HealthCheckSpec.Type.TCP, Duration.ofSeconds(6), Duration.ofSeconds(10), 3,
+                Duration.ofSeconds(3), Duration.ofSeconds(6), 80, "/", StatusRange.parse("200-299"), "", List.of());
+        assertThat(vs.realServers()).extracting(RealServerSpec::port, RealServerSpec::check)
+                .containsExactly(tuple(80, tcp), tuple(80, tcp));
         InstanceSpec vi1 = config.vrrp().instances().get("VI_1");
         assertThat(vi1.priority()).isEqualTo(80);
         assertThat(vi1.trackScripts()).containsExactly(new TrackedObject(TrackedObject.Kind.SCRIPT, "monitor_nginx", -15));
