@@ -66,7 +66,11 @@ public final class SourceText {
         return out.toString();
     }
 
-    /** Where a {@code //} comment starts: at the line's start or after blank space, outside quotes; -1 if none. */
+    /**
+     * Where a {@code //} comment starts, outside quotes: at the line's start, after blank space or a brace, or glued
+     * to a value when comment text in another script follows ({@code eth0//网卡}); never in a URL's {@code ://}.
+     * -1 if none.
+     */
     private static int slashComment(CharSequence line) {
         char quote = 0;
         for (int i = 0; i + 1 < line.length(); i++) {
@@ -77,10 +81,22 @@ public final class SourceText {
                 }
             } else if (c == '"' || c == '\'') {
                 quote = c;
-            } else if (c == '/' && line.charAt(i + 1) == '/' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+            } else if (c == '/' && line.charAt(i + 1) == '/' && (i == 0 || startsComment(line, i))) {
                 return i;
             }
         }
         return -1;
+    }
+
+    private static boolean startsComment(CharSequence line, int slashes) {
+        char before = line.charAt(slashes - 1);
+        if (Character.isWhitespace(before) || before == '{' || before == '}') {
+            return true;
+        }
+        int next = slashes + 2;
+        while (next < line.length() && line.charAt(next) == ' ') {
+            next++;
+        }
+        return before != ':' && next < line.length() && line.charAt(next) > 0x7f;
     }
 }
