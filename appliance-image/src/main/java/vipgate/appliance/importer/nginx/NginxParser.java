@@ -42,7 +42,7 @@ public final class NginxParser {
     /** The directives of one text, includes left as they are. */
     public static List<Directive> parse(String text, String file) throws SyntaxError {
         NginxParser p = new NginxParser(text, file);
-        return p.block(false);
+        return p.block(null, 0);
     }
 
     /**
@@ -125,8 +125,8 @@ public final class NginxParser {
         }
     }
 
-    /** Directives up to the closing brace ({@code nested}) or the end of the text. */
-    private List<Directive> block(boolean nested) throws SyntaxError {
+    /** Directives up to the brace closing the block {@code opened} (at line {@code openedAt}), or to the end. */
+    private List<Directive> block(String opened, int openedAt) throws SyntaxError {
         List<Directive> out = new ArrayList<>();
         List<String> words = new ArrayList<>();
         int start = line;
@@ -136,8 +136,8 @@ public final class NginxParser {
                 if (!words.isEmpty()) {
                     throw error(start, "unexpected end of file after '" + words.get(0) + "', expecting ';' or '}'");
                 }
-                if (nested) {
-                    throw error(line, "unexpected end of file, expecting '}'");
+                if (opened != null) {
+                    throw error(openedAt, "unexpected end of file: '" + opened + " {' is never closed (missing '}')");
                 }
                 return out;
             }
@@ -157,12 +157,12 @@ public final class NginxParser {
                 int blockLine = start;
                 List<String> head = words;
                 words = new ArrayList<>();
-                out.add(directive(head, block(true), true, blockLine));
+                out.add(directive(head, block(head.get(0), blockLine), true, blockLine));
             } else if (c == '}') {
                 if (!words.isEmpty()) {
                     throw error(line, "unexpected '}' after '" + words.get(0) + "' (missing ';'?)");
                 }
-                if (!nested) {
+                if (opened == null) {
                     throw error(line, "unexpected '}' (no block to close)");
                 }
                 pos++;
@@ -256,7 +256,10 @@ public final class NginxParser {
         return out.toString();
     }
 
-    /** nginx's escapes: \" \' \\ are the character, \t \r \n the control, any other keeps its backslash. */
+    /**
+     * nginx's escapes: \" \' \\ are the character, \t \r \n the control; before anything else the backslash stays,
+     * and either way the next character is never special (\; does not end a word).
+     */
     private void escape(StringBuilder out) {
         char next = text.charAt(pos + 1);
         switch (next) {
@@ -265,9 +268,10 @@ public final class NginxParser {
             case 'r' -> out.append('\r');
             case 'n' -> out.append('\n');
             default -> {
-                out.append('\\');
-                pos++;
-                return;
+                out.append('\\').append(next);
+                if (next == '\n') {
+                    line++;
+                }
             }
         }
         pos += 2;
