@@ -1,5 +1,7 @@
 package vipgate.appliance.importer.nginx;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,13 @@ final class NginxImports {
     record Imported(String text, List<Finding> findings, ApplianceConfig config) {
         List<String> messages() {
             return findings.stream().map(Finding::toString).toList();
+        }
+
+        /** Each fragment is part of some finding ("nginx.conf:4: not mapped: ..."). */
+        void assertReports(String... fragments) {
+            for (String fragment : fragments) {
+                assertThat(messages()).anySatisfy(m -> assertThat(m).contains(fragment));
+            }
         }
     }
 

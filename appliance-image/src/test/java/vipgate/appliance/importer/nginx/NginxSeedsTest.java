@@ -53,12 +53,11 @@ class NginxSeedsTest {
         assertThat(imported.config().lb().client().keepaliveTimeout()).isEqualTo(Duration.ofSeconds(65));
         assertThat(imported.config().lb().accessLog().format()).startsWith("$remote_addr - $remote_user [$time_local]")
                 .endsWith("\"$http_x_forwarded_for\"");
-        assertThat(imported.messages()).anySatisfy(m -> assertThat(m).endsWith(
-                        "002-nginx.conf:37: not mapped: location: no proxy_pass: nginx serves files or answers itself here;"
-                                + " vipgate only proxies, so the location is left out"))
-                .anySatisfy(m -> assertThat(m).contains("002-nginx.conf:39: not mapped: error_page: nginx serves /50x.html"))
-                .anySatisfy(m -> assertThat(m).contains("002-nginx.conf:22: changed: upstream: connect-timeout is vipgate's 5s"))
-                .anySatisfy(m -> assertThat(m).contains("002-nginx.conf:6: not mapped: events: not needed"));
+        imported.assertReports("002-nginx.conf:37: not mapped: location: no proxy_pass: nginx serves files or answers itself"
+                        + " here; vipgate only proxies, so the location is left out",
+                "002-nginx.conf:39: not mapped: error_page: nginx serves /50x.html",
+                "002-nginx.conf:22: changed: upstream: connect-timeout is vipgate's 5s",
+                "002-nginx.conf:6: not mapped: events: not needed");
     }
 
     @Test
