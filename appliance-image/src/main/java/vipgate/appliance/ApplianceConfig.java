@@ -30,6 +30,11 @@ public record ApplianceConfig(String source, String nodeName, HostPort adminList
         return bind(source, user);
     }
 
+    /** Like {@link #load} for a configuration held in memory; {@code origin} names it in problems. */
+    public static ApplianceConfig parse(String text, String origin) {
+        return bind(origin, ConfigLoader.parseString(text, origin));
+    }
+
     static ApplianceConfig bind(String source, Config user) {
         Config reference = ConfigLoader.reference();
         Problems problems = new Problems();

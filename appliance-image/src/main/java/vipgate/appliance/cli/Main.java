@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar vipgate.jar COMMAND}: the appliance's command line. */
 @Command(name = "vipgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "HA load-balancer appliance: HTTP reverse proxy (lb), VRRP and IPVS in one daemon.",
-        subcommands = {RunCommand.class, CheckCommand.class, StatusCommand.class, IpvsCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, StatusCommand.class, IpvsCommand.class, ImportCommand.class},
         footer = {"", "Examples:",
                 "  # the demo: a proxy on :8080 in front of two web nodes on :8081/:8082",
                 "  java -jar vipgate.jar run",

@@ -234,4 +234,21 @@ class MainTest {
         assertThat(flush.code()).isEqualTo(1);
         assertThat(flush.err().trim()).isEqualTo("IPVS not available in this kernel: load ip_vs or use the appliance image");
     }
+
+    @Test
+    void importWritesTheConfigAndReportsOnStderr() throws Exception {
+        Outcome none = execute("import");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("nothing to import");
+        Path out = Files.createTempFile("imported", ".conf");
+        try {
+            Outcome o = execute("import", "--keepalived", "src/test/resources/importer/seeds/004-keepalived-backup.conf",
+                    "-o", out.toString());
+            assertThat(o.code()).as(o.err()).isZero();
+            assertThat(o.err()).contains("004-keepalived-backup.conf:");
+            assertThat(execute("check", "-c", out.toString()).out().trim()).isEqualTo("ok");
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
 }

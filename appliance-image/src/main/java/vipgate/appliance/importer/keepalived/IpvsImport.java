@@ -1,0 +1,226 @@
+package vipgate.appliance.importer.keepalived;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import vipgate.appliance.importer.Directive;
+import vipgate.appliance.importer.Hocon;
+import vipgate.appliance.importer.Report;
+
+/**
+ * keepalived's LVS half (virtual_server, real_server and their checkers) onto {@code vipgate.ipvs}. vipgate's ipvs
+ * reference.conf already has keepalived's defaults (wlc, nat, delay_loop 60s, connect_timeout 5s...), so only what
+ * the file says is written.
+ */
+final class IpvsImport {
+    private static final Map<String, String> CHECKS = Map.of("TCP_CHECK", "tcp", "HTTP_GET", "http", "MISC_CHECK", "script");
+
+    private final Hocon.Obj vipgate;
+    private final Report report;
+    private final Values values;
+    private final List<Hocon.Obj> virtualServers = new ArrayList<>();
+
+    IpvsImport(Hocon.Obj vipgate, Report report) {
+        this.vipgate = vipgate;
+        this.report = report;
+        this.values = new Values(report);
+    }
+
+    /** The sync daemon following {@code instance}'s VRRP state. */
+    static void syncDaemon(Hocon.Obj vipgate, String iface, String instance, String comment) {
+        vipgate.obj("ipvs").comment(comment).obj("sync-daemon").put("interface", iface).put("vrrp-instance", instance);
+    }
+
+    /** global_defs {@code lvs_sync_daemon INTERFACE VRRP_INSTANCE [id N] ...}. */
+    void syncDaemon(Directive d) {
+        List<String> a = d.args();
+        if (a.size() < 2) {
+            report.notMapped(d, "write lvs_sync_daemon INTERFACE VRRP_INSTANCE [id SYNC_ID]");
+            return;
+        }
+        syncDaemon(vipgate, a.get(0), a.get(1), "keepalived lvs_sync_daemon: master where " + a.get(1) + " is master");
+        for (int i = 2; i < a.size(); i++) {
+            if (a.get(i).equals("id") && i + 1 < a.size() && a.get(i + 1).matches("\\d{1,3}")) {
+                vipgate.obj("ipvs").obj("sync-daemon").put("sync-id", Integer.parseInt(a.get(++i)));
+            } else {
+                String option = a.get(i) + (i + 1 < a.size() ? " " + a.get(++i) : "");
+                report.notMapped(d, "'" + option + "' has no vipgate equivalent (the kernel's defaults apply)");
+            }
+        }
+    }
+
+    void virtualServer(Directive vs) {
+        Hocon.Obj out = new Hocon.Obj();
+        List<String> a = vs.args();
+        int port;
+        if (a.size() == 2 && a.get(0).equals("fwmark") && a.get(1).matches("\\d{1,10}")) {
+            out.put("fwmark", Long.parseLong(a.get(1)));
+            port = 0;
+        } else if (a.size() == 2 && a.get(1).matches("\\d{1,5}") && isIp(a.get(0))) {
+            port = Integer.parseInt(a.get(1));
+            out.put("address", endpoint(a.get(0), port));
+        } else {
+            report.notMapped(vs, "vipgate takes virtual_server IP PORT or fwmark N (no virtual_server_group); left out");
+            return;
+        }
+        // the service's delay_loop and virtualhost hold for every checker that does not set its own
+        Defaults defaults = new Defaults(vs.first("delay_loop").flatMap(values::seconds),
+                vs.first("virtualhost").flatMap(values::one));
+        List<Hocon.Obj> reals = new ArrayList<>();
+        List<Directive> inhibited = new ArrayList<>();
+        Hocon.Obj notify = new Hocon.Obj();
+        boolean inhibit = false;
+        for (Directive d : vs.children()) {
+            switch (d.name()) {
+                case "delay_loop", "virtualhost" -> {
+                    // read above, before the real servers that use them
+                }
+                case "lb_algo", "lvs_sched" -> values.one(d).ifPresent(v -> out.put("scheduler", v.toLowerCase(Locale.ROOT)));
+                case "lb_kind", "lvs_method" -> values.one(d).ifPresent(v -> out.put("forwarding", v.toLowerCase(Locale.ROOT)));
+                case "protocol" -> values.one(d).ifPresent(v -> out.put("protocol", v.toLowerCase(Locale.ROOT)));
+                case "persistence_timeout" -> values.seconds(d).ifPresent(v -> out.put("persistence-timeout", v));
+                case "persistence_granularity" -> values.one(d).ifPresent(v -> out.put("persistence-netmask", v));
+                case "quorum", "hysteresis" -> values.integer(d).ifPresent(v -> out.put(d.name(), v));
+                case "sorry_server" -> sorryServer(d, port).ifPresent(v -> out.put("sorry-server", v));
+                case "sorry_server_inhibit" -> out.put("sorry-server-inhibit", values.flag(d));
+                case "inhibit_on_failure" -> inhibit = values.flag(d);
+                case "alpha", "omega" -> out.put(d.name(), values.flag(d));
+                case "ops" -> out.comment("keepalived ops").put("one-packet", values.flag(d));
+                case "quorum_up" -> notify.put("quorum-up", Values.command(d));
+                case "quorum_down" -> notify.put("quorum-down", Values.command(d));
+                case "real_server" -> realServer(d, port, defaults, inhibited).ifPresent(reals::add);
+                default -> report.notMapped(d, "no vipgate equivalent in a virtual_server");
+            }
+        }
+        // vipgate keeps inhibit_on_failure per service: one real server's own setting can only carry if all agree
+        if (!inhibit && !inhibited.isEmpty() && inhibited.size() == reals.size()) {
+            inhibit = true;
+        } else if (!inhibit) {
+            inhibited.forEach(d -> report.notMapped(d, "inhibit_on_failure is set per virtual_server in vipgate, and not "
+                    + "every real server of this one has it; left out"));
+        }
+        if (inhibit) {
+            out.put("inhibit-on-failure", true);
+        }
+        if (!notify.isEmpty()) {
+            out.put("notify", notify);
+        }
+        out.put("real-servers", reals);
+        virtualServers.add(out);
+    }
+
+    /** Writes the collected services; call once at the end. */
+    void finish() {
+        if (!virtualServers.isEmpty()) {
+            vipgate.obj("ipvs").put("virtual-servers", virtualServers);
+        }
+    }
+
+    /** What a virtual_server sets for the checks of all its real servers. */
+    private record Defaults(Optional<Hocon.Raw> delayLoop, Optional<String> virtualhost) {
+    }
+
+    private Optional<Hocon.Obj> realServer(Directive rs, int servicePort, Defaults defaults, List<Directive> inhibited) {
+        List<String> a = rs.args();
+        if (a.isEmpty() || !isIp(a.get(0)) || (a.size() > 1 && !a.get(1).matches("\\d{1,5}")) || a.size() > 2) {
+            report.notMapped(rs, "write real_server IP PORT; left out");
+            return Optional.empty();
+        }
+        Hocon.Obj out = new Hocon.Obj().put("address", endpoint(a.get(0), a.size() > 1 ? Integer.parseInt(a.get(1)) : servicePort));
+        Hocon.Obj notify = new Hocon.Obj();
+        Hocon.Obj check = null;
+        for (Directive d : rs.children()) {
+            switch (d.name()) {
+                case "weight" -> values.integer(d).ifPresent(w -> out.put("weight", w));
+                case "uthreshold" -> values.integer(d).ifPresent(w -> out.put("upper-threshold", w));
+                case "lthreshold" -> values.integer(d).ifPresent(w -> out.put("lower-threshold", w));
+                case "inhibit_on_failure" -> {
+                    if (values.flag(d)) {
+                        inhibited.add(d);
+                    }
+                }
+                case "notify_up" -> notify.put("up", Values.command(d));
+                case "notify_down" -> notify.put("down", Values.command(d));
+                case "TCP_CHECK", "HTTP_GET", "MISC_CHECK" -> {
+                    if (check == null) {
+                        check = check(d, defaults);
+                    } else {
+                        report.notMapped(d, "vipgate runs one check per real server; the first one is kept");
+                    }
+                }
+                default -> report.notMapped(d, d.name().endsWith("_CHECK") || d.name().equals("SSL_GET")
+                        ? "vipgate checks with TCP_CHECK, HTTP_GET or MISC_CHECK only; this real server is not checked by it"
+                        : "no vipgate equivalent in a real_server");
+            }
+        }
+        if (!notify.isEmpty()) {
+            out.put("notify", notify);
+        }
+        if (check != null) {
+            out.put("check", check);
+        }
+        return Optional.of(out);
+    }
+
+    private Hocon.Obj check(Directive c, Defaults defaults) {
+        Hocon.Obj out = new Hocon.Obj().put("type", new Hocon.Raw(CHECKS.get(c.name())));
+        if (c.first("delay_loop").isEmpty()) {
+            defaults.delayLoop.ifPresent(v -> out.comment("keepalived delay_loop of the virtual_server").put("interval", v));
+        }
+        boolean ownHost = c.first("virtualhost").isPresent()
+                || c.all("url").stream().anyMatch(u -> u.first("virtualhost").isPresent());
+        if (!ownHost) {
+            defaults.virtualhost.ifPresent(v -> out.put("host", v));
+        }
+        for (Directive d : c.children()) {
+            switch (d.name()) {
+                case "connect_timeout", "misc_timeout" -> values.seconds(d).ifPresent(v -> out.put("connect-timeout", v));
+                case "nb_get_retry", "retry" -> values.integer(d).ifPresent(v -> out.comment("keepalived " + d.name()
+                        + ": tries after the first failure").put("retry", v));
+                case "delay_before_retry" -> values.seconds(d).ifPresent(v -> out.put("delay-before-retry", v));
+                case "delay_loop" -> values.seconds(d).ifPresent(v -> out.put("interval", v));
+                case "warmup" -> values.seconds(d).ifPresent(v -> out.put("warmup", v));
+                case "connect_port" -> values.integer(d).ifPresent(v -> out.put("port", v));
+                case "virtualhost" -> values.one(d).ifPresent(v -> out.put("host", v));
+                case "misc_path" -> out.put("script", Values.command(d));
+                case "url" -> url(d, out, c);
+                default -> report.notMapped(d, "no vipgate equivalent in " + c.name());
+            }
+        }
+        return out;
+    }
+
+    private void url(Directive url, Hocon.Obj check, Directive checker) {
+        if (checker.all("url").indexOf(url) > 0) {
+            report.notMapped(url, "vipgate checks one url per real server; the first one is kept");
+            return;
+        }
+        for (Directive d : url.children()) {
+            switch (d.name()) {
+                case "path" -> values.one(d).ifPresent(v -> check.put("path", v));
+                case "status_code" -> check.put("expect-status", String.join(",", d.args()));
+                case "virtualhost" -> values.one(d).ifPresent(v -> check.put("host", v));
+                default -> report.notMapped(d, "vipgate checks the status code only");
+            }
+        }
+    }
+
+    private Optional<String> sorryServer(Directive d, int servicePort) {
+        List<String> a = d.args();
+        if (a.isEmpty() || !isIp(a.get(0)) || (a.size() > 1 && !a.get(1).matches("\\d{1,5}"))) {
+            report.notMapped(d, "write sorry_server IP [PORT]; left out");
+            return Optional.empty();
+        }
+        return Optional.of(endpoint(a.get(0), a.size() > 1 ? Integer.parseInt(a.get(1)) : servicePort));
+    }
+
+    private static boolean isIp(String s) {
+        return s.matches("\\d{1,3}(\\.\\d{1,3}){3}") || s.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    }
+
+    private static String endpoint(String ip, int port) {
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + port;
+    }
+}

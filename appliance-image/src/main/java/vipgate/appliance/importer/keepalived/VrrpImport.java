@@ -1,0 +1,415 @@
+package vipgate.appliance.importer.keepalived;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import vipgate.appliance.importer.Directive;
+import vipgate.appliance.importer.Hocon;
+import vipgate.appliance.importer.Report;
+
+/**
+ * keepalived's VRRP half (vrrp_script, vrrp_instance, vrrp_sync_group) onto {@code vipgate.vrrp}. The vocabulary is
+ * the same (vipgate's reference.conf follows keepalived), so most lines map one to one; keepalived's defaults are
+ * vipgate's, so only what the file says is written.
+ */
+final class VrrpImport {
+    /** VipSpec's options; keepalived knows more (no_track, preferred_lft...), which vipgate does not. */
+    private static final Set<String> VIP_OPTIONS = Set.of("dev", "label", "brd", "scope");
+    /** keepalived's garp directives: the same name with a vrrp_ prefix in global_defs sets every instance's. */
+    private static final Map<String, String> GARP = Map.of("garp_master_delay", "master-delay", "garp_master_repeat", "repeat",
+            "garp_master_refresh", "master-refresh", "garp_master_refresh_repeat", "master-refresh-repeat", "garp_interval",
+            "interval");
+    private static final Map<String, String> NOTIFY = Map.of("notify_master", "master", "notify_backup", "backup",
+            "notify_fault", "fault", "notify_stop", "stop", "notify", "any");
+
+    private final Hocon.Obj vipgate;
+    private final Report report;
+    private final Values values;
+    /** Scripts that only check nginx, by name, with what they check; empty unless the nginx side was imported. */
+    private final Map<String, String> lbChecks = new HashMap<>();
+    private final Map<String, Directive> scripts = new LinkedHashMap<>();
+    private final List<Directive> globalGarp = new ArrayList<>();
+    private boolean globalSmtpAlert;
+    private boolean smtpComplete;
+
+    VrrpImport(List<Directive> top, boolean lbImported, Hocon.Obj vipgate, Report report) {
+        this.vipgate = vipgate;
+        this.report = report;
+        this.values = new Values(report);
+        for (Directive d : top) {
+            if (d.name().equals("vrrp_script") && d.block() && d.arg().isPresent()) {
+                scripts.put(d.arg().get(), d);
+                Optional<String> check = d.first("script").map(Values::command).flatMap(NginxCheck::recognise);
+                if (lbImported && check.isPresent()) {
+                    lbChecks.put(d.arg().get(), check.get());
+                }
+            }
+        }
+    }
+
+    private Hocon.Obj vrrp() {
+        return vipgate.obj("vrrp");
+    }
+
+    /** A global_defs line about VRRP; false when it is not one. */
+    boolean global(Directive d) {
+        String garp = d.name().startsWith("vrrp_") ? GARP.get(d.name().substring("vrrp_".length())) : null;
+        if (garp != null) {
+            globalGarp.add(d);
+        } else if (d.name().equals("vrrp_version")) {
+            values.integer(d).ifPresent(v -> version(d, v));
+        } else if (d.name().equals("smtp_alert") || d.name().equals("smtp_alert_vrrp")) {
+            globalSmtpAlert = values.flag(d);
+        } else if (d.name().equals("notify_fifo") || d.name().equals("vrrp_notify_fifo")) {
+            values.one(d).ifPresent(path -> vrrp().comment("keepalived " + d.name() + ": one line per state change, in order")
+                    .put("notify-fifo", path));
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether smtp server, sender and recipients are all known, so smtp-alert can be written. */
+    void smtpComplete(boolean complete) {
+        smtpComplete = complete;
+    }
+
+    private void version(Directive d, int v) {
+        if (v == 2 || v == 3) {
+            vrrp().put("version", v);
+        } else {
+            report.notMapped(d, "VRRP version is 2 or 3, got " + v + "; vipgate uses 2");
+        }
+    }
+
+    /** The name of a {@code KIND NAME { ... }} block; reported with {@code form} when it has none or is no block. */
+    private Optional<String> named(Directive d, String form) {
+        if (d.arg().isEmpty() || !d.block()) {
+            report.notMapped(d, "write " + form);
+            return Optional.empty();
+        }
+        return d.arg();
+    }
+
+    void script(Directive s) {
+        Optional<String> name = named(s, "vrrp_script NAME { script ... }");
+        if (name.isEmpty()) {
+            return;
+        }
+        if (lbChecks.containsKey(name.get())) {
+            report.changed(s, lbChecks.get(name.get()) + "; vipgate's instances track their own lb engine instead "
+                    + "(track-lb: the VIP leaves a box whose proxy has no live upstream, which a running process does not tell)");
+            return;
+        }
+        Hocon.Obj out = vrrp().obj("scripts").obj(name.get());
+        for (Directive d : s.children()) {
+            switch (d.name()) {
+                case "script" -> script(d, out, name.get());
+                case "interval", "timeout" -> values.seconds(d).ifPresent(v -> out.put(d.name(), v));
+                case "weight" -> weight(d).ifPresent(w -> out
+                        .comment("keepalived's rule: > 0 added while the script succeeds, < 0 subtracted while it fails, 0 = FAULT")
+                        .put("weight", w));
+                case "rise", "fall" -> values.integer(d).ifPresent(v -> out.put(d.name(), v));
+                case "init_fail" -> out.put("init-fail", true);
+                case "user" -> report.notMapped(d, "scripts run as vipgate's user; make the script safe for it");
+                default -> report.notMapped(d, "no vipgate equivalent in a script");
+            }
+        }
+        if (s.first("script").isEmpty()) {
+            report.notMapped(s, "has no script line; vipgate will refuse the script until one is written");
+        }
+    }
+
+    private void script(Directive d, Hocon.Obj out, String name) {
+        List<String> command = Values.command(d);
+        out.put("script", command);
+        if (command.size() == 1 && command.get(0).toLowerCase(Locale.ROOT).contains("nginx")) {
+            report.notMapped(d, "the file " + command.get(0) + " is run, but its content is not read: if it only checks "
+                    + "that nginx runs, replace the script by track-lb { enabled = true, weight = W } in the instances that "
+                    + "track '" + name + "'; whatever else it does (restart nginx, killall keepalived to hand the VIP over) "
+                    + "is no VRRP action under vipgate, only its exit status counts");
+        }
+    }
+
+    /** A weight from {@code weight N [reverse]}, in keepalived's range. */
+    private Optional<Integer> weight(Directive d) {
+        if (d.args().size() > 1 && d.args().get(1).equals("reverse")) {
+            report.notMapped(d, "'reverse' (weight applied the other way round) has no vipgate equivalent; the weight is kept");
+            d = new Directive(d.name(), d.args().subList(0, 1), List.of(), false, d.file(), d.line());
+        }
+        Directive line = d;
+        return values.integer(d).filter(w -> {
+            boolean ok = w >= -253 && w <= 253;
+            if (!ok) {
+                report.notMapped(line, "weight must be within -253..253 (as keepalived), got " + w + "; left out");
+            }
+            return ok;
+        });
+    }
+
+    void instance(Directive inst) {
+        Optional<String> name = named(inst, "vrrp_instance NAME { ... }");
+        if (name.isEmpty()) {
+            return;
+        }
+        Hocon.Obj out = vrrp().obj("instances").obj(name.get());
+        Map<String, Directive> garp = new LinkedHashMap<>();
+        globalGarp.forEach(g -> garp.put(GARP.get(g.name().substring("vrrp_".length())), g));
+        List<String> vips = new ArrayList<>();
+        List<String> peers = new ArrayList<>();
+        List<Hocon.Obj> tracks = new ArrayList<>();
+        List<Hocon.Obj> interfaces = new ArrayList<>();
+        Hocon.Obj notify = new Hocon.Obj();
+        Directive nopreempt = null;
+        Directive preemptDelay = null;
+        String state = "backup";
+        int priority = 100;
+        boolean smtpAlert = globalSmtpAlert;
+        Optional<Integer> trackLb = Optional.empty();
+        for (Directive d : inst.children()) {
+            switch (d.name()) {
+                case "interface" -> values.one(d).ifPresent(v -> out.put("interface", v));
+                case "virtual_router_id" -> values.integer(d).ifPresent(v -> out.put("virtual-router-id", v));
+                case "priority" -> {
+                    Optional<Integer> p = values.integer(d);
+                    if (p.isPresent()) {
+                        priority = p.get();
+                        out.put("priority", priority);
+                    }
+                }
+                case "advert_int" -> values.seconds(d).ifPresent(v -> out.put("advert-interval", v));
+                case "state" -> {
+                    Optional<String> s = values.one(d).map(v -> v.toLowerCase(Locale.ROOT));
+                    if (s.isPresent() && (s.get().equals("master") || s.get().equals("backup"))) {
+                        state = s.get();
+                        out.put("state", state);
+                    } else {
+                        s.ifPresent(v -> report.notMapped(d, "state is MASTER or BACKUP; vipgate starts as backup"));
+                    }
+                }
+                case "nopreempt" -> nopreempt = d;
+                case "preempt_delay" -> preemptDelay = d;
+                case "version" -> values.integer(d).ifPresent(v -> version(d, v));
+                case "authentication" -> authentication(d, out);
+                case "virtual_ipaddress" -> d.children().forEach(v -> vip(v).ifPresent(vips::add));
+                case "unicast_src_ip" -> values.one(d).filter(v -> address(d, v)).ifPresent(v -> out.put("unicast-source", v));
+                case "unicast_peer" -> d.children().forEach(p -> {
+                    if (!p.args().isEmpty()) {
+                        report.notMapped(p, "peer options " + p.args() + " have no vipgate equivalent; the address is kept");
+                    }
+                    if (address(p, p.name())) {
+                        peers.add(p.name());
+                    }
+                });
+                case "track_script" -> {
+                    for (Directive t : d.children()) {
+                        if (lbChecks.containsKey(t.name())) {
+                            Optional<Integer> w = trackWeight(t);
+                            if (trackLb.isPresent()) {
+                                report.notMapped(t, "the instance already tracks its lb engine for another nginx check");
+                            } else {
+                                trackLb = w;
+                                out.comment("vrrp_script " + t.name() + " (" + lbChecks.get(t.name()) + ") becomes the built-in "
+                                        + "lb tracking, same weight");
+                            }
+                        } else {
+                            track(t, scripts.containsKey(t.name()), "vrrp_script").ifPresent(tracks::add);
+                        }
+                    }
+                }
+                case "track_interface" -> d.children().forEach(t -> track(t, true, "").ifPresent(interfaces::add));
+                case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify" ->
+                        notify.put(NOTIFY.get(d.name()), Values.command(d));
+                case "smtp_alert" -> smtpAlert = values.flag(d);
+                case "garp_master_delay", "garp_master_repeat", "garp_master_refresh", "garp_master_refresh_repeat",
+                        "garp_interval" -> garp.put(GARP.get(d.name()), d);
+                case "lvs_sync_daemon_interface" -> values.one(d).ifPresent(i -> IpvsImport.syncDaemon(vipgate, i, name.get(),
+                        "keepalived lvs_sync_daemon_interface of vrrp_instance " + name.get()));
+                case "mcast_src_ip" -> report.notMapped(d, "vipgate sends multicast adverts from the interface's primary address");
+                case "dont_track_primary" -> report.notMapped(d, "vipgate always tracks the instance's own interface");
+                case "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules" ->
+                        report.notMapped(d, "vipgate adds only virtual_ipaddress addresses; add these by other means");
+                default -> report.notMapped(d, "no vipgate equivalent in a VRRP instance");
+            }
+        }
+        preemption(out, state, priority, nopreempt, preemptDelay);
+        if (!vips.isEmpty()) {
+            out.put("virtual-ipaddresses", vips);
+        }
+        if (!peers.isEmpty()) {
+            out.put("unicast-peers", peers);
+        }
+        if (!tracks.isEmpty()) {
+            out.put("track-scripts", tracks);
+        }
+        if (!interfaces.isEmpty()) {
+            out.put("track-interfaces", interfaces);
+        }
+        trackLb.ifPresent(w -> out.obj("track-lb").put("enabled", true).put("weight", w));
+        garp(garp, out);
+        if (!notify.isEmpty()) {
+            out.put("notify", notify);
+        }
+        smtpAlert(inst, smtpAlert, out);
+    }
+
+    private void smtpAlert(Directive owner, boolean wanted, Hocon.Obj out) {
+        if (wanted && smtpComplete) {
+            out.put("smtp-alert", true);
+        } else if (wanted) {
+            report.notMapped(owner, "smtp_alert without smtp_server, notification_email_from and notification_email; "
+                    + "keepalived sends no mail either");
+        }
+    }
+
+    /** nopreempt and preempt_delay only work for state BACKUP below 255; keepalived ignores them otherwise. */
+    private void preemption(Hocon.Obj out, String state, int priority, Directive nopreempt, Directive preemptDelay) {
+        boolean applies = state.equals("backup") && priority < 255;
+        String why = "keepalived ignores it with state MASTER or priority 255; write state BACKUP on every box and let "
+                + "priority decide to keep a running master";
+        if (nopreempt != null && applies) {
+            out.comment("keepalived nopreempt").put("preempt", false);
+        } else if (nopreempt != null) {
+            report.notMapped(nopreempt, why);
+        }
+        if (preemptDelay != null && applies) {
+            values.seconds(preemptDelay).ifPresent(v -> out.put("preempt-delay", v));
+        } else if (preemptDelay != null) {
+            report.notMapped(preemptDelay, why);
+        }
+    }
+
+    private void authentication(Directive a, Hocon.Obj instance) {
+        Hocon.Obj out = new Hocon.Obj();
+        for (Directive d : a.children()) {
+            switch (d.name()) {
+                case "auth_type" -> values.one(d).ifPresent(t -> {
+                    if (t.equalsIgnoreCase("PASS")) {
+                        out.put("type", "pass");
+                    } else {
+                        report.notMapped(d, "only PASS authentication exists in vipgate (AH is gone from keepalived 2.x too); "
+                                + "adverts go unauthenticated");
+                    }
+                });
+                case "auth_pass" -> values.one(d).ifPresent(p -> {
+                    if (p.length() > 8) {
+                        report.changed(d, "keepalived puts only the first 8 characters on the wire; written as such");
+                    }
+                    out.put("password", p.substring(0, Math.min(8, p.length())));
+                });
+                default -> report.notMapped(d, "no vipgate equivalent in authentication");
+            }
+        }
+        if (!out.isEmpty()) {
+            instance.put("authentication", out);
+        }
+    }
+
+    /** A virtual_ipaddress line in VipSpec's form, with the options vipgate does not know dropped and reported. */
+    private Optional<String> vip(Directive v) {
+        if (!address(v, v.name())) {
+            return Optional.empty();
+        }
+        StringBuilder out = new StringBuilder(v.name());
+        List<String> dropped = new ArrayList<>();
+        List<String> args = v.args();
+        for (int i = 0; i < args.size(); i++) {
+            String word = args.get(i).equals("broadcast") ? "brd" : args.get(i);
+            if (VIP_OPTIONS.contains(word) && i + 1 < args.size()) {
+                out.append(' ').append(word).append(' ').append(args.get(++i));
+            } else {
+                dropped.add(args.get(i));
+            }
+        }
+        if (!dropped.isEmpty()) {
+            report.notMapped(v, "address options " + dropped + " have no vipgate equivalent; the address is kept");
+        }
+        return Optional.of(out.toString());
+    }
+
+    /** An IP literal, with a prefix where allowed; anything else (a host name, damage) is reported. */
+    private boolean address(Directive d, String text) {
+        boolean ok = text.matches("\\d{1,3}(\\.\\d{1,3}){3}(/\\d{1,2})?")
+                || text.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/\\d{1,3})?");
+        if (!ok) {
+            report.notMapped(d, "'" + text + "' is not an IP address; left out");
+        }
+        return ok;
+    }
+
+    /** A track_script or track_interface entry: {@code NAME [weight N]}. */
+    private Optional<Hocon.Obj> track(Directive t, boolean known, String kind) {
+        if (!known) {
+            report.notMapped(t, "no " + kind + " named '" + t.name() + "'; not tracked");
+            return Optional.empty();
+        }
+        Hocon.Obj out = new Hocon.Obj().put("name", t.name());
+        if (!t.args().isEmpty()) {
+            trackWeight(t).ifPresent(w -> out.put("weight", w));
+        }
+        return Optional.of(out);
+    }
+
+    /** A track line's own weight, else the script's (as keepalived), else 0. */
+    private Optional<Integer> trackWeight(Directive t) {
+        if (t.args().size() >= 2 && t.args().get(0).equals("weight")) {
+            return weight(new Directive("weight", t.args().subList(1, t.args().size()), List.of(), false, t.file(), t.line()));
+        }
+        if (!t.args().isEmpty()) {
+            report.notMapped(t, "write NAME weight N; " + t.args() + " ignored");
+        }
+        Directive script = scripts.get(t.name());
+        Optional<Directive> w = script == null ? Optional.empty() : script.first("weight");
+        return Optional.of(w.flatMap(d -> d.arg()).flatMap(VrrpImport::parseInt).orElse(0));
+    }
+
+    private static Optional<Integer> parseInt(String s) {
+        try {
+            return Optional.of(Integer.parseInt(s));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void garp(Map<String, Directive> garp, Hocon.Obj instance) {
+        Hocon.Obj out = new Hocon.Obj();
+        garp.forEach((key, d) -> {
+            if (key.equals("interval") || key.equals("master-delay") || key.equals("master-refresh")) {
+                values.seconds(d).ifPresent(v -> out.put(key, v));
+            } else {
+                values.integer(d).ifPresent(v -> out.put(key, v));
+            }
+        });
+        if (!out.isEmpty()) {
+            instance.comment("keepalived garp_* / vrrp_garp_* (global_defs)").put("garp", out);
+        }
+    }
+
+    void syncGroup(Directive g) {
+        Optional<String> name = named(g, "vrrp_sync_group NAME { group { VI_1 VI_2 } }");
+        if (name.isEmpty()) {
+            return;
+        }
+        Hocon.Obj out = vrrp().obj("sync-groups").obj(name.get());
+        Hocon.Obj notify = new Hocon.Obj();
+        boolean smtpAlert = globalSmtpAlert;
+        for (Directive d : g.children()) {
+            switch (d.name()) {
+                case "group" -> out.put("instances", Values.listed(d));
+                case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify" ->
+                        notify.put(NOTIFY.get(d.name()), Values.command(d));
+                case "smtp_alert" -> smtpAlert = values.flag(d);
+                default -> report.notMapped(d, "no vipgate equivalent in a sync group");
+            }
+        }
+        if (!notify.isEmpty()) {
+            out.put("notify", notify);
+        }
+        smtpAlert(g, smtpAlert, out);
+    }
+}

@@ -1,0 +1,35 @@
+package vipgate.appliance.importer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import vipgate.appliance.ApplianceConfig;
+
+/** Both halves into one file: what `vipgate import` writes for the seeds' two-box setups, and that it runs. */
+class ImporterTest {
+    private static final Path SEEDS = Path.of("src/test/resources/importer/seeds");
+
+    @Test
+    void seed002KeepalivedAndNginxBecomeOneConfigThatPassesTheCheck() throws Exception {
+        Importer.Result r = Importer.run(Optional.of(SEEDS.resolve("002-keepalived-master.conf")),
+                Optional.of(SEEDS.resolve("002-nginx.conf")));
+        assertThat(r.rejected()).isEmpty();
+        ApplianceConfig c = ApplianceConfig.parse(r.text(), "imported");
+        assertThat(c.lb().upstreams().get("ProxyServer").servers()).hasSize(2);
+        assertThat(c.vrrp().instances().get("VI_1").priority()).isEqualTo(150);
+        // every finding is also in the file's header, so nothing said on stderr is lost with the terminal
+        r.report().findings().forEach(f -> assertThat(r.text()).contains(f.toString()));
+    }
+
+    @Test
+    void seed004KeepalivedAloneGivesTheDirectorsConfig() throws Exception {
+        Importer.Result r = Importer.run(Optional.of(SEEDS.resolve("004-keepalived-backup.conf")), Optional.empty());
+        assertThat(r.rejected()).isEmpty();
+        ApplianceConfig c = ApplianceConfig.parse(r.text(), "imported");
+        assertThat(c.ipvs().virtualServers()).singleElement()
+                .satisfies(vs -> assertThat(vs.realServers()).hasSize(2));
+        assertThat(c.lb().servers()).isEmpty();
+    }
+}

@@ -1,0 +1,408 @@
+package vipgate.appliance.importer.keepalived;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import vipgate.appliance.ApplianceConfig;
+import vipgate.appliance.importer.Finding;
+import vipgate.health.HealthCheckSpec;
+import vipgate.ipvs.config.CheckSpec;
+import vipgate.ipvs.config.SyncDaemonSpec;
+import vipgate.ipvs.config.VirtualServerSpec;
+import vipgate.ipvs.netlink.Forwarding;
+import vipgate.vrrp.config.InstanceSpec;
+import vipgate.vrrp.config.ScriptSpec;
+import vipgate.vrrp.config.VipSpec;
+import vipgate.vrrp.state.State;
+import vipgate.vrrp.track.TrackedObject;
+import vipgate.vrrp.wire.AuthType;
+
+/** One directive family at a time: what it becomes in vipgate's config (read back by vipgate's loader) and what is said. */
+class KeepalivedImportTest {
+    @TempDir
+    Path dir;
+
+    private static final String INSTANCE = """
+            vrrp_instance VI_1 {
+              interface eth0
+              virtual_router_id 51
+              virtual_ipaddress {
+                192.168.1.50/24
+              }
+            %s}
+            """;
+
+    private Imported imported(String text) throws IOException {
+        return Imported.text(dir, text, true);
+    }
+
+    private static InetAddress ip(String literal) throws IOException {
+        return InetAddress.getByName(literal);
+    }
+
+    @Test
+    void globalDefs() throws IOException {
+        Imported i = imported("""
+                global_defs {
+                  notification_email {
+                    ops@example.com
+                  }
+                  notification_email_from lb@example.com
+                  smtp_server 192.168.200.1 2525
+                  smtp_connect_timeout 10
+                  router_id lb-a
+                  vrrp_version 3
+                  enable_script_security
+                  script_user nobody
+                  vrrp_skip_check_adv_addr
+                  vrrp_garp_master_delay 10
+                  vrrp_garp_master_refresh 60
+                  no_such_thing 1
+                }
+                """ + INSTANCE.formatted("  smtp_alert\n  garp_master_delay 2\n").replace("/24", ""));
+        ApplianceConfig c = i.load();
+        assertThat(c.nodeName()).isEqualTo("lb-a");
+        assertThat(c.vrrp().version()).isEqualTo(3);
+        assertThat(c.vrrp().smtp().server()).isEqualTo("192.168.200.1");
+        assertThat(c.vrrp().smtp().port()).isEqualTo(2525);
+        assertThat(c.vrrp().smtp().from()).isEqualTo("lb@example.com");
+        assertThat(c.vrrp().smtp().to()).containsExactly("ops@example.com");
+        assertThat(c.vrrp().smtp().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.vrrp().smtp().routerId()).isEqualTo("lb-a");
+        InstanceSpec vi1 = c.vrrp().instances().get("VI_1");
+        assertThat(vi1.smtpAlert()).isTrue();
+        // the instance's own garp line wins over global_defs'
+        assertThat(vi1.garp().masterDelay()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(vi1.garp().masterRefresh()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(i.said()).containsExactly(
+                dir.resolve("keepalived.conf") + ":10: not mapped: enable_script_security: always on in vipgate: a script "
+                        + "writable by others is refused when running as root",
+                dir.resolve("keepalived.conf") + ":11: not mapped: script_user: scripts run as vipgate's user",
+                dir.resolve("keepalived.conf") + ":12: not mapped: vrrp_skip_check_adv_addr: vipgate checks every advert's "
+                        + "addresses, as keepalived does without it",
+                dir.resolve("keepalived.conf") + ":15: not mapped: no_such_thing: no vipgate equivalent in global_defs");
+    }
+
+    @Test
+    void vrrpScriptsKeepKeepalivedsWeights() throws IOException {
+        Imported i = imported("""
+                vrrp_script chk_app {
+                  script "/usr/local/bin/check-app --port 8080"
+                  interval 2
+                  timeout 1.5
+                  weight -30
+                  fall 3
+                  rise 2
+                  init_fail
+                  user nobody
+                }
+                vrrp_script chk_db {
+                  script /usr/local/bin/check-db
+                  weight 10
+                }
+                """ + INSTANCE.formatted("""
+                  track_script {
+                    chk_app
+                    chk_db weight 0
+                    chk_missing
+                  }
+                """));
+        ApplianceConfig c = i.load();
+        ScriptSpec app = c.vrrp().scripts().get("chk_app");
+        assertThat(app.command()).containsExactly("/usr/local/bin/check-app", "--port", "8080");
+        assertThat(app.interval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(app.timeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(app.weight()).isEqualTo(-30);
+        assertThat(app.fall()).isEqualTo(3);
+        assertThat(app.rise()).isEqualTo(2);
+        assertThat(app.initFail()).isTrue();
+        // without a weight of its own a track takes the script's; weight 0 makes a failure FAULT, as in keepalived
+        assertThat(c.vrrp().instances().get("VI_1").trackScripts()).containsExactly(
+                new TrackedObject(TrackedObject.Kind.SCRIPT, "chk_app", -30), new TrackedObject(TrackedObject.Kind.SCRIPT, "chk_db", 0));
+        assertThat(i.said()).anyMatch(s -> s.endsWith(":9: not mapped: user: scripts run as vipgate's user; make the script safe for it"))
+                .anyMatch(s -> s.endsWith(":24: not mapped: chk_missing: no vrrp_script named 'chk_missing'; not tracked"));
+    }
+
+    @Test
+    void aScriptThatOnlyChecksNginxBecomesLbTracking() throws IOException {
+        for (String command : List.of("killall -0 nginx", "/usr/bin/killall -0 nginx", "pidof nginx", "ps -C nginx",
+                "/bin/sh -c 'ps -ef | grep nginx | grep -v grep'", "nc -z 127.0.0.1 80",
+                "/bin/bash -c 'nmap localhost -p 80 | grep 80/tcp.open'")) {
+            Imported i = imported("vrrp_script chk_nginx {\n  script \"" + command + "\"\n  weight -20\n}\n"
+                    + INSTANCE.formatted("  track_script {\n    chk_nginx\n  }\n"));
+            InstanceSpec vi1 = i.load().vrrp().instances().get("VI_1");
+            assertThat(vi1.trackLb()).as(command).contains(new TrackedObject(TrackedObject.Kind.LB, "lb", -20));
+            assertThat(vi1.trackScripts()).as(command).isEmpty();
+            assertThat(i.findings()).as(command).singleElement().extracting(Finding::kind).isEqualTo(Finding.Kind.CHANGED);
+            assertThat(i.hocon()).contains("becomes the built-in lb tracking, same weight");
+        }
+        // the track's own weight goes with it
+        Imported own = imported("vrrp_script chk_nginx {\n  script \"pidof nginx\"\n}\n"
+                + INSTANCE.formatted("  track_script {\n    chk_nginx weight -50\n  }\n"));
+        assertThat(own.load().vrrp().instances().get("VI_1").trackLb()).contains(new TrackedObject(TrackedObject.Kind.LB, "lb", -50));
+    }
+
+    @Test
+    void otherScriptsStayScripts() throws IOException {
+        for (String command : List.of("nc -z 127.0.0.1 5672", "/etc/keepalived/check_nginx.sh", "ps -C nginx --no-header | wc -l",
+                "killall -0 haproxy")) {
+            Imported i = imported("vrrp_script chk {\n  script \"" + command + "\"\n}\n"
+                    + INSTANCE.formatted("  track_script {\n    chk\n  }\n"));
+            InstanceSpec vi1 = i.load().vrrp().instances().get("VI_1");
+            assertThat(vi1.trackLb()).as(command).isEmpty();
+            assertThat(vi1.trackScripts()).as(command).extracting(TrackedObject::name).containsExactly("chk");
+        }
+        // without the nginx side imported there is no lb engine to track
+        Imported noLb = Imported.text(dir, "vrrp_script chk {\n  script \"killall -0 nginx\"\n}\n"
+                + INSTANCE.formatted("  track_script {\n    chk\n  }\n"), false);
+        assertThat(noLb.load().vrrp().instances().get("VI_1").trackLb()).isEmpty();
+        assertThat(noLb.findings()).isEmpty();
+    }
+
+    @Test
+    void vrrpInstance() throws IOException {
+        Imported i = imported(INSTANCE.formatted("""
+                  state BACKUP
+                  priority 120
+                  advert_int 2
+                  nopreempt
+                  preempt_delay 30
+                  authentication {
+                    auth_type PASS
+                    auth_pass 123456789
+                  }
+                  virtual_ipaddress {
+                    10.0.0.5/24 dev eth1 label eth1:1 no_track
+                    10.0.0.6 brd 10.0.0.255 scope global
+                    not-an-address
+                  }
+                  unicast_src_ip 10.0.0.1
+                  unicast_peer {
+                    10.0.0.2
+                  }
+                  track_interface {
+                    eth1 weight -10
+                    eth2
+                  }
+                  notify_master "/etc/keepalived/notify.sh master"
+                  notify /etc/keepalived/notify-any.sh
+                  mcast_src_ip 10.0.0.1
+                """));
+        InstanceSpec vi1 = i.load().vrrp().instances().get("VI_1");
+        assertThat(vi1.initialState()).isEqualTo(State.BACKUP);
+        assertThat(vi1.priority()).isEqualTo(120);
+        assertThat(vi1.advertIntervalCentis()).isEqualTo(200);
+        assertThat(vi1.preempt()).isFalse();
+        assertThat(vi1.preemptDelay()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(vi1.authType()).isEqualTo(AuthType.PASS);
+        assertThat(vi1.password()).isEqualTo("12345678");
+        assertThat(vi1.vips()).extracting(VipSpec::address).containsExactly(ip("192.168.1.50"), ip("10.0.0.5"), ip("10.0.0.6"));
+        assertThat(vi1.vips().get(1).device()).contains("eth1");
+        assertThat(vi1.vips().get(1).label()).contains("eth1:1");
+        assertThat(vi1.vips().get(2).broadcast()).contains(ip("10.0.0.255"));
+        assertThat(vi1.unicastSource()).contains(ip("10.0.0.1"));
+        assertThat(vi1.unicastPeers()).containsExactly(ip("10.0.0.2"));
+        assertThat(vi1.trackInterfaces()).containsExactly(new TrackedObject(TrackedObject.Kind.INTERFACE, "eth1", -10),
+                new TrackedObject(TrackedObject.Kind.INTERFACE, "eth2", 0));
+        assertThat(vi1.notifyCommands().master()).containsExactly("/etc/keepalived/notify.sh", "master");
+        assertThat(vi1.notifyCommands().any()).containsExactly("/etc/keepalived/notify-any.sh");
+        assertThat(i.said()).anyMatch(s -> s.endsWith(":14: changed: auth_pass: keepalived puts only the first 8 characters on the "
+                        + "wire; written as such"))
+                .anyMatch(s -> s.endsWith(":17: not mapped: 10.0.0.5/24: address options [no_track] have no vipgate equivalent; "
+                        + "the address is kept"))
+                .anyMatch(s -> s.endsWith(":19: not mapped: not-an-address: 'not-an-address' is not an IP address; left out"))
+                .anyMatch(s -> s.endsWith(":31: not mapped: mcast_src_ip: vipgate sends multicast adverts from the interface's "
+                        + "primary address"));
+    }
+
+    @Test
+    void nopreemptOnAMasterIsIgnoredAsKeepalivedDoes() throws IOException {
+        Imported i = imported(INSTANCE.formatted("  state MASTER\n  nopreempt\n  preempt_delay 5\n"));
+        InstanceSpec vi1 = i.load().vrrp().instances().get("VI_1");
+        assertThat(vi1.initialState()).isEqualTo(State.MASTER);
+        assertThat(vi1.preempt()).isTrue();
+        assertThat(i.said()).hasSize(2).allMatch(s -> s.contains("keepalived ignores it with state MASTER or priority 255"));
+    }
+
+    @Test
+    void syncGroupsAndTheLvsSyncDaemon() throws IOException {
+        Imported i = imported("""
+                global_defs {
+                  lvs_sync_daemon eth1 VI_1 id 7 maxlen 1400
+                }
+                vrrp_sync_group G1 {
+                  group {
+                    VI_1
+                    VI_2
+                  }
+                  notify_master "/etc/keepalived/group.sh master"
+                }
+                """ + INSTANCE.formatted("") + INSTANCE.replace("VI_1", "VI_2").replace("51", "52").formatted(""));
+        ApplianceConfig c = i.load();
+        assertThat(c.vrrp().syncGroups().get("G1").instances()).containsExactly("VI_1", "VI_2");
+        assertThat(c.vrrp().syncGroups().get("G1").notifyCommands().master()).containsExactly("/etc/keepalived/group.sh", "master");
+        SyncDaemonSpec sync = c.ipvs().syncDaemon().orElseThrow();
+        assertThat(sync.interfaceName()).isEqualTo("eth1");
+        assertThat(sync.vrrpInstance()).isEqualTo("VI_1");
+        assertThat(sync.syncId()).hasValue(7);
+        assertThat(i.said()).singleElement().asString().endsWith(":2: not mapped: lvs_sync_daemon: 'maxlen 1400' has no vipgate "
+                + "equivalent (the kernel's defaults apply)");
+    }
+
+    @Test
+    void virtualServers() throws IOException {
+        Imported i = imported("""
+                virtual_server 10.0.0.10 80 {
+                  lb_algo rr
+                  lb_kind NAT
+                  protocol TCP
+                  persistence_timeout 300
+                  persistence_granularity 255.255.255.0
+                  quorum 2
+                  hysteresis 1
+                  sorry_server 10.0.1.99 8080
+                  virtualhost www.example.com
+                  alpha
+                  quorum_down "/etc/keepalived/quorum.sh down"
+                  real_server 10.0.1.1 8080 {
+                    weight 3
+                    inhibit_on_failure
+                    notify_down "/etc/keepalived/rs.sh down"
+                    HTTP_GET {
+                      url {
+                        path /healthz
+                        status_code 200
+                        digest 0123
+                      }
+                      url {
+                        path /other
+                      }
+                      connect_timeout 3
+                      retry 2
+                      delay_loop 10
+                    }
+                  }
+                  real_server 10.0.1.2 8080 {
+                    inhibit_on_failure
+                    MISC_CHECK {
+                      misc_path "/usr/local/bin/check 10.0.1.2"
+                      misc_timeout 4
+                    }
+                  }
+                  real_server 10.0.1.3 8080 {
+                    inhibit_on_failure
+                    SSL_GET {
+                    }
+                  }
+                }
+                virtual_server fwmark 5 {
+                  persistence_timeout 60
+                  real_server 10.0.2.1 {
+                  }
+                }
+                virtual_server_group web {
+                }
+                """);
+        ApplianceConfig c = i.load();
+        VirtualServerSpec vs = c.ipvs().virtualServers().get(0);
+        assertThat(vs.service().key()).hasToString("10.0.0.10:80/tcp");
+        assertThat(vs.service().scheduler()).isEqualTo("rr");
+        assertThat(vs.forwarding()).isEqualTo(Forwarding.MASQ);
+        assertThat(vs.service().timeout()).isEqualTo(300);
+        assertThat(vs.quorum()).isEqualTo(2);
+        assertThat(vs.hysteresis()).isEqualTo(1);
+        assertThat(vs.sorryServer()).contains(new VirtualServerSpec.SorryServer(ip("10.0.1.99"), 8080));
+        assertThat(vs.alpha()).isTrue();
+        assertThat(vs.inhibitOnFailure()).isTrue();
+        assertThat(vs.notifyQuorumDown()).containsExactly("/etc/keepalived/quorum.sh", "down");
+        assertThat(vs.realServers().get(0).weight()).isEqualTo(3);
+        assertThat(vs.realServers().get(0).notifyDown()).containsExactly("/etc/keepalived/rs.sh", "down");
+        CheckSpec http = vs.realServers().get(0).check();
+        assertThat(http.type()).isEqualTo(HealthCheckSpec.Type.HTTP);
+        assertThat(http.path()).isEqualTo("/healthz");
+        assertThat(http.expectStatus()).hasToString("200");
+        assertThat(http.host()).isEqualTo("www.example.com");
+        assertThat(http.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(http.retry()).isEqualTo(2);
+        assertThat(http.interval()).isEqualTo(Duration.ofSeconds(10));
+        CheckSpec misc = vs.realServers().get(1).check();
+        assertThat(misc.type()).isEqualTo(HealthCheckSpec.Type.SCRIPT);
+        assertThat(misc.script()).containsExactly("/usr/local/bin/check", "10.0.1.2");
+        assertThat(misc.connectTimeout()).isEqualTo(Duration.ofSeconds(4));
+        // keepalived's default delay_loop, 60s, is vipgate's
+        assertThat(misc.interval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(vs.realServers().get(2).check().enabled()).isFalse();
+        VirtualServerSpec fwmark = c.ipvs().virtualServers().get(1);
+        assertThat(fwmark.service().key()).hasToString("fwmark 5");
+        assertThat(fwmark.forwarding()).isEqualTo(Forwarding.MASQ);
+        assertThat(i.said()).anyMatch(s -> s.endsWith(":21: not mapped: digest: vipgate checks the status code only"))
+                .anyMatch(s -> s.endsWith(":23: not mapped: url: vipgate checks one url per real server; the first one is kept"))
+                .anyMatch(s -> s.endsWith(":40: not mapped: SSL_GET: vipgate checks with TCP_CHECK, HTTP_GET or MISC_CHECK only; "
+                        + "this real server is not checked by it"))
+                .anyMatch(s -> s.endsWith(":49: not mapped: virtual_server_group: vipgate has no service groups; write one "
+                        + "virtual server each"));
+    }
+
+    @Test
+    void truncatedAndShuffledConfigsNeverThrow() throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String seed : List.of("001-keepalived-master", "004-keepalived-backup")) {
+            lines.addAll(Files.readAllLines(Path.of("src/test/resources/importer/seeds/" + seed + ".conf")));
+        }
+        for (int end = 0; end <= lines.size(); end += 3) {
+            imported(String.join("\n", lines.subList(0, end)));
+        }
+        Random random = new Random(7);
+        for (int run = 0; run < 200; run++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = random.nextInt(40); i > 0; i--) {
+                String line = lines.get(random.nextInt(lines.size()));
+                text.append(line, 0, random.nextInt(line.length() + 1)).append('\n');
+            }
+            imported(text.toString());
+        }
+    }
+
+    @Test
+    void unknownAndBrokenDirectivesAreReportedNeverThrown() throws IOException {
+        Imported i = imported("""
+                frobnicate {
+                  x 1
+                }
+                vrrp_instance {
+                }
+                virtual_server 10.0.0.1 {
+                }
+                vrrp_instance VI_1 {
+                  interface eth0
+                  virtual_router_id fifty-one
+                  priority
+                  advert_int soon
+                  state LEADER
+                  virtual_ipaddress {
+                    10.0.0.5
+                  }
+                  track_script {
+                    chk weight
+                  }
+                  zap
+                }
+                """);
+        assertThat(i.findings()).extracting(Finding::kind).containsOnly(Finding.Kind.NOT_MAPPED);
+        assertThat(i.said()).anyMatch(s -> s.endsWith(":1: not mapped: frobnicate: unknown or unsupported keepalived directive"))
+                .anyMatch(s -> s.endsWith(":10: not mapped: virtual_router_id: 'fifty-one' is not a whole number; left out"))
+                .anyMatch(s -> s.endsWith(":11: not mapped: priority: needs a value; left out"))
+                .anyMatch(s -> s.endsWith(":13: not mapped: state: state is MASTER or BACKUP; vipgate starts as backup"))
+                .anyMatch(s -> s.endsWith(":20: not mapped: zap: no vipgate equivalent in a VRRP instance"));
+        assertThat(i.hocon()).contains("interface = \"eth0\"");
+    }
+}
