@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import vipgate.appliance.importer.Importer;
 import vipgate.testkit.ApplianceProcess;
 import vipgate.testkit.Await;
+import vipgate.testkit.Cleanup;
 import vipgate.testkit.NetNs;
 import vipgate.testkit.NginxWebNode;
 
@@ -33,16 +34,12 @@ import vipgate.testkit.NginxWebNode;
 class ImportedSeedIT {
     private static final Path SEEDS = Path.of("src/test/resources/importer/seeds");
     private static final String VIP = "172.16.249.80";
-    private static final Duration CONVERGE = Duration.ofSeconds(20);
 
     @TempDir
     Path dir;
 
-    private final List<NetNs> hosts = new ArrayList<>();
     private final List<AutoCloseable> running = new ArrayList<>();
-    private NetNs a;
-    private NetNs b;
-    private NetNs client;
+    private SeedTopology net;
 
     @BeforeAll
     static void requirements() {
@@ -52,58 +49,37 @@ class ImportedSeedIT {
 
     @BeforeEach
     void topology() {
-        NetNs sw = host(null, null);
-        a = host(sw, "172.16.249.101");
-        b = host(sw, "172.16.249.102");
-        NetNs w1 = host(sw, "172.16.249.201");
-        NetNs w2 = host(sw, "172.16.249.202");
-        client = host(sw, "172.16.249.50");
-        sw.bridge("br0", "p1", "p2", "p3", "p4", "p5");
-        running.add(NginxWebNode.builder().inNamespace(w1, "172.16.249.201").port(80).body("HTTP WEB NODE 01\n").start());
-        running.add(NginxWebNode.builder().inNamespace(w2, "172.16.249.202").port(80).body("HTTP WEB NODE 02\n").start());
-    }
-
-    private NetNs host(NetNs sw, String address) {
-        NetNs ns = NetNs.create();
-        hosts.add(ns);
-        if (sw != null) {
-            NetNs.veth(ns, "ens33", sw, "p" + (hosts.size() - 1));
-            ns.ip("addr", "add", address + "/24", "dev", "ens33");
-        }
-        return ns;
+        net = new SeedTopology("ens33", VIP, "172.16.249.101", "172.16.249.102", "172.16.249.201", "172.16.249.202",
+                "172.16.249.50");
     }
 
     @AfterEach
-    void cleanUp() throws Exception {
-        for (AutoCloseable c : running) {
-            c.close();
-        }
-        for (NetNs ns : hosts) {
-            ns.close();
-        }
+    void cleanUp() {
+        running.add(net);
+        Cleanup.close(running.toArray(AutoCloseable[]::new));
     }
 
     /** Seed 002's steps on the imported configuration: round robin through the VIP, failover, failback. */
     @Test
     void seed002RunsOnItsImportedConfiguration() throws IOException {
-        ApplianceProcess master = box(a, "002-keepalived-master.conf");
-        awaitVipOn(a);
-        ApplianceProcess backup = box(b, "002-keepalived-backup.conf");
+        ApplianceProcess master = box(net.a, "002-keepalived-master.conf");
+        net.awaitVipOn(net.a);
+        ApplianceProcess backup = box(net.b, "002-keepalived-backup.conf");
 
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 4; i++) {
-            seen.add(curlVip().orElseThrow());
+            seen.add(net.curlVip().orElseThrow());
         }
         assertThat(seen).containsExactlyInAnyOrder("HTTP WEB NODE 01", "HTTP WEB NODE 02");
 
         master.signal("KILL");
         master.awaitExit(Duration.ofSeconds(10));
-        assertThat(Await.until(CONVERGE, () -> vipOn(b) && curlVip().isPresent())).as("the backup serves").isTrue();
+        assertThat(Await.until(SeedTopology.CONVERGE, () -> net.vipOn(net.b) && net.curlVip().isPresent())).as("the backup serves").isTrue();
 
-        box(a, "002-keepalived-master.conf");
-        awaitVipOn(a);
-        assertThat(Await.until(CONVERGE, () -> !vipOn(b))).as("the backup gives the VIP back").isTrue();
-        assertThat(Await.until(CONVERGE, () -> curlVip().isPresent())).isTrue();
+        box(net.a, "002-keepalived-master.conf");
+        net.awaitVipOn(net.a);
+        assertThat(Await.until(SeedTopology.CONVERGE, () -> !net.vipOn(net.b))).as("the backup gives the VIP back").isTrue();
+        assertThat(Await.until(SeedTopology.CONVERGE, () -> net.curlVip().isPresent())).isTrue();
         backup.signal("TERM");
     }
 
@@ -115,22 +91,5 @@ class ImportedSeedIT {
                 .args("run", "-c", conf.toString()).start();
         running.add(p);
         return p.awaitHealthy(Duration.ofSeconds(30));
-    }
-
-    private Optional<String> curlVip() {
-        try {
-            return Optional.of(client.exec("curl", "-s", "-f", "-m", "2", "http://" + VIP + "/").strip());
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    private boolean vipOn(NetNs ns) {
-        return ns.ip("-4", "addr", "show", "dev", "ens33").contains(" " + VIP + "/");
-    }
-
-    private void awaitVipOn(NetNs ns) {
-        assertThat(Await.until(CONVERGE, () -> vipOn(ns))).as("VIP on %s: %s", ns.name(), ns.ip("-4", "addr", "show", "dev", "ens33"))
-                .isTrue();
     }
 }
