@@ -336,6 +336,7 @@ public final class ApplianceProcess implements AutoCloseable {
         private int adminPort;
         private Path workDir;
         private String namespace;
+        private Path logDir;
 
         private Builder(Path jar) {
             this.jar = jar;
@@ -365,6 +366,16 @@ public final class ApplianceProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Gives the process its own {@code /var/log}: {@code dir} bind-mounted there in a private mount namespace, so
+         * a configuration written for a real box (an access log in /var/log/nginx, say) runs unchanged and leaves
+         * the host's logs alone.
+         */
+        public Builder varLog(Path dir) {
+            this.logDir = dir;
+            return this;
+        }
+
         /** Working directory of the process (relative paths in its arguments resolve there); a temp dir when unset. */
         public Builder workDir(Path dir) {
             this.workDir = dir;
@@ -379,6 +390,11 @@ public final class ApplianceProcess implements AutoCloseable {
                 Files.copy(requireJar(jar), copy);
                 Path log = dir.resolve("output.log");
                 List<String> command = new ArrayList<>();
+                if (logDir != null) {
+                    // unshare and sh exec, so the pid stays the JVM's and signals reach it
+                    command.addAll(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                            "mount --bind \"$1\" /var/log && shift && exec \"$@\"", "sh", logDir.toString()));
+                }
                 if (namespace != null) {
                     command.addAll(List.of("ip", "netns", "exec", namespace));
                 }

@@ -3,6 +3,7 @@ package vipgate.appliance.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,6 +72,11 @@ class ImportedSeedIT {
             seen.add(net.curlVip().orElseThrow());
         }
         assertThat(seen).containsExactlyInAnyOrder("HTTP WEB NODE 01", "HTTP WEB NODE 02");
+        // nginx.conf's access_log /var/log/nginx/access.log main, in the box's own /var/log
+        Path accessLog = dir.resolve(net.a.name() + "-log/nginx/access.log");
+        assertThat(Await.until(Duration.ofSeconds(10), () -> accessLines(accessLog) >= 4)).as("lines in %s", accessLog).isTrue();
+        assertThat(Files.readAllLines(accessLog)).allMatch(line -> line.matches(
+                "172\\.16\\.249\\.50 - - \\[[^]]+\\] \"GET / HTTP/1\\.1\" 200 17 \"-\" \"curl/[0-9.]+\" \"-\""));
 
         master.signal("KILL");
         master.awaitExit(Duration.ofSeconds(10));
@@ -83,11 +89,20 @@ class ImportedSeedIT {
         backup.signal("TERM");
     }
 
+    private static long accessLines(Path log) {
+        try {
+            return Files.exists(log) ? Files.readAllLines(log).size() : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private ApplianceProcess box(NetNs ns, String keepalived) throws IOException {
         Importer.Result imported = Importer.run(Optional.of(SEEDS.resolve(keepalived)), Optional.of(SEEDS.resolve("002-nginx.conf")));
         assertThat(imported.rejected()).isEmpty();
         Path conf = Files.writeString(dir.resolve(ns.name() + "-" + keepalived), imported.text());
-        ApplianceProcess p = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns).adminPort(9090)
+        Path varLog = Files.createDirectories(dir.resolve(ns.name() + "-log/nginx")).getParent();
+        ApplianceProcess p = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns).varLog(varLog).adminPort(9090)
                 .args("run", "-c", conf.toString()).start();
         running.add(p);
         return p.awaitHealthy(Duration.ofSeconds(30));
