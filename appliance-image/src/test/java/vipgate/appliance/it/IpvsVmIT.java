@@ -2,8 +2,12 @@ package vipgate.appliance.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +37,8 @@ import vipgate.testkit.lab.VmLab;
  * The ipvs engine against a real kernel: one appliance VM (the host kernel has no IPVS) running this build's jar,
  * with {@code ipvsadm} in the same guest as the oracle. Inside the guest, network namespaces make seed 004's LVS-DR
  * network: the guest itself is the director (VIP 10.4.0.120 on a bridge, by VRRP), two real servers (busybox httpd, the VIP
- * on {@code lo}, arp_ignore/arp_announce) and a client with a dozen source addresses.
+ * on {@code lo}, arp_ignore/arp_announce) and a client with a dozen source addresses — once from a vipgate config, once
+ * from the article's own keepalived.conf imported in the guest, with the article's addresses.
  *
  * <p>vipgate runs as the appliance runs it: {@code /etc/vipgate/vipgate.conf} and {@code systemctl
  * restart/reload vipgate}. Tagged {@code vm-lab} (part of {@code mvn verify}).
@@ -43,6 +48,7 @@ import vipgate.testkit.lab.VmLab;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IpvsVmIT {
     private static final String VIP = "10.4.0.120";
+    private static final Path SEEDS = Path.of("src/test/resources/importer/seeds");
     private static final Duration START = Duration.ofMinutes(3);
     /** Seed 004's TCP_CHECK: delay_loop 6, connect_timeout 10, nb_get_retry 3, delay_before_retry 3. */
     private static final String SEED_004_CHECK =
@@ -132,7 +138,8 @@ class IpvsVmIT {
     @Order(2)
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void seed004DirectRoutingFromAVipgateConfig() {
-        director.sh(drSegment());
+        DrSegment net = new DrSegment("br-dr", "10.4.0", VIP);
+        director.sh(net.up());
         director.sh("ipvsadm -A -t 10.4.0.120:8443 -s rr");   // someone else's service: vipgate must leave it alone
         // a master sync daemon left running (by hand, or by a vipgate that crashed): starting it again is EEXIST,
         // which vipgate takes as "already running" and adopts
@@ -148,16 +155,7 @@ class IpvsVmIT {
                 "-a -t 10.4.0.120:80 -r 10.4.0.104:80 -g -w 5",
                 "-A -t 10.4.0.120:8443 -s rr");
 
-        // twelve clients, two requests each: persistence keeps each on one real server, wrr 1:5 spreads them 2:10
-        Map<String, String> servedBy = new LinkedHashMap<>();
-        for (int c = 51; c <= 62; c++) {
-            String first = get("10.4.0." + c);
-            assertThat(get("10.4.0." + c)).as("client 10.4.0.%d stays on its real server", c).isEqualTo(first);
-            servedBy.put("10.4.0." + c, first);
-        }
-        assertThat(servedBy.values().stream().filter("RS 103"::equals).count()).as("clients on RS 103 (weight 1): %s", servedBy)
-                .isEqualTo(2);
-        assertThat(servedBy.values().stream().filter("RS 104"::equals).count()).as("clients on RS 104 (weight 5)").isEqualTo(10);
+        Map<String, String> servedBy = net.wrrOneToFiveWithPersistence();
         // the kernel's counters on the admin API: 24 connections through the VIP, RS 104 at weight 5 (the kernel
         // sums its per-CPU counters every 2 s, so the last connections show a little later)
         Await.require(Duration.ofSeconds(20), () -> "the ipvs counters on /metrics: " + ipvsMetrics(),
@@ -165,23 +163,10 @@ class IpvsVmIT {
         assertThat(ipvsMetrics()).contains(
                 "vipgate_ipvs_real_server_weight{service=\"TCP 10.4.0.120:80\",real_server=\"10.4.0.104:80\"} 5\n");
 
-        // RS 103's web server stops: its TCP check fails, then three retries 3 s apart remove it from the table
-        long stopped = System.nanoTime();
-        director.sh("kill $(cat /run/rs103.pid)");
-        Await.require(Duration.ofSeconds(60), () -> "RS 103 removed: " + director.run("ipvsadm -Ln").output(),
-                () -> !director.run("ipvsadm -Ln").output().contains("10.4.0.103:80"));
-        double removedAfter = (System.nanoTime() - stopped) / 1e9;
-        System.out.printf(Locale.ROOT, "[vm-lab] a stopped real server left the IPVS table after %.1f s%n", removedAfter);
-        assertThat(removedAfter).as("delay_loop 6 s + 3 retries x 3 s, plus scheduling").isLessThan(6 + 3 * 3 + 10);
-        for (String client : servedBy.keySet()) {
-            assertThat(get(client)).as("client %s after RS 103 left", client).isEqualTo("RS 104");
-        }
-
+        net.stopWebServerUntilRemoved(103, servedBy.keySet());
         // back: one good probe (within delay_loop) puts it in again; of six new clients, wrr 1:5 sends one there
-        director.sh(webServer(103));
-        Await.require(Duration.ofSeconds(60), () -> "RS 103 back: " + director.run("ipvsadm -Ln").output(),
-                () -> director.run("ipvsadm -Ln").output().contains("10.4.0.103:80"));
-        assertThat(IntStream.rangeClosed(71, 76).mapToObj(c -> get("10.4.0." + c)).filter("RS 103"::equals).count())
+        net.startWebServerUntilAdded(103);
+        assertThat(IntStream.rangeClosed(71, 76).mapToObj(c -> net.get(c)).filter("RS 103"::equals).count())
                 .as("new clients on RS 103 once it is back").isEqualTo(1);
 
         // a reload changes one weight and adds a service: only that reaches the kernel; ipvsadm's service stays
@@ -200,7 +185,45 @@ class IpvsVmIT {
         assertThat(savedTable()).containsExactly("-A -t 10.4.0.120:8443 -s rr");
         assertThat(director.sh("ipvsadm -L --daemon")).doesNotContain("sync daemon");
         assertThat(journal()).doesNotContain("WARNING vipgate.ipvs");
-        director.sh("ipvsadm -C");
+        director.sh("ipvsadm -C; " + net.down());
+    }
+
+    /**
+     * Seed 004 as its readers run it, nothing rewritten by hand: the article's keepalived.conf, byte for byte, goes
+     * through {@code vipgate import} in the guest and the director runs the output. The namespaces take the
+     * article's addresses (VIP 192.168.1.120, real servers .103 and .104) and NIC name (eno16777736, the bridge
+     * here). The article's steps: requests through the VIP are spread over both real servers; 104 goes down and
+     * leaves the LVS table while 103 serves everyone; 104 comes back and is put in again.
+     */
+    @Test
+    @Order(3)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void seed004RunsOnItsImportedKeepalivedConf() throws IOException {
+        DrSegment net = new DrSegment("eno16777736", "192.168.1", "192.168.1.120");
+        director.sh(net.up());
+        String seed = Base64.getEncoder().encodeToString(Files.readAllBytes(SEEDS.resolve("004-keepalived-backup.conf")));
+        Guest.Result imported = director.run("mkdir -p /root/seed004 && echo " + seed + " | base64 -d >/root/seed004/keepalived.conf"
+                + " && vipgate import --keepalived /root/seed004/keepalived.conf -o /etc/vipgate/vipgate.conf"
+                + " && vipgate check -c /etc/vipgate/vipgate.conf", Duration.ofMinutes(2));
+        assertThat(imported.ok()).as("import and check in the guest: %s", imported.output()).isTrue();
+        // the box is the article's BACKUP (priority 80) and alone on the segment: it takes the VIP after master_down
+        startVipgateOn("/etc/vipgate/vipgate.conf");
+        Await.require(Duration.ofSeconds(30), () -> "VRRP puts the VIP on eno16777736: " + director.run("ip -4 addr").output(),
+                () -> director.run("ip -4 -o addr show dev eno16777736").output().contains(" 192.168.1.120/32 "));
+        assertThat(savedTable()).containsExactlyInAnyOrder(
+                "-A -t 192.168.1.120:80 -s wrr -p 50",
+                "-a -t 192.168.1.120:80 -r 192.168.1.103:80 -g -w 1",
+                "-a -t 192.168.1.120:80 -r 192.168.1.104:80 -g -w 5");
+        Map<String, String> servedBy = net.wrrOneToFiveWithPersistence();
+
+        net.stopWebServerUntilRemoved(104, servedBy.keySet());
+        net.startWebServerUntilAdded(104);
+        assertThat(IntStream.rangeClosed(71, 76).mapToObj(c -> net.get(c)).filter("RS 104"::equals).count())
+                .as("of six new clients, wrr 1:5 sends five to RS 104 once it is back").isEqualTo(5);
+        assertThat(journal()).doesNotContain("WARNING vipgate.ipvs");
+        director.sh("systemctl stop vipgate");
+        assertThat(savedTable()).isEmpty();
+        director.sh(net.down());
     }
 
     /**
@@ -210,7 +233,7 @@ class IpvsVmIT {
      * ratio is the figure).
      */
     @Test
-    @Order(3)
+    @Order(4)
     @Timeout(value = 12, unit = TimeUnit.MINUTES)
     void programmingSpeedAgainstIpvsadmRestore() {
         // service s: 10.5.(s/250).(s%250+1):80 wrr, real servers 10.6.0.1..10 weight 1; the 1% change: the first
@@ -266,49 +289,117 @@ class IpvsVmIT {
         return director.sh("ipvsadm -S -n").lines().toList();
     }
 
-    /** The director's bridge (VRRP adds the VIP), the real servers 10.4.0.103/104 and the client 10.4.0.51-76. */
-    private static String drSegment() {
-        StringBuilder s = new StringBuilder("""
-                set -e
-                ip link add br-dr type bridge
-                ip link set br-dr up
-                ip addr add 10.4.0.1/24 dev br-dr
-                """);
-        for (int rs : new int[] {103, 104}) {
-            s.append(attach("rs" + rs, "10.4.0." + rs)).append("""
-                    ip -n rs%1$d addr add %2$s/32 dev lo
-                    ip netns exec rs%1$d sysctl -q -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
-                    mkdir -p /run/www%1$d
-                    echo 'RS %1$d' >/run/www%1$d/index.html
-                    """.formatted(rs, VIP)).append(webServer(rs));
+    /**
+     * Seed 004's LVS-DR network inside the guest: the director's bridge (VRRP adds the VIP), two real servers
+     * {@code NET.103} and {@code NET.104} (busybox httpd answering "RS n", the VIP on lo, arp_ignore/arp_announce) and a
+     * client namespace with the source addresses {@code NET.51-76}.
+     */
+    private final class DrSegment {
+        private final String bridge;
+        private final String net;
+        private final String vip;
+
+        DrSegment(String bridge, String net, String vip) {
+            this.bridge = bridge;
+            this.net = net;
+            this.vip = vip;
         }
-        s.append(attach("client", "10.4.0.51"));
-        for (int c = 52; c <= 76; c++) {
-            s.append("ip -n client addr add 10.4.0.").append(c).append("/24 dev eth0\n");
+
+        String up() {
+            StringBuilder s = new StringBuilder("""
+                    set -e
+                    ip link add %1$s type bridge
+                    ip link set %1$s up
+                    ip addr add %2$s.1/24 dev %1$s
+                    """.formatted(bridge, net));
+            for (int rs : new int[] {103, 104}) {
+                s.append(attach("rs" + rs, net + "." + rs)).append("""
+                        ip -n rs%1$d addr add %2$s/32 dev lo
+                        ip netns exec rs%1$d sysctl -q -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+                        mkdir -p /run/www%1$d
+                        echo 'RS %1$d' >/run/www%1$d/index.html
+                        """.formatted(rs, vip)).append(webServer(rs));
+            }
+            s.append(attach("client", net + ".51"));
+            for (int c = 52; c <= 76; c++) {
+                s.append("ip -n client addr add ").append(net).append('.').append(c).append("/24 dev eth0\n");
+            }
+            return s.toString();
         }
-        return s.toString();
-    }
 
-    private static String attach(String ns, String address) {
-        return """
-                ip netns add %1$s
-                ip link add v-%1$s type veth peer name eth0 netns %1$s
-                ip link set v-%1$s master br-dr up
-                ip -n %1$s link set lo up
-                ip -n %1$s link set eth0 up
-                ip -n %1$s addr add %2$s/24 dev eth0
-                """.formatted(ns, address);
-    }
+        String down() {
+            return "for rs in 103 104; do kill $(cat /run/rs$rs.pid) 2>/dev/null || true; done\n"
+                    + "ip netns del rs103; ip netns del rs104; ip netns del client; ip link del " + bridge;
+        }
 
-    /** busybox httpd in the real server's namespace, in the foreground of a background job, its pid kept. */
-    private static String webServer(int rs) {
-        return "ip netns exec rs%1$d busybox httpd -f -p 80 -h /run/www%1$d >/dev/null 2>&1 </dev/null &\necho $! >/run/rs%1$d.pid\n"
-                .formatted(rs);
-    }
+        private String attach(String ns, String address) {
+            return """
+                    ip netns add %1$s
+                    ip link add v-%1$s type veth peer name eth0 netns %1$s
+                    ip link set v-%1$s master %3$s up
+                    ip -n %1$s link set lo up
+                    ip -n %1$s link set eth0 up
+                    ip -n %1$s addr add %2$s/24 dev eth0
+                    """.formatted(ns, address, bridge);
+        }
 
-    /** The body answered through the VIP to a client using source address {@code from}. */
-    private String get(String from) {
-        return director.sh("ip netns exec client curl -sf -m 5 --interface " + from + " http://" + VIP + "/").strip();
+        /** busybox httpd in the real server's namespace, in the foreground of a background job, its pid kept. */
+        private static String webServer(int rs) {
+            return "ip netns exec rs%1$d busybox httpd -f -p 80 -h /run/www%1$d >/dev/null 2>&1 </dev/null &\necho $! >/run/rs%1$d.pid\n"
+                    .formatted(rs);
+        }
+
+        /** The body answered through the VIP to the client using source address {@code NET.c}. */
+        String get(int c) {
+            return get(net + "." + c);
+        }
+
+        String get(String from) {
+            return director.sh("ip netns exec client curl -sf -m 5 --interface " + from + " http://" + vip + "/").strip();
+        }
+
+        /**
+         * Twelve clients, two requests each: persistence keeps each on one real server, wrr 1:5 spreads them 2:10.
+         * Returns which real server each client landed on.
+         */
+        Map<String, String> wrrOneToFiveWithPersistence() {
+            Map<String, String> servedBy = new LinkedHashMap<>();
+            for (int c = 51; c <= 62; c++) {
+                String first = get(c);
+                assertThat(get(c)).as("client %s.%d stays on its real server", net, c).isEqualTo(first);
+                servedBy.put(net + "." + c, first);
+            }
+            assertThat(servedBy.values().stream().filter("RS 103"::equals).count()).as("clients on RS 103 (weight 1): %s", servedBy)
+                    .isEqualTo(2);
+            assertThat(servedBy.values().stream().filter("RS 104"::equals).count()).as("clients on RS 104 (weight 5)").isEqualTo(10);
+            return servedBy;
+        }
+
+        /**
+         * Stops real server {@code rs}'s web server: its TCP check fails, then three retries 3 s apart remove it from
+         * the table; every client is then served by the other one.
+         */
+        void stopWebServerUntilRemoved(int rs, Collection<String> clients) {
+            String entry = net + "." + rs + ":80";
+            long stopped = System.nanoTime();
+            director.sh("kill $(cat /run/rs" + rs + ".pid)");
+            Await.require(Duration.ofSeconds(60), () -> "RS " + rs + " removed: " + director.run("ipvsadm -Ln").output(),
+                    () -> !director.run("ipvsadm -Ln").output().contains(entry));
+            double removedAfter = (System.nanoTime() - stopped) / 1e9;
+            System.out.printf(Locale.ROOT, "[vm-lab] a stopped real server (%s) left the IPVS table after %.1f s%n", entry, removedAfter);
+            assertThat(removedAfter).as("delay_loop 6 s + 3 retries x 3 s, plus scheduling").isLessThan(6 + 3 * 3 + 10);
+            String other = rs == 103 ? "RS 104" : "RS 103";
+            for (String client : clients) {
+                assertThat(get(client)).as("client %s after RS %d left", client, rs).isEqualTo(other);
+            }
+        }
+
+        /** Starts real server {@code rs}'s web server again: one good probe (within delay_loop) puts it back. */
+        void startWebServerUntilAdded(int rs) {
+            director.sh(webServer(rs));
+            Await.require(Duration.ofSeconds(60), () -> "RS " + rs + " back: " + director.run("ipvsadm -Ln").output(),
+                    () -> director.run("ipvsadm -Ln").output().contains(net + "." + rs + ":80"));
+        }
     }
 
     private void writeConfig(String config) {
