@@ -35,6 +35,8 @@ final class VrrpImport {
     private final Map<String, Directive> scripts = new LinkedHashMap<>();
     private final List<Directive> globalGarp = new ArrayList<>();
     private boolean globalSmtpAlert;
+    /** global_defs vrrp_version, for the instances that set none. */
+    private int globalVersion = 2;
     private boolean smtpComplete;
 
     VrrpImport(List<Directive> top, boolean lbImported, Hocon.Obj vipgate, Report report) {
@@ -82,6 +84,7 @@ final class VrrpImport {
     private void version(Directive d, int v) {
         if (v == 2 || v == 3) {
             vrrp().put("version", v);
+            globalVersion = v;
         } else {
             report.notMapped(d, "VRRP version is 2 or 3, got " + v + "; vipgate uses 2");
         }
@@ -195,7 +198,7 @@ final class VrrpImport {
                 case "nopreempt" -> nopreempt = d;
                 case "preempt_delay" -> preemptDelay = d;
                 case "version" -> values.integer(d).ifPresent(v -> version(d, v));
-                case "authentication" -> authentication(d, out);
+                case "authentication" -> authentication(d, version(inst), out);
                 case "virtual_ipaddress" -> d.children().forEach(v -> vip(v).ifPresent(vips::add));
                 case "unicast_src_ip" -> values.one(d).filter(v -> address(d, v)).ifPresent(v -> out.put("unicast-source", v));
                 case "unicast_peer" -> d.children().forEach(p -> {
@@ -284,29 +287,42 @@ final class VrrpImport {
         }
     }
 
-    private void authentication(Directive a, Hocon.Obj instance) {
-        Hocon.Obj out = new Hocon.Obj();
+    /** The instance's VRRP version: its own version line, else global_defs'. */
+    private int version(Directive inst) {
+        return inst.first("version").flatMap(Directive::arg).flatMap(VrrpImport::parseInt).orElse(globalVersion);
+    }
+
+    private void authentication(Directive a, int version, Hocon.Obj instance) {
+        if (version == 3) {
+            // configs often keep the block when they move to VRRPv3; keepalived warns and runs without it
+            report.notMapped(a, "VRRP version 3 has no authentication (keepalived ignores the block too); left out");
+            return;
+        }
+        boolean pass = false;
+        Optional<String> password = Optional.empty();
         for (Directive d : a.children()) {
             switch (d.name()) {
-                case "auth_type" -> values.one(d).ifPresent(t -> {
-                    if (t.equalsIgnoreCase("PASS")) {
-                        out.put("type", "pass");
-                    } else {
-                        report.notMapped(d, "only PASS authentication exists in vipgate (AH is gone from keepalived 2.x too); "
-                                + "adverts go unauthenticated");
-                    }
-                });
-                case "auth_pass" -> values.one(d).ifPresent(p -> {
+                case "auth_type" -> {
+                    Optional<String> t = values.one(d);
+                    pass = t.filter(v -> v.equalsIgnoreCase("PASS")).isPresent();
+                    t.filter(v -> !v.equalsIgnoreCase("PASS")).ifPresent(v -> report.notMapped(d, "only PASS authentication "
+                            + "exists in vipgate (AH is gone from keepalived 2.x too); adverts go unauthenticated"));
+                }
+                case "auth_pass" -> password = values.one(d).map(p -> {
                     if (p.length() > 8) {
                         report.changed(d, "keepalived puts only the first 8 characters on the wire; written as such");
                     }
-                    out.put("password", p.substring(0, Math.min(8, p.length())));
+                    return p.substring(0, Math.min(8, p.length()));
                 });
                 default -> report.notMapped(d, "no vipgate equivalent in authentication");
             }
         }
-        if (!out.isEmpty()) {
-            instance.put("authentication", out);
+        if (pass) {
+            Hocon.Obj out = instance.obj("authentication").put("type", "pass");
+            password.ifPresent(p -> out.put("password", p));
+        } else if (password.isPresent()) {
+            // vipgate refuses a password it would not send, keepalived ignores it: the adverts are the same
+            a.first("auth_pass").ifPresent(d -> report.notMapped(d, "sent only with auth_type PASS; left out"));
         }
     }
 

@@ -234,6 +234,23 @@ class KeepalivedImportTest {
     }
 
     @Test
+    void authenticationVipgateWouldRefuseIsLeftOutAsKeepalivedIgnoresIt() throws IOException {
+        String auth = "  authentication {\n    auth_type %s\n    auth_pass 1111\n  }\n";
+        Imported ah = imported(INSTANCE.formatted(auth.formatted("AH")));
+        assertThat(ah.load().vrrp().instances().get("VI_1").authType()).isEqualTo(AuthType.NONE);
+        assertThat(ah.said()).satisfiesExactly(
+                s -> assertThat(s).endsWith(":8: not mapped: auth_type: only PASS authentication exists in vipgate (AH is gone "
+                        + "from keepalived 2.x too); adverts go unauthenticated"),
+                s -> assertThat(s).endsWith(":9: not mapped: auth_pass: sent only with auth_type PASS; left out"));
+
+        // VRRPv3 has no authentication field; the block is a leftover keepalived warns about and ignores
+        Imported v3 = imported("global_defs {\n  vrrp_version 3\n}\n" + INSTANCE.formatted(auth.formatted("PASS")));
+        assertThat(v3.load().vrrp().instances().get("VI_1").authType()).isEqualTo(AuthType.NONE);
+        assertThat(v3.said()).singleElement().asString().endsWith(":10: not mapped: authentication: VRRP version 3 has no "
+                + "authentication (keepalived ignores the block too); left out");
+    }
+
+    @Test
     void syncGroupsAndTheLvsSyncDaemon() throws IOException {
         Imported i = imported("""
                 global_defs {
