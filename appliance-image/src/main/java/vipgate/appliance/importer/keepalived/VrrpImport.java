@@ -2,6 +2,7 @@ package vipgate.appliance.importer.keepalived;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +34,8 @@ final class VrrpImport {
     /** Scripts that only check nginx, by name, with what they check; empty unless the nginx side was imported. */
     private final Map<String, String> lbChecks = new HashMap<>();
     private final Map<String, Directive> scripts = new LinkedHashMap<>();
+    /** Instances of a vrrp_sync_group without sync_group_tracking_weight: keepalived ignores their tracking weights. */
+    private final Set<String> unweighted = new HashSet<>();
     private final List<Directive> globalGarp = new ArrayList<>();
     private boolean globalSmtpAlert;
     /** global_defs vrrp_version, for the instances that set none. */
@@ -44,6 +47,9 @@ final class VrrpImport {
         this.report = report;
         this.values = new Values(report);
         for (Directive d : top) {
+            if (d.name().equals("vrrp_sync_group") && d.first("sync_group_tracking_weight").isEmpty()) {
+                d.first("group").map(Values::listed).ifPresent(unweighted::addAll);
+            }
             if (d.name().equals("vrrp_script") && d.block() && d.arg().isPresent()) {
                 scripts.put(d.arg().get(), d);
                 Optional<String> check = d.first("script").map(Values::command).flatMap(NginxCheck::recognise);
@@ -211,7 +217,11 @@ final class VrrpImport {
                 });
                 case "track_script" -> {
                     for (Directive t : d.children()) {
-                        if (lbChecks.containsKey(t.name())) {
+                        if (unweighted.contains(name.get()) && scripts.containsKey(t.name()) && silentWeight(t) != 0) {
+                            report.notMapped(t, "keepalived does not track a script with a weight in a vrrp_sync_group (no "
+                                    + "sync_group_tracking_weight there), so neither does the import; track it with weight 0 "
+                                    + "to have its failure put the group in FAULT");
+                        } else if (lbChecks.containsKey(t.name())) {
                             Optional<Integer> w = trackWeight(t);
                             if (trackLb.isPresent()) {
                                 report.notMapped(t, "the instance already tracks its lb engine for another nginx check");
@@ -225,7 +235,8 @@ final class VrrpImport {
                         }
                     }
                 }
-                case "track_interface" -> d.children().forEach(t -> track(t, true, "").ifPresent(interfaces::add));
+                case "track_interface" -> d.children().forEach(t -> track(unweighted.contains(name.get()) ? withoutWeight(t) : t,
+                        true, "").ifPresent(interfaces::add));
                 case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify" ->
                         notify.put(NOTIFY.get(d.name()), Values.command(d));
                 case "smtp_alert" -> smtpAlert = values.flag(d);
@@ -379,9 +390,29 @@ final class VrrpImport {
         if (!t.args().isEmpty()) {
             report.notMapped(t, "write NAME weight N; " + t.args() + " ignored");
         }
-        Directive script = scripts.get(t.name());
-        Optional<Directive> w = script == null ? Optional.empty() : script.first("weight");
-        return Optional.of(w.flatMap(d -> d.arg()).flatMap(VrrpImport::parseInt).orElse(0));
+        return Optional.of(scriptWeight(t.name()));
+    }
+
+    /** The vrrp_script's own weight, else 0. */
+    private int scriptWeight(String script) {
+        return Optional.ofNullable(scripts.get(script)).flatMap(s -> s.first("weight")).flatMap(Directive::arg)
+                .flatMap(VrrpImport::parseInt).orElse(0);
+    }
+
+    /** {@link #trackWeight} as keepalived would apply it, without reporting what is wrong with the line. */
+    private int silentWeight(Directive t) {
+        return t.args().size() >= 2 && t.args().get(0).equals("weight") ? parseInt(t.args().get(1)).orElse(0)
+                : scriptWeight(t.name());
+    }
+
+    /** A tracked interface of a sync group member: keepalived sets its weight to 0, so it going down means FAULT. */
+    private Directive withoutWeight(Directive t) {
+        if (t.args().isEmpty()) {
+            return t;
+        }
+        report.changed(t, "keepalived ignores tracking weights in a vrrp_sync_group (no sync_group_tracking_weight there): "
+                + "down puts the instance and its group in FAULT; written as weight 0");
+        return new Directive(t.name(), List.of(), List.of(), false, t.file(), t.line());
     }
 
     private static Optional<Integer> parseInt(String s) {
@@ -417,6 +448,9 @@ final class VrrpImport {
         for (Directive d : g.children()) {
             switch (d.name()) {
                 case "group" -> out.put("instances", Values.listed(d));
+                case "sync_group_tracking_weight" -> {
+                    // the members' weights were kept (see unweighted), which is what vipgate does anyway
+                }
                 case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify" ->
                         notify.put(NOTIFY.get(d.name()), Values.command(d));
                 case "smtp_alert" -> smtpAlert = values.flag(d);

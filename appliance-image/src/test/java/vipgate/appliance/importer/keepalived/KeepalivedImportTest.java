@@ -276,6 +276,43 @@ class KeepalivedImportTest {
     }
 
     @Test
+    void syncGroupMembersTrackWithoutWeightsAsInKeepalived() throws IOException {
+        String members = """
+                vrrp_script chk {
+                  script "/usr/bin/true"
+                  weight -20
+                }
+                vrrp_script chk0 {
+                  script "/usr/bin/true"
+                }
+                """ + INSTANCE.formatted("""
+                  track_interface {
+                    eth1 weight -30
+                  }
+                  track_script {
+                    chk
+                    chk0
+                  }
+                """);
+        Imported grouped = imported("vrrp_sync_group G1 {\n  group {\n    VI_1\n  }\n}\n" + members);
+        InstanceSpec vi1 = grouped.load().vrrp().instances().get("VI_1");
+        assertThat(vi1.trackInterfaces()).containsExactly(new TrackedObject(TrackedObject.Kind.INTERFACE, "eth1", 0));
+        assertThat(vi1.trackScripts()).containsExactly(new TrackedObject(TrackedObject.Kind.SCRIPT, "chk0", 0));
+        assertThat(grouped.said()).satisfiesExactly(
+                s -> assertThat(s).endsWith(":20: changed: eth1: keepalived ignores tracking weights in a vrrp_sync_group (no "
+                        + "sync_group_tracking_weight there): down puts the instance and its group in FAULT; written as weight 0"),
+                s -> assertThat(s).endsWith(":23: not mapped: chk: keepalived does not track a script with a weight in a "
+                        + "vrrp_sync_group (no sync_group_tracking_weight there), so neither does the import; track it with "
+                        + "weight 0 to have its failure put the group in FAULT"));
+
+        Imported weighted = imported("vrrp_sync_group G1 {\n  group {\n    VI_1\n  }\n  sync_group_tracking_weight\n}\n" + members);
+        InstanceSpec kept = weighted.load().vrrp().instances().get("VI_1");
+        assertThat(kept.trackInterfaces()).containsExactly(new TrackedObject(TrackedObject.Kind.INTERFACE, "eth1", -30));
+        assertThat(kept.trackScripts()).extracting(TrackedObject::weight).containsExactly(-20, 0);
+        assertThat(weighted.said()).isEmpty();
+    }
+
+    @Test
     void virtualServers() throws IOException {
         Imported i = imported("""
                 virtual_server 10.0.0.10 80 {
