@@ -2,6 +2,7 @@ package vipgate.appliance.importer.keepalived;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,8 +34,12 @@ final class VrrpImport {
     /** Scripts that only check nginx, by name, with what they check; empty unless the nginx side was imported. */
     private final Map<String, String> lbChecks = new HashMap<>();
     private final Map<String, Directive> scripts = new LinkedHashMap<>();
+    /** Instances of a vrrp_sync_group without sync_group_tracking_weight: keepalived ignores their tracking weights. */
+    private final Set<String> unweighted = new HashSet<>();
     private final List<Directive> globalGarp = new ArrayList<>();
     private boolean globalSmtpAlert;
+    /** global_defs vrrp_version, for the instances that set none. */
+    private int globalVersion = 2;
     private boolean smtpComplete;
 
     VrrpImport(List<Directive> top, boolean lbImported, Hocon.Obj vipgate, Report report) {
@@ -42,6 +47,9 @@ final class VrrpImport {
         this.report = report;
         this.values = new Values(report);
         for (Directive d : top) {
+            if (d.name().equals("vrrp_sync_group") && d.first("sync_group_tracking_weight").isEmpty()) {
+                d.first("group").map(Values::listed).ifPresent(unweighted::addAll);
+            }
             if (d.name().equals("vrrp_script") && d.block() && d.arg().isPresent()) {
                 scripts.put(d.arg().get(), d);
                 Optional<String> check = d.first("script").map(Values::command).flatMap(NginxCheck::recognise);
@@ -82,6 +90,7 @@ final class VrrpImport {
     private void version(Directive d, int v) {
         if (v == 2 || v == 3) {
             vrrp().put("version", v);
+            globalVersion = v;
         } else {
             report.notMapped(d, "VRRP version is 2 or 3, got " + v + "; vipgate uses 2");
         }
@@ -195,7 +204,7 @@ final class VrrpImport {
                 case "nopreempt" -> nopreempt = d;
                 case "preempt_delay" -> preemptDelay = d;
                 case "version" -> values.integer(d).ifPresent(v -> version(d, v));
-                case "authentication" -> authentication(d, out);
+                case "authentication" -> authentication(d, version(inst), out);
                 case "virtual_ipaddress" -> d.children().forEach(v -> vip(v).ifPresent(vips::add));
                 case "unicast_src_ip" -> values.one(d).filter(v -> address(d, v)).ifPresent(v -> out.put("unicast-source", v));
                 case "unicast_peer" -> d.children().forEach(p -> {
@@ -208,7 +217,11 @@ final class VrrpImport {
                 });
                 case "track_script" -> {
                     for (Directive t : d.children()) {
-                        if (lbChecks.containsKey(t.name())) {
+                        if (unweighted.contains(name.get()) && scripts.containsKey(t.name()) && silentWeight(t) != 0) {
+                            report.notMapped(t, "keepalived does not track a script with a weight in a vrrp_sync_group (no "
+                                    + "sync_group_tracking_weight there), so neither does the import; track it with weight 0 "
+                                    + "to have its failure put the group in FAULT");
+                        } else if (lbChecks.containsKey(t.name())) {
                             Optional<Integer> w = trackWeight(t);
                             if (trackLb.isPresent()) {
                                 report.notMapped(t, "the instance already tracks its lb engine for another nginx check");
@@ -222,7 +235,8 @@ final class VrrpImport {
                         }
                     }
                 }
-                case "track_interface" -> d.children().forEach(t -> track(t, true, "").ifPresent(interfaces::add));
+                case "track_interface" -> d.children().forEach(t -> track(unweighted.contains(name.get()) ? withoutWeight(t) : t,
+                        true, "").ifPresent(interfaces::add));
                 case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify" ->
                         notify.put(NOTIFY.get(d.name()), Values.command(d));
                 case "smtp_alert" -> smtpAlert = values.flag(d);
@@ -284,29 +298,42 @@ final class VrrpImport {
         }
     }
 
-    private void authentication(Directive a, Hocon.Obj instance) {
-        Hocon.Obj out = new Hocon.Obj();
+    /** The instance's VRRP version: its own version line, else global_defs'. */
+    private int version(Directive inst) {
+        return inst.first("version").flatMap(Directive::arg).flatMap(VrrpImport::parseInt).orElse(globalVersion);
+    }
+
+    private void authentication(Directive a, int version, Hocon.Obj instance) {
+        if (version == 3) {
+            // configs often keep the block when they move to VRRPv3; keepalived warns and runs without it
+            report.notMapped(a, "VRRP version 3 has no authentication (keepalived ignores the block too); left out");
+            return;
+        }
+        boolean pass = false;
+        Optional<String> password = Optional.empty();
         for (Directive d : a.children()) {
             switch (d.name()) {
-                case "auth_type" -> values.one(d).ifPresent(t -> {
-                    if (t.equalsIgnoreCase("PASS")) {
-                        out.put("type", "pass");
-                    } else {
-                        report.notMapped(d, "only PASS authentication exists in vipgate (AH is gone from keepalived 2.x too); "
-                                + "adverts go unauthenticated");
-                    }
-                });
-                case "auth_pass" -> values.one(d).ifPresent(p -> {
+                case "auth_type" -> {
+                    Optional<String> t = values.one(d);
+                    pass = t.filter(v -> v.equalsIgnoreCase("PASS")).isPresent();
+                    t.filter(v -> !v.equalsIgnoreCase("PASS")).ifPresent(v -> report.notMapped(d, "only PASS authentication "
+                            + "exists in vipgate (AH is gone from keepalived 2.x too); adverts go unauthenticated"));
+                }
+                case "auth_pass" -> password = values.one(d).map(p -> {
                     if (p.length() > 8) {
                         report.changed(d, "keepalived puts only the first 8 characters on the wire; written as such");
                     }
-                    out.put("password", p.substring(0, Math.min(8, p.length())));
+                    return p.substring(0, Math.min(8, p.length()));
                 });
                 default -> report.notMapped(d, "no vipgate equivalent in authentication");
             }
         }
-        if (!out.isEmpty()) {
-            instance.put("authentication", out);
+        if (pass) {
+            Hocon.Obj out = instance.obj("authentication").put("type", "pass");
+            password.ifPresent(p -> out.put("password", p));
+        } else if (password.isPresent()) {
+            // vipgate refuses a password it would not send, keepalived ignores it: the adverts are the same
+            a.first("auth_pass").ifPresent(d -> report.notMapped(d, "sent only with auth_type PASS; left out"));
         }
     }
 
@@ -363,9 +390,29 @@ final class VrrpImport {
         if (!t.args().isEmpty()) {
             report.notMapped(t, "write NAME weight N; " + t.args() + " ignored");
         }
-        Directive script = scripts.get(t.name());
-        Optional<Directive> w = script == null ? Optional.empty() : script.first("weight");
-        return Optional.of(w.flatMap(d -> d.arg()).flatMap(VrrpImport::parseInt).orElse(0));
+        return Optional.of(scriptWeight(t.name()));
+    }
+
+    /** The vrrp_script's own weight, else 0. */
+    private int scriptWeight(String script) {
+        return Optional.ofNullable(scripts.get(script)).flatMap(s -> s.first("weight")).flatMap(Directive::arg)
+                .flatMap(VrrpImport::parseInt).orElse(0);
+    }
+
+    /** {@link #trackWeight} as keepalived would apply it, without reporting what is wrong with the line. */
+    private int silentWeight(Directive t) {
+        return t.args().size() >= 2 && t.args().get(0).equals("weight") ? parseInt(t.args().get(1)).orElse(0)
+                : scriptWeight(t.name());
+    }
+
+    /** A tracked interface of a sync group member: keepalived sets its weight to 0, so it going down means FAULT. */
+    private Directive withoutWeight(Directive t) {
+        if (t.args().isEmpty()) {
+            return t;
+        }
+        report.changed(t, "keepalived ignores tracking weights in a vrrp_sync_group (no sync_group_tracking_weight there): "
+                + "down puts the instance and its group in FAULT; written as weight 0");
+        return new Directive(t.name(), List.of(), List.of(), false, t.file(), t.line());
     }
 
     private static Optional<Integer> parseInt(String s) {
@@ -401,6 +448,9 @@ final class VrrpImport {
         for (Directive d : g.children()) {
             switch (d.name()) {
                 case "group" -> out.put("instances", Values.listed(d));
+                case "sync_group_tracking_weight" -> {
+                    // the members' weights were kept (see unweighted), which is what vipgate does anyway
+                }
                 case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify" ->
                         notify.put(NOTIFY.get(d.name()), Values.command(d));
                 case "smtp_alert" -> smtpAlert = values.flag(d);

@@ -849,6 +849,9 @@ public final class NginxImport {
         if (name.startsWith("limit_")) {
             return "vipgate has no per-client request or connection limits";
         }
+        if (name.startsWith("lua_") || name.contains("_by_lua")) {
+            return "vipgate runs no Lua (OpenResty's lua-nginx-module); whatever the code does is left out";
+        }
         return "no vipgate equivalent; left out";
     }
 

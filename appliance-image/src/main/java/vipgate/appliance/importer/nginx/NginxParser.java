@@ -157,7 +157,13 @@ public final class NginxParser {
                 int blockLine = start;
                 List<String> head = words;
                 words = new ArrayList<>();
-                out.add(directive(head, block(head.get(0), blockLine), true, blockLine));
+                if (head.get(0).endsWith("_by_lua_block")) {
+                    // OpenResty's Lua code is no nginx syntax: kept whole, as the block's last argument
+                    head.add(lua(head.get(0), blockLine));
+                    out.add(directive(head, List.of(), true, blockLine));
+                } else {
+                    out.add(directive(head, block(head.get(0), blockLine), true, blockLine));
+                }
             } else if (c == '}') {
                 if (!words.isEmpty()) {
                     throw error(line, "unexpected '}' after '" + words.get(0) + "' (missing ';'?)");
@@ -174,6 +180,81 @@ public final class NginxParser {
                 words.add(c == '"' || c == '\'' ? quoted(c) : word());
             }
         }
+    }
+
+    /**
+     * The Lua code up to the brace closing {@code opened} (at line {@code openedAt}), the brace consumed. Like
+     * lua-nginx-module's own reader, braces inside Lua strings and comments do not count.
+     */
+    private String lua(String opened, int openedAt) throws SyntaxError {
+        int from = pos;
+        int depth = 1;
+        while (pos < text.length()) {
+            char c = text.charAt(pos);
+            if (c == '"' || c == '\'') {
+                luaString(c);
+            } else if (text.startsWith("--", pos)) {
+                pos += 2;
+                if (!luaLongBracket()) {
+                    while (pos < text.length() && text.charAt(pos) != '\n') {
+                        pos++;
+                    }
+                }
+            } else if (c == '[' && luaLongBracket()) {
+                continue;
+            } else {
+                if (c == '{') {
+                    depth++;
+                } else if (c == '}' && --depth == 0) {
+                    pos++;
+                    return text.substring(from, pos - 1);
+                }
+                step();
+            }
+        }
+        throw error(openedAt, "unexpected end of file: '" + opened + " {' is never closed (missing '}')");
+    }
+
+    /** Skips a Lua '...' or "..." string with its backslash escapes. */
+    private void luaString(char quote) {
+        step();
+        while (pos < text.length() && text.charAt(pos) != quote && text.charAt(pos) != '\n') {
+            if (text.charAt(pos) == '\\') {
+                step();
+            }
+            if (pos < text.length()) {
+                step();
+            }
+        }
+        if (pos < text.length() && text.charAt(pos) == quote) {
+            pos++;
+        }
+    }
+
+    /** Skips a Lua long string or comment body ({@code [[...]]}, {@code [==[...]==]}) if one starts here. */
+    private boolean luaLongBracket() {
+        int level = 0;
+        while (pos + 1 + level < text.length() && text.charAt(pos + 1 + level) == '=') {
+            level++;
+        }
+        if (pos + 1 + level >= text.length() || text.charAt(pos) != '[' || text.charAt(pos + 1 + level) != '[') {
+            return false;
+        }
+        String close = "]" + "=".repeat(level) + "]";
+        int end = text.indexOf(close, pos);
+        int stop = end < 0 ? text.length() : end + close.length();
+        while (pos < stop) {
+            step();
+        }
+        return true;
+    }
+
+    /** One character on, counting lines. */
+    private void step() {
+        if (text.charAt(pos) == '\n') {
+            line++;
+        }
+        pos++;
     }
 
     private Directive directive(List<String> words, List<Directive> children, boolean block, int at) {

@@ -234,6 +234,23 @@ class KeepalivedImportTest {
     }
 
     @Test
+    void authenticationVipgateWouldRefuseIsLeftOutAsKeepalivedIgnoresIt() throws IOException {
+        String auth = "  authentication {\n    auth_type %s\n    auth_pass 1111\n  }\n";
+        Imported ah = imported(INSTANCE.formatted(auth.formatted("AH")));
+        assertThat(ah.load().vrrp().instances().get("VI_1").authType()).isEqualTo(AuthType.NONE);
+        assertThat(ah.said()).satisfiesExactly(
+                s -> assertThat(s).endsWith(":8: not mapped: auth_type: only PASS authentication exists in vipgate (AH is gone "
+                        + "from keepalived 2.x too); adverts go unauthenticated"),
+                s -> assertThat(s).endsWith(":9: not mapped: auth_pass: sent only with auth_type PASS; left out"));
+
+        // VRRPv3 has no authentication field; the block is a leftover keepalived warns about and ignores
+        Imported v3 = imported("global_defs {\n  vrrp_version 3\n}\n" + INSTANCE.formatted(auth.formatted("PASS")));
+        assertThat(v3.load().vrrp().instances().get("VI_1").authType()).isEqualTo(AuthType.NONE);
+        assertThat(v3.said()).singleElement().asString().endsWith(":10: not mapped: authentication: VRRP version 3 has no "
+                + "authentication (keepalived ignores the block too); left out");
+    }
+
+    @Test
     void syncGroupsAndTheLvsSyncDaemon() throws IOException {
         Imported i = imported("""
                 global_defs {
@@ -256,6 +273,43 @@ class KeepalivedImportTest {
         assertThat(sync.syncId()).hasValue(7);
         assertThat(i.said()).singleElement().asString().endsWith(":2: not mapped: lvs_sync_daemon: 'maxlen 1400' has no vipgate "
                 + "equivalent (the kernel's defaults apply)");
+    }
+
+    @Test
+    void syncGroupMembersTrackWithoutWeightsAsInKeepalived() throws IOException {
+        String members = """
+                vrrp_script chk {
+                  script "/usr/bin/true"
+                  weight -20
+                }
+                vrrp_script chk0 {
+                  script "/usr/bin/true"
+                }
+                """ + INSTANCE.formatted("""
+                  track_interface {
+                    eth1 weight -30
+                  }
+                  track_script {
+                    chk
+                    chk0
+                  }
+                """);
+        Imported grouped = imported("vrrp_sync_group G1 {\n  group {\n    VI_1\n  }\n}\n" + members);
+        InstanceSpec vi1 = grouped.load().vrrp().instances().get("VI_1");
+        assertThat(vi1.trackInterfaces()).containsExactly(new TrackedObject(TrackedObject.Kind.INTERFACE, "eth1", 0));
+        assertThat(vi1.trackScripts()).containsExactly(new TrackedObject(TrackedObject.Kind.SCRIPT, "chk0", 0));
+        assertThat(grouped.said()).satisfiesExactly(
+                s -> assertThat(s).endsWith(":20: changed: eth1: keepalived ignores tracking weights in a vrrp_sync_group (no "
+                        + "sync_group_tracking_weight there): down puts the instance and its group in FAULT; written as weight 0"),
+                s -> assertThat(s).endsWith(":23: not mapped: chk: keepalived does not track a script with a weight in a "
+                        + "vrrp_sync_group (no sync_group_tracking_weight there), so neither does the import; track it with "
+                        + "weight 0 to have its failure put the group in FAULT"));
+
+        Imported weighted = imported("vrrp_sync_group G1 {\n  group {\n    VI_1\n  }\n  sync_group_tracking_weight\n}\n" + members);
+        InstanceSpec kept = weighted.load().vrrp().instances().get("VI_1");
+        assertThat(kept.trackInterfaces()).containsExactly(new TrackedObject(TrackedObject.Kind.INTERFACE, "eth1", -30));
+        assertThat(kept.trackScripts()).extracting(TrackedObject::weight).containsExactly(-20, 0);
+        assertThat(weighted.said()).isEmpty();
     }
 
     @Test

@@ -327,6 +327,7 @@ class NginxImportTest {
                     location / { proxy_pass http://web; proxy_buffering off; limit_req zone=one; return 200; }
                     location /files/ { root /srv; }
                   }
+                  lua_shared_dict limits 10m;
                 }
                 """);
 
@@ -345,6 +346,8 @@ class NginxImportTest {
                 file + ":10: not mapped: return: vipgate does not answer or redirect requests itself; it only proxies",
                 file + ":11: not mapped: root: not needed: vipgate serves no files, it only proxies",
                 file + ":11: not mapped: location: no proxy_pass: nginx serves files or answers itself here; vipgate only"
-                        + " proxies, so the location is left out");
+                        + " proxies, so the location is left out",
+                file + ":13: not mapped: lua_shared_dict: vipgate runs no Lua (OpenResty's lua-nginx-module); whatever the"
+                        + " code does is left out");
     }
 }

@@ -67,6 +67,26 @@ class NginxParserTest {
         assertError("a ${b;\n", "n.conf:1: unclosed '${' in a variable");
     }
 
+    @Test
+    void openRestyLuaBlocksAreKeptWholeBracesInLuaStringsAndCommentsDoNotCount() throws IOException {
+        List<Directive> top = NginxParser.parse("""
+                location / {
+                  access_by_lua_block {
+                    -- a } in a comment
+                    if t[1] == "}" or t[2] == '{' then ngx.exit(429) end
+                    local s = [==[ } ]==] --[[ { ]]
+                  }
+                  proxy_pass http://web;
+                }
+                """, "n.conf");
+        List<Directive> location = top.get(0).children();
+        assertThat(location).extracting(Directive::name).containsExactly("access_by_lua_block", "proxy_pass");
+        assertThat(location.get(0).args()).singleElement().asString().contains("ngx.exit(429)").endsWith("--[[ { ]]\n  ");
+        assertThat(location.get(1).where()).isEqualTo("n.conf:7");
+        assertError("content_by_lua_block {\n  ngx.say('{')\n", "n.conf:1: unexpected end of file: 'content_by_lua_block {' is "
+                + "never closed (missing '}')");
+    }
+
     private static void assertError(String text, String message) {
         assertThatThrownBy(() -> NginxParser.parse(text, "n.conf")).isInstanceOf(NginxParser.SyntaxError.class)
                 .hasMessage(message);
