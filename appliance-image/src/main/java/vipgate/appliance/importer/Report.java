@@ -8,15 +8,22 @@ public final class Report {
     private final List<Finding> findings = new ArrayList<>();
 
     public void repaired(String file, int line, String message) {
-        findings.add(new Finding(Finding.Kind.REPAIRED, file, line, message));
+        add(new Finding(Finding.Kind.REPAIRED, file, line, message));
     }
 
     public void notMapped(Directive d, String why) {
-        findings.add(new Finding(Finding.Kind.NOT_MAPPED, d.file(), d.line(), d.name() + ": " + why));
+        add(new Finding(Finding.Kind.NOT_MAPPED, d.file(), d.line(), d.name() + ": " + why));
     }
 
     public void changed(Directive d, String how) {
-        findings.add(new Finding(Finding.Kind.CHANGED, d.file(), d.line(), d.name() + ": " + how));
+        add(new Finding(Finding.Kind.CHANGED, d.file(), d.line(), d.name() + ": " + how));
+    }
+
+    /** Once: a block mapped several times (a virtual_server group's every service) says each thing once. */
+    private void add(Finding f) {
+        if (!findings.contains(f)) {
+            findings.add(f);
+        }
     }
 
     public List<Finding> findings() {

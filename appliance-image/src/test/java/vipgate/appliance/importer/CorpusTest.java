@@ -299,9 +299,9 @@ class CorpusTest {
         assertThat(vi1.trackScripts()).containsExactly(new TrackedObject(TrackedObject.Kind.SCRIPT, "chk_haproxy", 2));
         assertThat(vi1.smtpAlert()).isTrue();
         assertThat(c.ipvs().syncDaemon()).hasValueSatisfying(s -> assertThat(s.vrrpInstance()).isEqualTo("VI_1"));
-        // the SSL_GET server is kept without a check (always up), the TCP_CHECK one keeps its check
+        // the SSL_GET server is checked by a TCP connect (vipgate speaks no TLS in checks), the TCP_CHECK one keeps its check
         assertThat(c.ipvs().virtualServers().get(0).realServers()).extracting(rs -> rs.check().type())
-                .containsExactly(HealthCheckSpec.Type.NONE, HealthCheckSpec.Type.TCP);
+                .containsExactly(HealthCheckSpec.Type.TCP, HealthCheckSpec.Type.TCP);
         assertSaid(r, "/legacy-1x.conf:13: not mapped: vrrp_strict:",
                 "/legacy-1x.conf:20: not mapped: weight: 'reverse'",
                 "/legacy-1x.conf:23: not mapped: static_ipaddress:",
@@ -311,7 +311,7 @@ class CorpusTest {
                 "/legacy-1x.conf:47: not mapped: chk_haproxi: no vrrp_script named 'chk_haproxi'",
                 "/legacy-1x.conf:51: not mapped: virtual_server_group:",
                 "/legacy-1x.conf:60: not mapped: nat_mask:",
-                "/legacy-1x.conf:66: not mapped: SSL_GET: vipgate checks with TCP_CHECK, HTTP_GET or MISC_CHECK only");
+                "/legacy-1x.conf:66: changed: SSL_GET: vipgate's checkers speak no TLS");
     }
 
     // ---- nginx ----

@@ -1,10 +1,16 @@
 package vipgate.appliance.importer.keepalived;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import vipgate.appliance.importer.Directive;
 import vipgate.appliance.importer.Hocon;
 import vipgate.appliance.importer.Report;
@@ -15,14 +21,22 @@ import vipgate.appliance.importer.Report;
  * the file says is written.
  */
 final class IpvsImport {
-    private static final Map<String, String> CHECKS = Map.of("TCP_CHECK", "tcp", "HTTP_GET", "http", "MISC_CHECK", "script");
+    private static final Pattern IPV4_RANGE = Pattern.compile("((?:\\d{1,3}\\.){3})(\\d{1,3})-(\\d{1,3})");
+    private static final Map<String, String> CHECKS = Map.of("TCP_CHECK", "tcp", "HTTP_GET", "http", "MISC_CHECK", "script",
+            // vipgate's checkers speak no TLS: a connect to the port is the nearest check (better than none)
+            "SSL_GET", "tcp");
 
     private final Hocon.Obj vipgate;
     private final Report report;
     private final Values values;
     private final List<Hocon.Obj> virtualServers = new ArrayList<>();
+    /** virtual_server_group blocks by name, wherever they are in the file (a group may follow its user). */
+    private final Map<String, Directive> groups = new LinkedHashMap<>();
+    private final Set<String> usedGroups = new HashSet<>();
 
-    IpvsImport(Hocon.Obj vipgate, Report report) {
+    IpvsImport(List<Directive> top, Hocon.Obj vipgate, Report report) {
+        top.stream().filter(d -> d.name().equals("virtual_server_group") && d.args().size() == 1)
+                .forEach(g -> groups.putIfAbsent(g.args().get(0), g));
         this.vipgate = vipgate;
         this.report = report;
         this.values = new Values(report);
@@ -51,20 +65,75 @@ final class IpvsImport {
         }
     }
 
+    /**
+     * A {@code virtual_server IP PORT}, {@code fwmark N} or {@code group NAME} block: one vipgate virtual server per
+     * service it stands for (a group's every address, range member and fwmark), each with the block's settings.
+     */
     void virtualServer(Directive vs) {
-        Hocon.Obj out = new Hocon.Obj();
-        List<String> a = vs.args();
-        int port;
-        if (a.size() == 2 && a.get(0).equals("fwmark") && a.get(1).matches("\\d{1,10}")) {
-            out.put("fwmark", Long.parseLong(a.get(1)));
-            port = 0;
-        } else if (a.size() == 2 && a.get(1).matches("\\d{1,5}") && isIp(a.get(0))) {
-            port = Integer.parseInt(a.get(1));
-            out.put("address", endpoint(a.get(0), port));
-        } else {
-            report.notMapped(vs, "vipgate takes virtual_server IP PORT or fwmark N (no virtual_server_group); left out");
-            return;
+        for (Service service : services(vs)) {
+            virtualServers.add(virtualServer(vs, service));
         }
+    }
+
+    /** One IPVS service a virtual_server block stands for: {@code key = value} (address or fwmark) and its port. */
+    private record Service(String key, Object value, int port) {
+        static Service of(String ip, int port) {
+            return new Service("address", endpoint(ip, port), port);
+        }
+
+        static Service fwmark(String mark) {
+            return new Service("fwmark", Long.parseLong(mark), 0);
+        }
+    }
+
+    private List<Service> services(Directive vs) {
+        List<String> a = vs.args();
+        if (a.size() == 2 && a.get(0).equals("fwmark") && a.get(1).matches("\\d{1,10}")) {
+            return List.of(Service.fwmark(a.get(1)));
+        }
+        if (a.size() == 2 && a.get(1).matches("\\d{1,5}") && isIp(a.get(0))) {
+            return List.of(Service.of(a.get(0), Integer.parseInt(a.get(1))));
+        }
+        if (a.size() == 2 && a.get(0).equals("group")) {
+            Directive group = groups.get(a.get(1));
+            if (group == null) {
+                report.notMapped(vs, "no virtual_server_group " + a.get(1) + " is defined; left out");
+                return List.of();
+            }
+            usedGroups.add(a.get(1));
+            List<Service> services = new ArrayList<>();
+            group.children().forEach(entry -> services.addAll(groupEntry(entry)));
+            return services;
+        }
+        report.notMapped(vs, "write virtual_server IP PORT, fwmark N or group NAME; left out");
+        return List.of();
+    }
+
+    /** {@code IP PORT}, {@code A.B.C.D-E PORT} (keepalived's range: D to E, both included) or {@code fwmark N}. */
+    private List<Service> groupEntry(Directive entry) {
+        List<String> a = entry.args();
+        if (entry.name().equals("fwmark") && a.size() == 1 && a.get(0).matches("\\d{1,10}")) {
+            return List.of(Service.fwmark(a.get(0)));
+        }
+        if (a.size() == 1 && a.get(0).matches("\\d{1,5}")) {
+            int port = Integer.parseInt(a.get(0));
+            Matcher range = IPV4_RANGE.matcher(entry.name());
+            if (range.matches() && Integer.parseInt(range.group(2)) <= Integer.parseInt(range.group(3))
+                    && Integer.parseInt(range.group(3)) <= 255) {
+                return IntStream.rangeClosed(Integer.parseInt(range.group(2)), Integer.parseInt(range.group(3)))
+                        .mapToObj(last -> Service.of(range.group(1) + last, port)).toList();
+            }
+            if (isIp(entry.name())) {
+                return List.of(Service.of(entry.name(), port));
+            }
+        }
+        report.notMapped(entry, "a virtual_server_group entry is IP PORT, A.B.C.D-E PORT or fwmark N; left out");
+        return List.of();
+    }
+
+    private Hocon.Obj virtualServer(Directive vs, Service service) {
+        Hocon.Obj out = new Hocon.Obj().put(service.key(), service.value());
+        int port = service.port();
         // the service's delay_loop and virtualhost hold for every checker that does not set its own
         Defaults defaults = new Defaults(vs.first("delay_loop").flatMap(values::seconds),
                 vs.first("virtualhost").flatMap(values::one));
@@ -108,11 +177,16 @@ final class IpvsImport {
             out.put("notify", notify);
         }
         out.put("real-servers", reals);
-        virtualServers.add(out);
+        return out;
     }
 
     /** Writes the collected services; call once at the end. */
     void finish() {
+        groups.forEach((name, group) -> {
+            if (!usedGroups.contains(name)) {
+                report.notMapped(group, "no virtual_server group " + name + " uses it; left out");
+            }
+        });
         if (!virtualServers.isEmpty()) {
             vipgate.obj("ipvs").put("virtual-servers", virtualServers);
         }
@@ -128,9 +202,11 @@ final class IpvsImport {
             report.notMapped(rs, "write real_server IP PORT; left out");
             return Optional.empty();
         }
-        Hocon.Obj out = new Hocon.Obj().put("address", endpoint(a.get(0), a.size() > 1 ? Integer.parseInt(a.get(1)) : servicePort));
+        int port = a.size() > 1 ? Integer.parseInt(a.get(1)) : servicePort;
+        Hocon.Obj out = new Hocon.Obj().put("address", endpoint(a.get(0), port));
         Hocon.Obj notify = new Hocon.Obj();
         Hocon.Obj check = null;
+        boolean checked = false;
         for (Directive d : rs.children()) {
             switch (d.name()) {
                 case "weight" -> values.integer(d).ifPresent(w -> out.put("weight", w));
@@ -143,15 +219,22 @@ final class IpvsImport {
                 }
                 case "notify_up" -> notify.put("up", Values.command(d));
                 case "notify_down" -> notify.put("down", Values.command(d));
-                case "TCP_CHECK", "HTTP_GET", "MISC_CHECK" -> {
-                    if (check == null) {
-                        check = check(d, defaults);
+                case "TCP_CHECK", "HTTP_GET", "MISC_CHECK", "SSL_GET" -> {
+                    if (!checked) {
+                        checked = true;
+                        if (port == 0 && !d.name().equals("MISC_CHECK") && d.first("connect_port").isEmpty()) {
+                            report.notMapped(d, "nothing to probe: the real server has no port (a fwmark service) and the "
+                                    + "check no connect_port; write connect_port");
+                        } else {
+                            check = check(d, defaults);
+                        }
                     } else {
                         report.notMapped(d, "vipgate runs one check per real server; the first one is kept");
                     }
                 }
-                default -> report.notMapped(d, d.name().endsWith("_CHECK") || d.name().equals("SSL_GET")
-                        ? "vipgate checks with TCP_CHECK, HTTP_GET or MISC_CHECK only; this real server is not checked by it"
+                default -> report.notMapped(d, d.name().endsWith("_CHECK")
+                        ? "vipgate checks with TCP_CHECK, HTTP_GET, SSL_GET (as a TCP connect) or MISC_CHECK only; this "
+                                + "real server is not checked by it"
                         : "no vipgate equivalent in a real_server");
             }
         }
@@ -166,6 +249,11 @@ final class IpvsImport {
 
     private Hocon.Obj check(Directive c, Defaults defaults) {
         Hocon.Obj out = new Hocon.Obj().put("type", new Hocon.Raw(CHECKS.get(c.name())));
+        boolean tls = c.name().equals("SSL_GET");
+        if (tls) {
+            report.changed(c, "vipgate's checkers speak no TLS: a TCP connect to the real server's port stands in (the "
+                    + "handshake, url, status and digest are not checked)");
+        }
         if (c.first("delay_loop").isEmpty()) {
             defaults.delayLoop.ifPresent(v -> out.comment("keepalived delay_loop of the virtual_server").put("interval", v));
         }
@@ -185,7 +273,11 @@ final class IpvsImport {
                 case "connect_port" -> values.integer(d).ifPresent(v -> out.put("port", v));
                 case "virtualhost" -> values.one(d).ifPresent(v -> out.put("host", v));
                 case "misc_path" -> out.put("script", Values.command(d));
-                case "url" -> url(d, out, c);
+                case "url" -> {
+                    if (!tls) {
+                        url(d, out, c);
+                    }
+                }
                 default -> report.notMapped(d, "no vipgate equivalent in " + c.name());
             }
         }

@@ -47,7 +47,7 @@ public final class KeepalivedImport {
 
     private void map(List<Directive> top, boolean lbImported) {
         VrrpImport vrrp = new VrrpImport(top, lbImported, vipgate, report);
-        IpvsImport ipvs = new IpvsImport(vipgate, report);
+        IpvsImport ipvs = new IpvsImport(top, vipgate, report);
         // global_defs first: its defaults (garp, smtp_alert, vrrp_version) hold for instances written before it too
         List<Directive> globals = top.stream().filter(d -> d.name().equals("global_defs")).toList();
         globals.forEach(g -> globalDefs(g, vrrp, ipvs, top));
@@ -60,7 +60,12 @@ public final class KeepalivedImport {
                 case "vrrp_instance" -> vrrp.instance(d);
                 case "vrrp_sync_group" -> vrrp.syncGroup(d);
                 case "virtual_server" -> ipvs.virtualServer(d);
-                case "virtual_server_group" -> report.notMapped(d, "vipgate has no service groups; write one virtual server each");
+                case "virtual_server_group" -> {
+                    if (d.args().size() != 1) {
+                        report.notMapped(d, "write virtual_server_group NAME { IP PORT ... }; left out");
+                    }
+                    // otherwise expanded where a virtual_server group NAME uses it
+                }
                 case "static_ipaddress", "static_routes", "static_rules" ->
                         report.notMapped(d, "vipgate adds no static addresses or routes; configure them in the system");
                 default -> report.notMapped(d, "unknown or unsupported keepalived directive");

@@ -16,6 +16,7 @@ import vipgate.appliance.ApplianceConfig;
 import vipgate.appliance.importer.Finding;
 import vipgate.health.HealthCheckSpec;
 import vipgate.ipvs.config.CheckSpec;
+import vipgate.ipvs.config.RealServerSpec;
 import vipgate.ipvs.config.SyncDaemonSpec;
 import vipgate.ipvs.config.VirtualServerSpec;
 import vipgate.ipvs.netlink.Forwarding;
@@ -394,16 +395,60 @@ class KeepalivedImportTest {
         assertThat(misc.connectTimeout()).isEqualTo(Duration.ofSeconds(4));
         // keepalived's default delay_loop, 60s, is vipgate's
         assertThat(misc.interval()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(vs.realServers().get(2).check().enabled()).isFalse();
+        assertThat(vs.realServers().get(2).check().type()).as("SSL_GET as a TCP connect").isEqualTo(HealthCheckSpec.Type.TCP);
         VirtualServerSpec fwmark = c.ipvs().virtualServers().get(1);
         assertThat(fwmark.service().key()).hasToString("fwmark 5");
         assertThat(fwmark.forwarding()).isEqualTo(Forwarding.MASQ);
         assertThat(i.said()).anyMatch(s -> s.endsWith(":21: not mapped: digest: vipgate checks the status code only"))
                 .anyMatch(s -> s.endsWith(":23: not mapped: url: vipgate checks one url per real server; the first one is kept"))
-                .anyMatch(s -> s.endsWith(":40: not mapped: SSL_GET: vipgate checks with TCP_CHECK, HTTP_GET or MISC_CHECK only; "
-                        + "this real server is not checked by it"))
-                .anyMatch(s -> s.endsWith(":49: not mapped: virtual_server_group: vipgate has no service groups; write one "
-                        + "virtual server each"));
+                .anyMatch(s -> s.endsWith(":40: changed: SSL_GET: vipgate's checkers speak no TLS: a TCP connect to the real "
+                        + "server's port stands in (the handshake, url, status and digest are not checked)"))
+                .anyMatch(s -> s.endsWith(":49: not mapped: virtual_server_group: no virtual_server group web uses it; left out"));
+    }
+
+    /** keepalived's virtual_server group: one vipgate virtual server per address, range member and fwmark. */
+    @Test
+    void aVirtualServerGroupBecomesOneVirtualServerPerService() throws IOException {
+        Imported i = imported("""
+                virtual_server group web {
+                  lb_algo wrr
+                  lb_kind DR
+                  real_server 10.0.1.1 {
+                    weight 2
+                    TCP_CHECK {
+                      connect_timeout 3
+                    }
+                  }
+                }
+                virtual_server_group web {
+                  10.0.0.10 80
+                  10.0.0.20-22 443
+                  fwmark 7
+                  10.0.0.30-29 80
+                  www.example.com 80
+                }
+                virtual_server group nobody {
+                }
+                """);
+        List<VirtualServerSpec> services = i.load().ipvs().virtualServers();
+        assertThat(services).extracting(vs -> vs.service().key().toString()).containsExactly(
+                "10.0.0.10:80/tcp", "10.0.0.20:443/tcp", "10.0.0.21:443/tcp", "10.0.0.22:443/tcp", "fwmark 7");
+        assertThat(services).allSatisfy(vs -> {
+            assertThat(vs.service().scheduler()).isEqualTo("wrr");
+            assertThat(vs.forwarding()).isEqualTo(Forwarding.DIRECT_ROUTE);
+            assertThat(vs.realServers()).singleElement().extracting(RealServerSpec::weight).isEqualTo(2);
+        });
+        assertThat(services.get(0).realServers().get(0).check().connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        // the fwmark service's real server has no port, and the TCP_CHECK no connect_port: nothing it could probe
+        assertThat(services.get(4).realServers().get(0).check().enabled()).isFalse();
+        // a real server without a port takes the service's, as in keepalived
+        assertThat(services.get(1).realServers().get(0).port()).isEqualTo(443);
+        assertThat(i.said()).map(s -> s.substring(s.lastIndexOf('/') + 1)).containsExactlyInAnyOrder(
+                "keepalived.conf:6: not mapped: TCP_CHECK: nothing to probe: the real server has no port (a fwmark service) "
+                        + "and the check no connect_port; write connect_port",
+                "keepalived.conf:15: not mapped: 10.0.0.30-29: a virtual_server_group entry is IP PORT, A.B.C.D-E PORT or fwmark N; left out",
+                "keepalived.conf:16: not mapped: www.example.com: a virtual_server_group entry is IP PORT, A.B.C.D-E PORT or fwmark N; left out",
+                "keepalived.conf:18: not mapped: virtual_server: no virtual_server_group nobody is defined; left out");
     }
 
     @Test
