@@ -41,12 +41,21 @@ public final class KeepalivedImport {
      * @throws IOException when {@code keepalivedConf} itself cannot be read (a missing include is a finding)
      */
     public static void into(Path keepalivedConf, boolean lbImported, Hocon.Obj vipgate, Report report) throws IOException {
-        List<Directive> top = new KeepalivedParser(report).parse(keepalivedConf);
-        new KeepalivedImport(vipgate, report).map(top, lbImported);
+        into(keepalivedConf, lbImported, Optional.empty(), vipgate, report);
     }
 
-    private void map(List<Directive> top, boolean lbImported) {
-        VrrpImport vrrp = new VrrpImport(top, lbImported, vipgate, report);
+    /**
+     * As {@link #into(Path, boolean, Hocon.Obj, Report)}, with the tracked script files also looked for by name in
+     * {@code scriptsDir} (the old box's copied there), so a file that only looks after nginx can become lb tracking.
+     */
+    public static void into(Path keepalivedConf, boolean lbImported, Optional<Path> scriptsDir, Hocon.Obj vipgate, Report report)
+            throws IOException {
+        List<Directive> top = new KeepalivedParser(report).parse(keepalivedConf);
+        new KeepalivedImport(vipgate, report).map(top, lbImported, scriptsDir);
+    }
+
+    private void map(List<Directive> top, boolean lbImported, Optional<Path> scriptsDir) {
+        VrrpImport vrrp = new VrrpImport(top, lbImported, scriptsDir, vipgate, report);
         IpvsImport ipvs = new IpvsImport(vipgate, report);
         // global_defs first: its defaults (garp, smtp_alert, vrrp_version) hold for instances written before it too
         List<Directive> globals = top.stream().filter(d -> d.name().equals("global_defs")).toList();

@@ -1,5 +1,6 @@
 package vipgate.appliance.importer.keepalived;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,26 +28,35 @@ final class VrrpImport {
     private static final Map<String, String> NOTIFY = Map.of("notify_master", "master", "notify_backup", "backup",
             "notify_fault", "fault", "notify_stop", "stop", "notify", "any");
 
+    /** Why weight 0 stands for a script whose way to move the VIP was stopping keepalived. */
+    private static final String STOPS_KEEPALIVED = ". Written with weight 0: FAULT does what keepalived stopping did "
+            + "(priority 0, VIPs removed, the backup master at once), but ends by itself when the lb serves again, where a "
+            + "stopped keepalived waited to be started. The restart has no vipgate equivalent: the proxy runs inside "
+            + "vipgate, which systemd restarts when it dies";
+
     private final Hocon.Obj vipgate;
     private final Report report;
     private final Values values;
-    /** Scripts that only check nginx, by name, with what they check; empty unless the nginx side was imported. */
-    private final Map<String, String> lbChecks = new HashMap<>();
+    /** Scripts that only check nginx, by name, with what they do; empty unless the nginx side was imported. */
+    private final Map<String, NginxScript.Verdict> lbChecks = new HashMap<>();
     private final Map<String, Directive> scripts = new LinkedHashMap<>();
+    private final Map<String, TrackedScript> tracked = new HashMap<>();
     private final List<Directive> globalGarp = new ArrayList<>();
     private boolean globalSmtpAlert;
     private boolean smtpComplete;
 
-    VrrpImport(List<Directive> top, boolean lbImported, Hocon.Obj vipgate, Report report) {
+    /** @param scriptsDir where the old box's script files were copied (vipgate import --scripts) */
+    VrrpImport(List<Directive> top, boolean lbImported, Optional<Path> scriptsDir, Hocon.Obj vipgate, Report report) {
         this.vipgate = vipgate;
         this.report = report;
         this.values = new Values(report);
         for (Directive d : top) {
             if (d.name().equals("vrrp_script") && d.block() && d.arg().isPresent()) {
+                TrackedScript t = TrackedScript.of(d, scriptsDir);
                 scripts.put(d.arg().get(), d);
-                Optional<String> check = d.first("script").map(Values::command).flatMap(NginxCheck::recognise);
-                if (lbImported && check.isPresent()) {
-                    lbChecks.put(d.arg().get(), check.get());
+                tracked.put(d.arg().get(), t);
+                if (lbImported && t.nginx().isPresent()) {
+                    lbChecks.put(d.arg().get(), t.nginx().get());
                 }
             }
         }
@@ -101,9 +111,11 @@ final class VrrpImport {
         if (name.isEmpty()) {
             return;
         }
-        if (lbChecks.containsKey(name.get())) {
-            report.changed(s, lbChecks.get(name.get()) + "; vipgate's instances track their own lb engine instead "
-                    + "(track-lb: the VIP leaves a box whose proxy has no live upstream, which a running process does not tell)");
+        NginxScript.Verdict lb = lbChecks.get(name.get());
+        if (lb != null) {
+            report.changed(s, lb.what() + "; vipgate's instances track their own lb engine instead (track-lb: the VIP "
+                    + "leaves a box whose proxy has no live upstream, which a running process does not tell)"
+                    + (lb.stopsKeepalived() ? STOPS_KEEPALIVED : ""));
             return;
         }
         Hocon.Obj out = vrrp().obj("scripts").obj(name.get());
@@ -126,14 +138,8 @@ final class VrrpImport {
     }
 
     private void script(Directive d, Hocon.Obj out, String name) {
-        List<String> command = Values.command(d);
-        out.put("script", command);
-        if (command.size() == 1 && command.get(0).toLowerCase(Locale.ROOT).contains("nginx")) {
-            report.notMapped(d, "the file " + command.get(0) + " is run, but its content is not read: if it only checks "
-                    + "that nginx runs, replace the script by track-lb { enabled = true, weight = W } in the instances that "
-                    + "track '" + name + "'; whatever else it does (restart nginx, killall keepalived to hand the VIP over) "
-                    + "is no VRRP action under vipgate, only its exit status counts");
-        }
+        out.put("script", Values.command(d));
+        tracked.get(name).keptNote().ifPresent(note -> report.notMapped(d, note));
     }
 
     /** A weight from {@code weight N [reverse]}, in keepalived's range. */
@@ -208,13 +214,19 @@ final class VrrpImport {
                 });
                 case "track_script" -> {
                     for (Directive t : d.children()) {
-                        if (lbChecks.containsKey(t.name())) {
+                        NginxScript.Verdict lb = lbChecks.get(t.name());
+                        if (lb != null) {
                             Optional<Integer> w = trackWeight(t);
                             if (trackLb.isPresent()) {
                                 report.notMapped(t, "the instance already tracks its lb engine for another nginx check");
+                            } else if (lb.stopsKeepalived()) {
+                                trackLb = Optional.of(0);
+                                out.comment("vrrp_script " + t.name() + " becomes the built-in lb tracking with weight 0: "
+                                        + "failing puts the instance in FAULT, which gives the VIP up at once (priority 0) as "
+                                        + "the script's killall keepalived did; its weight never applied (the script exits 0)");
                             } else {
                                 trackLb = w;
-                                out.comment("vrrp_script " + t.name() + " (" + lbChecks.get(t.name()) + ") becomes the built-in "
+                                out.comment("vrrp_script " + t.name() + " (" + lb.what() + ") becomes the built-in "
                                         + "lb tracking, same weight");
                             }
                         } else {

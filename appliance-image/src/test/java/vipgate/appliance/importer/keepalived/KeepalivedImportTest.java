@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -166,6 +167,36 @@ class KeepalivedImportTest {
                 + INSTANCE.formatted("  track_script {\n    chk\n  }\n"), false);
         assertThat(noLb.load().vrrp().instances().get("VI_1").trackLb()).isEmpty();
         assertThat(noLb.findings()).isEmpty();
+    }
+
+    @Test
+    void trackedScriptFilesAreReadFromTheirPathOrTheScriptsDirectory() throws IOException {
+        Path own = Files.writeString(dir.resolve("check_nginx.sh"), "#!/bin/bash\npidof nginx\n");
+        Path scripts = Files.createDirectories(dir.resolve("old-box"));
+        Files.writeString(scripts.resolve("check.sh"), "#!/bin/bash\nif ! pidof nginx; then killall keepalived; fi\n");
+        String conf = "vrrp_script chk {\n  script \"%s\"\n  weight -20\n}\n" + INSTANCE.formatted("  track_script {\n    chk\n  }\n");
+        // read where it says: the file's exit status is pidof's, so the weight goes with it
+        Imported byPath = Imported.text(dir, conf.formatted("bash " + own), true);
+        assertThat(byPath.load().vrrp().instances().get("VI_1").trackLb()).contains(new TrackedObject(TrackedObject.Kind.LB, "lb", -20));
+        assertThat(byPath.said()).singleElement().asString().contains("changed: vrrp_script: the file " + own + ": runs one "
+                + "command: 'pidof nginx' only checks that an nginx process exists");
+        // found by its name in --scripts: it gives the VIP up by stopping keepalived, so weight 0
+        Imported byName = Imported.of(Files.writeString(dir.resolve("keepalived.conf"), conf.formatted("/etc/keepalived/check.sh")),
+                true, Optional.of(scripts));
+        assertThat(byName.load().vrrp().instances().get("VI_1").trackLb()).contains(new TrackedObject(TrackedObject.Kind.LB, "lb", 0));
+        assertThat(byName.said()).singleElement().asString().contains("the file /etc/keepalived/check.sh (read from "
+                + scripts.resolve("check.sh") + "): when its nginx check ('pidof nginx') fails, runs 'killall keepalived'");
+        // read, not recognised: a script, and said so
+        Files.writeString(scripts.resolve("check.sh"), "#!/bin/bash\nkillall -0 nginx && nc -z 127.0.0.1 5672\n");
+        Imported other = Imported.of(dir.resolve("keepalived.conf"), true, Optional.of(scripts));
+        assertThat(other.load().vrrp().instances().get("VI_1").trackScripts()).extracting(TrackedObject::name).containsExactly("chk");
+        assertThat(other.said()).singleElement().asString().contains("not mapped: script: the file /etc/keepalived/check.sh "
+                + "(read from " + scripts.resolve("check.sh") + ") was read, but is none of the nginx checks the importer "
+                + "recognises; it stays a script");
+        // nowhere to be read
+        Imported missing = Imported.text(dir, conf.formatted("/nonexistent/check_nginx.sh"), true);
+        assertThat(missing.said()).singleElement().asString().contains("the file /nonexistent/check_nginx.sh could not be "
+                + "read (looked for /nonexistent/check_nginx.sh; give the old box's scripts with --scripts DIR)");
     }
 
     @Test
