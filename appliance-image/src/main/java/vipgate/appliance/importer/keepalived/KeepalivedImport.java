@@ -92,6 +92,7 @@ public final class KeepalivedImport {
                 case "smtp_server" -> smtpServer(d, smtp);
                 case "smtp_connect_timeout" -> values.seconds(d).ifPresent(v -> smtp.put("connect-timeout", v));
                 case "lvs_sync_daemon" -> ipvs.syncDaemon(d);
+                case "lvs_timeouts" -> ipvs.timeouts(d);
                 case "lvs_sync_daemon_interface" -> oldSyncDaemon(d, top);
                 default -> {
                     if (!vrrp.global(d)) {

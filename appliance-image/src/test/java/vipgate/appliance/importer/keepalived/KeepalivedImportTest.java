@@ -20,6 +20,7 @@ import vipgate.ipvs.config.CheckSpec;
 import vipgate.ipvs.config.SyncDaemonSpec;
 import vipgate.ipvs.config.VirtualServerSpec;
 import vipgate.ipvs.netlink.Forwarding;
+import vipgate.ipvs.netlink.Timeouts;
 import vipgate.vrrp.config.InstanceSpec;
 import vipgate.vrrp.config.ScriptSpec;
 import vipgate.vrrp.config.VipSpec;
@@ -262,6 +263,18 @@ class KeepalivedImportTest {
         assertThat(vi1.initialState()).isEqualTo(State.MASTER);
         assertThat(vi1.preempt()).isTrue();
         assertThat(i.said()).hasSize(2).allMatch(s -> s.contains("keepalived ignores it with state MASTER or priority 255"));
+    }
+
+    @Test
+    void lvsTimeouts() throws IOException {
+        Imported i = imported("global_defs {\n  lvs_timeouts tcp 7200 tcpfin 120 udp 60\n}\n");
+        assertThat(i.load().ipvs().timeouts()).isEqualTo(new Timeouts(7200, 120, 60));
+        assertThat(i.said()).isEmpty();
+        // what is left out is the kernel's own value (0s)
+        Imported some = imported("global_defs {\n  lvs_timeouts udp 30 tcpfin\n}\n");
+        assertThat(some.load().ipvs().timeouts()).isEqualTo(new Timeouts(0, 0, 30));
+        assertThat(some.said()).containsExactly(dir.resolve("keepalived.conf") + ":2: not mapped: lvs_timeouts: 'tcpfin': "
+                + "write tcp|tcpfin|udp SECONDS; left out");
     }
 
     @Test
