@@ -66,6 +66,7 @@ public final class KeepalivedImport {
                     // mapped above
                 }
                 case "vrrp_script" -> vrrp.script(d);
+                case "vrrp_track_process" -> vrrp.trackProcess(d);
                 case "vrrp_instance" -> vrrp.instance(d);
                 case "vrrp_sync_group" -> vrrp.syncGroup(d);
                 case "virtual_server" -> ipvs.virtualServer(d);

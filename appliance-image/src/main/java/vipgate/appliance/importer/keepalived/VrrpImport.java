@@ -41,6 +41,8 @@ final class VrrpImport {
     private final Map<String, NginxScript.Verdict> lbChecks = new HashMap<>();
     private final Map<String, Directive> scripts = new LinkedHashMap<>();
     private final Map<String, TrackedScript> tracked = new HashMap<>();
+    /** vrrp_track_process blocks by name; only one watching nginx is mapped (to track-lb). */
+    private final Map<String, Directive> processes = new HashMap<>();
     private final List<Directive> globalGarp = new ArrayList<>();
     private boolean globalSmtpAlert;
     private boolean smtpComplete;
@@ -57,6 +59,12 @@ final class VrrpImport {
                 tracked.put(d.arg().get(), t);
                 if (lbImported && t.nginx().isPresent()) {
                     lbChecks.put(d.arg().get(), t.nginx().get());
+                }
+            } else if (d.name().equals("vrrp_track_process") && d.block() && d.arg().isPresent()) {
+                processes.put(d.arg().get(), d);
+                if (lbImported && nginxProcess(d)) {
+                    lbChecks.put(d.arg().get(), new NginxScript.Verdict("'process nginx' only checks that an nginx "
+                            + "process exists", false));
                 }
             }
         }
@@ -212,23 +220,15 @@ final class VrrpImport {
                         peers.add(p.name());
                     }
                 });
-                case "track_script" -> {
+                case "track_script", "track_process" -> {
                     for (Directive t : d.children()) {
-                        NginxScript.Verdict lb = lbChecks.get(t.name());
-                        if (lb != null) {
-                            Optional<Integer> w = trackWeight(t);
-                            if (trackLb.isPresent()) {
-                                report.notMapped(t, "the instance already tracks its lb engine for another nginx check");
-                            } else if (lb.stopsKeepalived()) {
-                                trackLb = Optional.of(0);
-                                out.comment("vrrp_script " + t.name() + " becomes the built-in lb tracking with weight 0: "
-                                        + "failing puts the instance in FAULT, which gives the VIP up at once (priority 0) as "
-                                        + "the script's killall keepalived did; its weight never applied (the script exits 0)");
-                            } else {
-                                trackLb = w;
-                                out.comment("vrrp_script " + t.name() + " (" + lb.what() + ") becomes the built-in "
-                                        + "lb tracking, same weight");
-                            }
+                        if (lbChecks.containsKey(t.name()) && trackLb.isPresent()) {
+                            report.notMapped(t, "the instance already tracks its lb engine for another nginx check");
+                        } else if (lbChecks.containsKey(t.name())) {
+                            trackLb = lbTrack(t, out);
+                        } else if (d.name().equals("track_process")) {
+                            report.notMapped(t, processes.containsKey(t.name()) ? "vipgate tracks no processes (see the "
+                                    + "vrrp_track_process); not tracked" : "no vrrp_track_process named '" + t.name() + "'");
                         } else {
                             track(t, scripts.containsKey(t.name()), "vrrp_script").ifPresent(tracks::add);
                         }
@@ -268,6 +268,41 @@ final class VrrpImport {
             out.put("notify", notify);
         }
         smtpAlert(inst, smtpAlert, out);
+    }
+
+    /** The weight of a track entry that becomes track-lb, with the comment that says why. */
+    private Optional<Integer> lbTrack(Directive t, Hocon.Obj out) {
+        NginxScript.Verdict lb = lbChecks.get(t.name());
+        String kind = processes.containsKey(t.name()) && !scripts.containsKey(t.name()) ? "vrrp_track_process " : "vrrp_script ";
+        if (lb.stopsKeepalived()) {
+            out.comment(kind + t.name() + " becomes the built-in lb tracking with weight 0: failing puts the instance in "
+                    + "FAULT, which gives the VIP up at once (priority 0) as the script's killall keepalived did; its weight "
+                    + "never applied (the script exits 0)");
+            return Optional.of(0);
+        }
+        out.comment(kind + t.name() + " (" + lb.what() + ") becomes the built-in lb tracking, same weight");
+        return trackWeight(t);
+    }
+
+    private static boolean nginxProcess(Directive trackProcess) {
+        return trackProcess.first("process").flatMap(Directive::arg).filter(p -> p.matches("(\\S*/)?nginx")).isPresent();
+    }
+
+    /** vrrp_track_process: mapped only when it watches nginx and the lb is imported; vipgate tracks no processes. */
+    void trackProcess(Directive p) {
+        Optional<String> name = named(p, "vrrp_track_process NAME { process PROCESS }");
+        if (name.isEmpty()) {
+            return;
+        }
+        if (lbChecks.containsKey(name.get())) {
+            p.children().stream().filter(d -> !d.name().equals("process") && !d.name().equals("weight"))
+                    .forEach(d -> report.notMapped(d, "track-lb has no such setting; it follows the lb engine directly"));
+            report.changed(p, lbChecks.get(name.get()).what() + "; vipgate's instances track their own lb engine instead "
+                    + "(track-lb: the VIP leaves a box whose proxy has no live upstream, which a running process does not tell)");
+        } else {
+            report.notMapped(p, "vipgate tracks no processes; " + (nginxProcess(p) ? "import the nginx.conf too to track "
+                    + "vipgate's own lb engine instead" : "write a vrrp_script that checks it (e.g. pidof NAME) instead"));
+        }
     }
 
     private void smtpAlert(Directive owner, boolean wanted, Hocon.Obj out) {
@@ -367,7 +402,7 @@ final class VrrpImport {
         return Optional.of(out);
     }
 
-    /** A track line's own weight, else the script's (as keepalived), else 0. */
+    /** A track line's own weight, else its vrrp_script's or vrrp_track_process's (as keepalived), else 0. */
     private Optional<Integer> trackWeight(Directive t) {
         if (t.args().size() >= 2 && t.args().get(0).equals("weight")) {
             return weight(new Directive("weight", t.args().subList(1, t.args().size()), List.of(), false, t.file(), t.line()));
@@ -375,7 +410,7 @@ final class VrrpImport {
         if (!t.args().isEmpty()) {
             report.notMapped(t, "write NAME weight N; " + t.args() + " ignored");
         }
-        Directive script = scripts.get(t.name());
+        Directive script = scripts.getOrDefault(t.name(), processes.get(t.name()));
         Optional<Directive> w = script == null ? Optional.empty() : script.first("weight");
         return Optional.of(w.flatMap(d -> d.arg()).flatMap(VrrpImport::parseInt).orElse(0));
     }

@@ -201,6 +201,36 @@ class KeepalivedImportTest {
     }
 
     @Test
+    void aTrackedNginxProcessBecomesLbTrackingOnlyWithTheLbImported() throws IOException {
+        String conf = """
+                vrrp_track_process track_nginx {
+                  process nginx
+                  weight -30
+                  quorum 1
+                }
+                vrrp_track_process track_mq {
+                  process beam.smp
+                }
+                """ + INSTANCE.formatted("  track_process {\n    track_nginx\n    track_mq\n  }\n");
+        Imported lb = imported(conf);
+        assertThat(lb.load().vrrp().instances().get("VI_1").trackLb()).contains(new TrackedObject(TrackedObject.Kind.LB, "lb", -30));
+        assertThat(lb.said()).containsExactly(
+                dir.resolve("keepalived.conf") + ":4: not mapped: quorum: track-lb has no such setting; it follows the lb "
+                        + "engine directly",
+                dir.resolve("keepalived.conf") + ":1: changed: vrrp_track_process: 'process nginx' only checks that an nginx "
+                        + "process exists; vipgate's instances track their own lb engine instead (track-lb: the VIP leaves a "
+                        + "box whose proxy has no live upstream, which a running process does not tell)",
+                dir.resolve("keepalived.conf") + ":6: not mapped: vrrp_track_process: vipgate tracks no processes; write a "
+                        + "vrrp_script that checks it (e.g. pidof NAME) instead",
+                dir.resolve("keepalived.conf") + ":17: not mapped: track_mq: vipgate tracks no processes (see the "
+                        + "vrrp_track_process); not tracked");
+        Imported noLb = Imported.text(dir, conf, false);
+        assertThat(noLb.load().vrrp().instances().get("VI_1").trackLb()).isEmpty();
+        assertThat(noLb.said()).contains(dir.resolve("keepalived.conf") + ":1: not mapped: vrrp_track_process: vipgate "
+                + "tracks no processes; import the nginx.conf too to track vipgate's own lb engine instead");
+    }
+
+    @Test
     void vrrpInstance() throws IOException {
         Imported i = imported(INSTANCE.formatted("""
                   state BACKUP
