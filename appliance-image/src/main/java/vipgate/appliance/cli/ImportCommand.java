@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import vipgate.appliance.importer.Importer;
 import vipgate.config.ConfigProblem;
 
-/** {@code vipgate import --keepalived FILE [--nginx FILE] [-o FILE]}: migrate a two-box nginx + keepalived setup. */
+/** {@code vipgate import --keepalived FILE [--nginx FILE] [--scripts DIR] [-o FILE]}: migrate a two-box nginx + keepalived setup. */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Translate a keepalived.conf and/or an nginx.conf into one vipgate.conf (HOCON, commented). Every "
                 + "repair, left-out directive and difference in behaviour is reported on stderr with file:line and "
@@ -27,6 +27,11 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--nginx", paramLabel = "FILE", description = "nginx.conf (includes are followed)")
     Path nginx;
 
+    @Option(names = "--scripts", paramLabel = "DIR", description = "the old box's keepalived scripts (its /etc/keepalived "
+            + "copied here): a tracked script file is read from here by its name, else from its own path, so one that only "
+            + "looks after nginx can become vipgate's lb tracking")
+    Path scripts;
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "where to write vipgate.conf (default: stdout)")
     Path output;
 
@@ -38,7 +43,8 @@ final class ImportCommand implements Callable<Integer> {
             return 2;
         }
         try {
-            Importer.Result result = Importer.run(Optional.ofNullable(keepalived), Optional.ofNullable(nginx));
+            Importer.Result result = Importer.run(Optional.ofNullable(keepalived), Optional.ofNullable(nginx),
+                    Optional.ofNullable(scripts));
             result.report().findings().forEach(err::println);
             if (output == null) {
                 spec.commandLine().getOut().print(result.text());

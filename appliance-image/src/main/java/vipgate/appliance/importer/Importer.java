@@ -22,6 +22,11 @@ public final class Importer {
     }
 
     public static Result run(Optional<Path> keepalived, Optional<Path> nginx) throws IOException {
+        return run(keepalived, nginx, Optional.empty());
+    }
+
+    /** @param scripts the old box's keepalived script files, copied here: looked up by name for its tracked scripts */
+    public static Result run(Optional<Path> keepalived, Optional<Path> nginx, Optional<Path> scripts) throws IOException {
         Report report = new Report();
         Hocon.Obj root = new Hocon.Obj();
         Hocon.Obj vipgate = root.obj("vipgate");
@@ -29,7 +34,7 @@ public final class Importer {
             NginxImport.into(nginx.get(), vipgate, report);
         }
         if (keepalived.isPresent()) {
-            KeepalivedImport.into(keepalived.get(), nginx.isPresent(), vipgate, report);
+            KeepalivedImport.into(keepalived.get(), nginx.isPresent(), scripts, vipgate, report);
         }
         StringBuilder header = new StringBuilder("vipgate.conf imported by `vipgate import` from ");
         keepalived.ifPresent(k -> header.append(k).append(nginx.isPresent() ? " and " : ""));

@@ -251,4 +251,14 @@ class MainTest {
             Files.deleteIfExists(out);
         }
     }
+
+    @Test
+    void importReadsTrackedScriptsFromTheScriptsDirectory(@TempDir Path scripts) throws Exception {
+        Files.copy(Path.of("src/test/resources/importer/scripts/002-check_nginx.sh"), scripts.resolve("check_nginx.sh"));
+        Outcome o = execute("import", "--keepalived", "src/test/resources/importer/seeds/002-keepalived-master.conf",
+                "--nginx", "src/test/resources/importer/seeds/002-nginx.conf", "--scripts", scripts.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.err()).contains("(read from " + scripts.resolve("check_nginx.sh") + ")");
+        assertThat(o.out()).contains("track-lb").contains("weight 0");
+    }
 }

@@ -26,6 +26,9 @@ final class IpvsImport {
             // vipgate's checkers speak no TLS: a connect to the port is the nearest check (better than none)
             "SSL_GET", "tcp");
 
+    /** lvs_timeouts' words and vipgate's keys. */
+    private static final Map<String, String> TIMEOUTS = Map.of("tcp", "tcp", "tcpfin", "tcp-fin", "udp", "udp");
+
     private final Hocon.Obj vipgate;
     private final Report report;
     private final Values values;
@@ -62,6 +65,24 @@ final class IpvsImport {
                 String option = a.get(i) + (i + 1 < a.size() ? " " + a.get(++i) : "");
                 report.notMapped(d, "'" + option + "' has no vipgate equivalent (the kernel's defaults apply)");
             }
+        }
+    }
+
+    /** global_defs {@code lvs_timeouts [tcp N] [tcpfin N] [udp N]}, whole seconds as ipvsadm --set takes them. */
+    void timeouts(Directive d) {
+        Hocon.Obj out = new Hocon.Obj();
+        List<String> a = d.args();
+        for (int i = 0; i < a.size(); i += 2) {
+            String key = TIMEOUTS.get(a.get(i));
+            String value = i + 1 < a.size() ? a.get(i + 1) : "";
+            if (key != null && value.matches("\\d{1,9}")) {
+                out.put(key, new Hocon.Raw(Integer.parseInt(value) + "s"));
+            } else {
+                report.notMapped(d, "'" + (a.get(i) + " " + value).strip() + "': write tcp|tcpfin|udp SECONDS; left out");
+            }
+        }
+        if (!out.isEmpty()) {
+            vipgate.obj("ipvs").comment("keepalived lvs_timeouts").put("timeouts", out);
         }
     }
 

@@ -41,12 +41,21 @@ public final class KeepalivedImport {
      * @throws IOException when {@code keepalivedConf} itself cannot be read (a missing include is a finding)
      */
     public static void into(Path keepalivedConf, boolean lbImported, Hocon.Obj vipgate, Report report) throws IOException {
-        List<Directive> top = new KeepalivedParser(report).parse(keepalivedConf);
-        new KeepalivedImport(vipgate, report).map(top, lbImported);
+        into(keepalivedConf, lbImported, Optional.empty(), vipgate, report);
     }
 
-    private void map(List<Directive> top, boolean lbImported) {
-        VrrpImport vrrp = new VrrpImport(top, lbImported, vipgate, report);
+    /**
+     * As {@link #into(Path, boolean, Hocon.Obj, Report)}, with the tracked script files also looked for by name in
+     * {@code scriptsDir} (the old box's copied there), so a file that only looks after nginx can become lb tracking.
+     */
+    public static void into(Path keepalivedConf, boolean lbImported, Optional<Path> scriptsDir, Hocon.Obj vipgate, Report report)
+            throws IOException {
+        List<Directive> top = new KeepalivedParser(report).parse(keepalivedConf);
+        new KeepalivedImport(vipgate, report).map(top, lbImported, scriptsDir);
+    }
+
+    private void map(List<Directive> top, boolean lbImported, Optional<Path> scriptsDir) {
+        VrrpImport vrrp = new VrrpImport(top, lbImported, scriptsDir, vipgate, report);
         IpvsImport ipvs = new IpvsImport(top, vipgate, report);
         // global_defs first: its defaults (garp, smtp_alert, vrrp_version) hold for instances written before it too
         List<Directive> globals = top.stream().filter(d -> d.name().equals("global_defs")).toList();
@@ -57,6 +66,7 @@ public final class KeepalivedImport {
                     // mapped above
                 }
                 case "vrrp_script" -> vrrp.script(d);
+                case "vrrp_track_process" -> vrrp.trackProcess(d);
                 case "vrrp_instance" -> vrrp.instance(d);
                 case "vrrp_sync_group" -> vrrp.syncGroup(d);
                 case "virtual_server" -> ipvs.virtualServer(d);
@@ -88,6 +98,7 @@ public final class KeepalivedImport {
                 case "smtp_server" -> smtpServer(d, smtp);
                 case "smtp_connect_timeout" -> values.seconds(d).ifPresent(v -> smtp.put("connect-timeout", v));
                 case "lvs_sync_daemon" -> ipvs.syncDaemon(d);
+                case "lvs_timeouts" -> ipvs.timeouts(d);
                 case "lvs_sync_daemon_interface" -> oldSyncDaemon(d, top);
                 default -> {
                     if (!vrrp.global(d)) {

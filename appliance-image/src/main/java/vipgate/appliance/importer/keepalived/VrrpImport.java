@@ -1,5 +1,6 @@
 package vipgate.appliance.importer.keepalived;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,21 +29,31 @@ final class VrrpImport {
     private static final Map<String, String> NOTIFY = Map.of("notify_master", "master", "notify_backup", "backup",
             "notify_fault", "fault", "notify_stop", "stop", "notify", "any");
 
+    /** Why weight 0 stands for a script whose way to move the VIP was stopping keepalived. */
+    private static final String STOPS_KEEPALIVED = ". Written with weight 0: FAULT does what keepalived stopping did "
+            + "(priority 0, VIPs removed, the backup master at once), but ends by itself when the lb serves again, where a "
+            + "stopped keepalived waited to be started. The restart has no vipgate equivalent: the proxy runs inside "
+            + "vipgate, which systemd restarts when it dies";
+
     private final Hocon.Obj vipgate;
     private final Report report;
     private final Values values;
-    /** Scripts that only check nginx, by name, with what they check; empty unless the nginx side was imported. */
-    private final Map<String, String> lbChecks = new HashMap<>();
+    /** Scripts that only check nginx, by name, with what they do; empty unless the nginx side was imported. */
+    private final Map<String, NginxScript.Verdict> lbChecks = new HashMap<>();
     private final Map<String, Directive> scripts = new LinkedHashMap<>();
     /** Instances of a vrrp_sync_group without sync_group_tracking_weight: keepalived ignores their tracking weights. */
     private final Set<String> unweighted = new HashSet<>();
+    private final Map<String, TrackedScript> tracked = new HashMap<>();
+    /** vrrp_track_process blocks by name; only one watching nginx is mapped (to track-lb). */
+    private final Map<String, Directive> processes = new HashMap<>();
     private final List<Directive> globalGarp = new ArrayList<>();
     private boolean globalSmtpAlert;
     /** global_defs vrrp_version, for the instances that set none. */
     private int globalVersion = 2;
     private boolean smtpComplete;
 
-    VrrpImport(List<Directive> top, boolean lbImported, Hocon.Obj vipgate, Report report) {
+    /** @param scriptsDir where the old box's script files were copied (vipgate import --scripts) */
+    VrrpImport(List<Directive> top, boolean lbImported, Optional<Path> scriptsDir, Hocon.Obj vipgate, Report report) {
         this.vipgate = vipgate;
         this.report = report;
         this.values = new Values(report);
@@ -51,10 +62,17 @@ final class VrrpImport {
                 d.first("group").map(Values::listed).ifPresent(unweighted::addAll);
             }
             if (d.name().equals("vrrp_script") && d.block() && d.arg().isPresent()) {
+                TrackedScript t = TrackedScript.of(d, scriptsDir);
                 scripts.put(d.arg().get(), d);
-                Optional<String> check = d.first("script").map(Values::command).flatMap(NginxCheck::recognise);
-                if (lbImported && check.isPresent()) {
-                    lbChecks.put(d.arg().get(), check.get());
+                tracked.put(d.arg().get(), t);
+                if (lbImported && t.nginx().isPresent()) {
+                    lbChecks.put(d.arg().get(), t.nginx().get());
+                }
+            } else if (d.name().equals("vrrp_track_process") && d.block() && d.arg().isPresent()) {
+                processes.put(d.arg().get(), d);
+                if (lbImported && nginxProcess(d)) {
+                    lbChecks.put(d.arg().get(), new NginxScript.Verdict("'process nginx' only checks that an nginx "
+                            + "process exists", false));
                 }
             }
         }
@@ -110,9 +128,11 @@ final class VrrpImport {
         if (name.isEmpty()) {
             return;
         }
-        if (lbChecks.containsKey(name.get())) {
-            report.changed(s, lbChecks.get(name.get()) + "; vipgate's instances track their own lb engine instead "
-                    + "(track-lb: the VIP leaves a box whose proxy has no live upstream, which a running process does not tell)");
+        NginxScript.Verdict lb = lbChecks.get(name.get());
+        if (lb != null) {
+            report.changed(s, lb.what() + "; vipgate's instances track their own lb engine instead (track-lb: the VIP "
+                    + "leaves a box whose proxy has no live upstream, which a running process does not tell)"
+                    + (lb.stopsKeepalived() ? STOPS_KEEPALIVED : ""));
             return;
         }
         Hocon.Obj out = vrrp().obj("scripts").obj(name.get());
@@ -135,14 +155,8 @@ final class VrrpImport {
     }
 
     private void script(Directive d, Hocon.Obj out, String name) {
-        List<String> command = Values.command(d);
-        out.put("script", command);
-        if (command.size() == 1 && command.get(0).toLowerCase(Locale.ROOT).contains("nginx")) {
-            report.notMapped(d, "the file " + command.get(0) + " is run, but its content is not read: if it only checks "
-                    + "that nginx runs, replace the script by track-lb { enabled = true, weight = W } in the instances that "
-                    + "track '" + name + "'; whatever else it does (restart nginx, killall keepalived to hand the VIP over) "
-                    + "is no VRRP action under vipgate, only its exit status counts");
-        }
+        out.put("script", Values.command(d));
+        tracked.get(name).keptNote().ifPresent(note -> report.notMapped(d, note));
     }
 
     /** A weight from {@code weight N [reverse]}, in keepalived's range. */
@@ -215,21 +229,19 @@ final class VrrpImport {
                         peers.add(p.name());
                     }
                 });
-                case "track_script" -> {
+                case "track_script", "track_process" -> {
                     for (Directive t : d.children()) {
                         if (unweighted.contains(name.get()) && scripts.containsKey(t.name()) && silentWeight(t) != 0) {
                             report.notMapped(t, "keepalived does not track a script with a weight in a vrrp_sync_group (no "
                                     + "sync_group_tracking_weight there), so neither does the import; track it with weight 0 "
                                     + "to have its failure put the group in FAULT");
+                        } else if (lbChecks.containsKey(t.name()) && trackLb.isPresent()) {
+                            report.notMapped(t, "the instance already tracks its lb engine for another nginx check");
                         } else if (lbChecks.containsKey(t.name())) {
-                            Optional<Integer> w = trackWeight(t);
-                            if (trackLb.isPresent()) {
-                                report.notMapped(t, "the instance already tracks its lb engine for another nginx check");
-                            } else {
-                                trackLb = w;
-                                out.comment("vrrp_script " + t.name() + " (" + lbChecks.get(t.name()) + ") becomes the built-in "
-                                        + "lb tracking, same weight");
-                            }
+                            trackLb = lbTrack(t, out);
+                        } else if (d.name().equals("track_process")) {
+                            report.notMapped(t, processes.containsKey(t.name()) ? "vipgate tracks no processes (see the "
+                                    + "vrrp_track_process); not tracked" : "no vrrp_track_process named '" + t.name() + "'");
                         } else {
                             track(t, scripts.containsKey(t.name()), "vrrp_script").ifPresent(tracks::add);
                         }
@@ -270,6 +282,41 @@ final class VrrpImport {
             out.put("notify", notify);
         }
         smtpAlert(inst, smtpAlert, out);
+    }
+
+    /** The weight of a track entry that becomes track-lb, with the comment that says why. */
+    private Optional<Integer> lbTrack(Directive t, Hocon.Obj out) {
+        NginxScript.Verdict lb = lbChecks.get(t.name());
+        String kind = processes.containsKey(t.name()) && !scripts.containsKey(t.name()) ? "vrrp_track_process " : "vrrp_script ";
+        if (lb.stopsKeepalived()) {
+            out.comment(kind + t.name() + " becomes the built-in lb tracking with weight 0: failing puts the instance in "
+                    + "FAULT, which gives the VIP up at once (priority 0) as the script's killall keepalived did; its weight "
+                    + "never applied (the script exits 0)");
+            return Optional.of(0);
+        }
+        out.comment(kind + t.name() + " (" + lb.what() + ") becomes the built-in lb tracking, same weight");
+        return trackWeight(t);
+    }
+
+    private static boolean nginxProcess(Directive trackProcess) {
+        return trackProcess.first("process").flatMap(Directive::arg).filter(p -> p.matches("(\\S*/)?nginx")).isPresent();
+    }
+
+    /** vrrp_track_process: mapped only when it watches nginx and the lb is imported; vipgate tracks no processes. */
+    void trackProcess(Directive p) {
+        Optional<String> name = named(p, "vrrp_track_process NAME { process PROCESS }");
+        if (name.isEmpty()) {
+            return;
+        }
+        if (lbChecks.containsKey(name.get())) {
+            p.children().stream().filter(d -> !d.name().equals("process") && !d.name().equals("weight"))
+                    .forEach(d -> report.notMapped(d, "track-lb has no such setting; it follows the lb engine directly"));
+            report.changed(p, lbChecks.get(name.get()).what() + "; vipgate's instances track their own lb engine instead "
+                    + "(track-lb: the VIP leaves a box whose proxy has no live upstream, which a running process does not tell)");
+        } else {
+            report.notMapped(p, "vipgate tracks no processes; " + (nginxProcess(p) ? "import the nginx.conf too to track "
+                    + "vipgate's own lb engine instead" : "write a vrrp_script that checks it (e.g. pidof NAME) instead"));
+        }
     }
 
     private void smtpAlert(Directive owner, boolean wanted, Hocon.Obj out) {
@@ -382,7 +429,7 @@ final class VrrpImport {
         return Optional.of(out);
     }
 
-    /** A track line's own weight, else the script's (as keepalived), else 0. */
+    /** A track line's own weight, else its vrrp_script's or vrrp_track_process's (as keepalived), else 0. */
     private Optional<Integer> trackWeight(Directive t) {
         if (t.args().size() >= 2 && t.args().get(0).equals("weight")) {
             return weight(new Directive("weight", t.args().subList(1, t.args().size()), List.of(), false, t.file(), t.line()));
@@ -393,9 +440,10 @@ final class VrrpImport {
         return Optional.of(scriptWeight(t.name()));
     }
 
-    /** The vrrp_script's own weight, else 0. */
-    private int scriptWeight(String script) {
-        return Optional.ofNullable(scripts.get(script)).flatMap(s -> s.first("weight")).flatMap(Directive::arg)
+    /** The vrrp_script's (or vrrp_track_process's) own weight, else 0. */
+    private int scriptWeight(String name) {
+        return Optional.ofNullable(scripts.getOrDefault(name, processes.get(name))).flatMap(s -> s.first("weight"))
+                .flatMap(Directive::arg)
                 .flatMap(VrrpImport::parseInt).orElse(0);
     }
 

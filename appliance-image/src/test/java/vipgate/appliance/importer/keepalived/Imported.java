@@ -15,9 +15,14 @@ record Imported(String hocon, List<Finding> findings, Path written) {
 
     /** Imports {@code conf}, renders it as {@code vipgate { ... }} next to it and keeps the file for the loader. */
     static Imported of(Path conf, boolean lbImported) throws IOException {
+        return of(conf, lbImported, Optional.empty());
+    }
+
+    /** As {@link #of(Path, boolean)}, with the tracked script files also looked for in {@code scripts} (--scripts). */
+    static Imported of(Path conf, boolean lbImported, Optional<Path> scripts) throws IOException {
         Report report = new Report();
         Hocon.Obj root = new Hocon.Obj();
-        KeepalivedImport.into(conf, lbImported, root.obj("vipgate"), report);
+        KeepalivedImport.into(conf, lbImported, scripts, root.obj("vipgate"), report);
         String hocon = Hocon.render("imported from " + conf.getFileName(), root);
         Path written = Files.writeString(conf.resolveSibling(conf.getFileName() + ".vipgate.conf"), hocon);
         return new Imported(hocon, report.findings(), written);

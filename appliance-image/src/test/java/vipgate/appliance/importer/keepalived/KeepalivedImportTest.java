@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import vipgate.ipvs.config.RealServerSpec;
 import vipgate.ipvs.config.SyncDaemonSpec;
 import vipgate.ipvs.config.VirtualServerSpec;
 import vipgate.ipvs.netlink.Forwarding;
+import vipgate.ipvs.netlink.Timeouts;
 import vipgate.vrrp.config.InstanceSpec;
 import vipgate.vrrp.config.ScriptSpec;
 import vipgate.vrrp.config.VipSpec;
@@ -170,6 +172,66 @@ class KeepalivedImportTest {
     }
 
     @Test
+    void trackedScriptFilesAreReadFromTheirPathOrTheScriptsDirectory() throws IOException {
+        Path own = Files.writeString(dir.resolve("check_nginx.sh"), "#!/bin/bash\npidof nginx\n");
+        Path scripts = Files.createDirectories(dir.resolve("old-box"));
+        Files.writeString(scripts.resolve("check.sh"), "#!/bin/bash\nif ! pidof nginx; then killall keepalived; fi\n");
+        String conf = "vrrp_script chk {\n  script \"%s\"\n  weight -20\n}\n" + INSTANCE.formatted("  track_script {\n    chk\n  }\n");
+        // read where it says: the file's exit status is pidof's, so the weight goes with it
+        Imported byPath = Imported.text(dir, conf.formatted("bash " + own), true);
+        assertThat(byPath.load().vrrp().instances().get("VI_1").trackLb()).contains(new TrackedObject(TrackedObject.Kind.LB, "lb", -20));
+        assertThat(byPath.said()).singleElement().asString().contains("changed: vrrp_script: the file " + own + ": runs one "
+                + "command: 'pidof nginx' only checks that an nginx process exists");
+        // found by its name in --scripts: it gives the VIP up by stopping keepalived, so weight 0
+        Imported byName = Imported.of(Files.writeString(dir.resolve("keepalived.conf"), conf.formatted("/etc/keepalived/check.sh")),
+                true, Optional.of(scripts));
+        assertThat(byName.load().vrrp().instances().get("VI_1").trackLb()).contains(new TrackedObject(TrackedObject.Kind.LB, "lb", 0));
+        assertThat(byName.said()).singleElement().asString().contains("the file /etc/keepalived/check.sh (read from "
+                + scripts.resolve("check.sh") + "): when its nginx check ('pidof nginx') fails, runs 'killall keepalived'");
+        // read, not recognised: a script, and said so
+        Files.writeString(scripts.resolve("check.sh"), "#!/bin/bash\nkillall -0 nginx && nc -z 127.0.0.1 5672\n");
+        Imported other = Imported.of(dir.resolve("keepalived.conf"), true, Optional.of(scripts));
+        assertThat(other.load().vrrp().instances().get("VI_1").trackScripts()).extracting(TrackedObject::name).containsExactly("chk");
+        assertThat(other.said()).singleElement().asString().contains("not mapped: script: the file /etc/keepalived/check.sh "
+                + "(read from " + scripts.resolve("check.sh") + ") was read, but is none of the nginx checks the importer "
+                + "recognises; it stays a script");
+        // nowhere to be read
+        Imported missing = Imported.text(dir, conf.formatted("/nonexistent/check_nginx.sh"), true);
+        assertThat(missing.said()).singleElement().asString().contains("the file /nonexistent/check_nginx.sh could not be "
+                + "read (looked for /nonexistent/check_nginx.sh; give the old box's scripts with --scripts DIR)");
+    }
+
+    @Test
+    void aTrackedNginxProcessBecomesLbTrackingOnlyWithTheLbImported() throws IOException {
+        String conf = """
+                vrrp_track_process track_nginx {
+                  process nginx
+                  weight -30
+                  quorum 1
+                }
+                vrrp_track_process track_mq {
+                  process beam.smp
+                }
+                """ + INSTANCE.formatted("  track_process {\n    track_nginx\n    track_mq\n  }\n");
+        Imported lb = imported(conf);
+        assertThat(lb.load().vrrp().instances().get("VI_1").trackLb()).contains(new TrackedObject(TrackedObject.Kind.LB, "lb", -30));
+        assertThat(lb.said()).containsExactly(
+                dir.resolve("keepalived.conf") + ":4: not mapped: quorum: track-lb has no such setting; it follows the lb "
+                        + "engine directly",
+                dir.resolve("keepalived.conf") + ":1: changed: vrrp_track_process: 'process nginx' only checks that an nginx "
+                        + "process exists; vipgate's instances track their own lb engine instead (track-lb: the VIP leaves a "
+                        + "box whose proxy has no live upstream, which a running process does not tell)",
+                dir.resolve("keepalived.conf") + ":6: not mapped: vrrp_track_process: vipgate tracks no processes; write a "
+                        + "vrrp_script that checks it (e.g. pidof NAME) instead",
+                dir.resolve("keepalived.conf") + ":17: not mapped: track_mq: vipgate tracks no processes (see the "
+                        + "vrrp_track_process); not tracked");
+        Imported noLb = Imported.text(dir, conf, false);
+        assertThat(noLb.load().vrrp().instances().get("VI_1").trackLb()).isEmpty();
+        assertThat(noLb.said()).contains(dir.resolve("keepalived.conf") + ":1: not mapped: vrrp_track_process: vipgate "
+                + "tracks no processes; import the nginx.conf too to track vipgate's own lb engine instead");
+    }
+
+    @Test
     void vrrpInstance() throws IOException {
         Imported i = imported(INSTANCE.formatted("""
                   state BACKUP
@@ -249,6 +311,18 @@ class KeepalivedImportTest {
         assertThat(v3.load().vrrp().instances().get("VI_1").authType()).isEqualTo(AuthType.NONE);
         assertThat(v3.said()).singleElement().asString().endsWith(":10: not mapped: authentication: VRRP version 3 has no "
                 + "authentication (keepalived ignores the block too); left out");
+    }
+
+    @Test
+    void lvsTimeouts() throws IOException {
+        Imported i = imported("global_defs {\n  lvs_timeouts tcp 7200 tcpfin 120 udp 60\n}\n");
+        assertThat(i.load().ipvs().timeouts()).isEqualTo(new Timeouts(7200, 120, 60));
+        assertThat(i.said()).isEmpty();
+        // what is left out is the kernel's own value (0s)
+        Imported some = imported("global_defs {\n  lvs_timeouts udp 30 tcpfin\n}\n");
+        assertThat(some.load().ipvs().timeouts()).isEqualTo(new Timeouts(0, 0, 30));
+        assertThat(some.said()).containsExactly(dir.resolve("keepalived.conf") + ":2: not mapped: lvs_timeouts: 'tcpfin': "
+                + "write tcp|tcpfin|udp SECONDS; left out");
     }
 
     @Test
