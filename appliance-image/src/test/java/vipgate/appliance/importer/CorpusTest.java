@@ -303,7 +303,7 @@ class CorpusTest {
         assertThat(c.ipvs().virtualServers().get(0).realServers()).extracting(rs -> rs.check().type())
                 .containsExactly(HealthCheckSpec.Type.TCP, HealthCheckSpec.Type.TCP);
         assertSaid(r, "/legacy-1x.conf:13: not mapped: vrrp_strict:",
-                "/legacy-1x.conf:20: not mapped: weight: 'reverse'",
+                "/legacy-1x.conf:20: changed: weight: 'reverse': the script's exit status is negated",
                 "/legacy-1x.conf:23: not mapped: static_ipaddress:",
                 "/legacy-1x.conf:30: not mapped: mcast_src_ip:",
                 "/legacy-1x.conf:37: not mapped: auth_type: only PASS authentication exists in vipgate",

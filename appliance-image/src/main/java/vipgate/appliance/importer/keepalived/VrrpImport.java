@@ -155,18 +155,29 @@ final class VrrpImport {
     }
 
     private void script(Directive d, Hocon.Obj out, String name) {
-        out.put("script", Values.command(d));
+        List<String> command = Values.command(d);
+        Optional<Directive> reverse = scripts.get(name).first("weight").filter(VrrpImport::reversed);
+        if (reverse.isPresent() && !command.isEmpty()) {
+            // keepalived applies the weight the other way round; the same weight on the negated exit status is that
+            report.changed(reverse.get(), "'reverse': the script's exit status is negated (sh -c '! ...') and the weight kept, "
+                    + "which adjusts the priority as keepalived's reverse does");
+            List<String> negated = new ArrayList<>(List.of("/bin/sh", "-c", "! \"$0\" \"$@\""));
+            negated.addAll(command);
+            command = negated;
+        }
+        out.put("script", command);
         tracked.get(name).keptNote().ifPresent(note -> report.notMapped(d, note));
     }
 
-    /** A weight from {@code weight N [reverse]}, in keepalived's range. */
+    /** {@code weight N reverse}. */
+    private static boolean reversed(Directive weight) {
+        return weight.args().size() > 1 && weight.args().get(1).equals("reverse");
+    }
+
+    /** A weight from {@code weight N [reverse]} (reverse is handled where the weight is used), in keepalived's range. */
     private Optional<Integer> weight(Directive d) {
-        if (d.args().size() > 1 && d.args().get(1).equals("reverse")) {
-            report.notMapped(d, "'reverse' (weight applied the other way round) has no vipgate equivalent; the weight is kept");
-            d = new Directive(d.name(), d.args().subList(0, 1), List.of(), false, d.file(), d.line());
-        }
-        Directive line = d;
-        return values.integer(d).filter(w -> {
+        Directive line = reversed(d) ? new Directive(d.name(), d.args().subList(0, 1), List.of(), false, d.file(), d.line()) : d;
+        return values.integer(line).filter(w -> {
             boolean ok = w >= -253 && w <= 253;
             if (!ok) {
                 report.notMapped(line, "weight must be within -253..253 (as keepalived), got " + w + "; left out");
@@ -420,6 +431,11 @@ final class VrrpImport {
     private Optional<Hocon.Obj> track(Directive t, boolean known, String kind) {
         if (!known) {
             report.notMapped(t, "no " + kind + " named '" + t.name() + "'; not tracked");
+            return Optional.empty();
+        }
+        if (t.args().size() == 3 && t.args().get(0).equals("weight") && t.args().get(2).equals("reverse")) {
+            report.notMapped(t, "'reverse' on a track line has no vipgate equivalent (tracking it with the weight the usual "
+                    + "way round would turn its meaning over); not tracked; a vrrp_script's own weight N reverse is imported");
             return Optional.empty();
         }
         Hocon.Obj out = new Hocon.Obj().put("name", t.name());

@@ -313,6 +313,53 @@ class KeepalivedImportTest {
                 + "authentication (keepalived ignores the block too); left out");
     }
 
+    /**
+     * keepalived's {@code weight N reverse} turns the adjustment round (success subtracts, failure adds): the same
+     * weight on the negated exit status does exactly that; on a track line it cannot be said, so it is not tracked.
+     */
+    @Test
+    void reverseWeightNegatesTheScript() throws Exception {
+        Imported i = imported("""
+                vrrp_script chk_backup_job {
+                  script "pgrep -x rsync"
+                  weight -30 reverse
+                }
+                vrrp_instance VI_1 {
+                  interface eth0
+                  virtual_router_id 51
+                  priority 100
+                  virtual_ipaddress {
+                    10.0.0.5
+                  }
+                  track_script {
+                    chk_backup_job
+                    chk_backup_job weight 5 reverse
+                  }
+                }
+                """);
+        ApplianceConfig c = i.load();
+        ScriptSpec script = c.vrrp().scripts().get("chk_backup_job");
+        assertThat(script.weight()).isEqualTo(-30);
+        assertThat(script.command()).containsExactly("/bin/sh", "-c", "! \"$0\" \"$@\"", "pgrep", "-x", "rsync");
+        assertThat(c.vrrp().instances().get("VI_1").trackScripts()).containsExactly(
+                new TrackedObject(TrackedObject.Kind.SCRIPT, "chk_backup_job", -30));
+        // the negation really inverts the exit status and passes the arguments through
+        assertThat(exitStatus(script.command().subList(0, 3), "false")).isZero();
+        assertThat(exitStatus(script.command().subList(0, 3), "test", "a", "=", "a")).isEqualTo(1);
+        assertThat(i.said()).satisfiesExactly(
+                s -> assertThat(s).endsWith(":3: changed: weight: 'reverse': the script's exit status is negated (sh -c '! "
+                        + "...') and the weight kept, which adjusts the priority as keepalived's reverse does"),
+                s -> assertThat(s).endsWith(":14: not mapped: chk_backup_job: 'reverse' on a track line has no vipgate "
+                        + "equivalent (tracking it with the weight the usual way round would turn its meaning over); not "
+                        + "tracked; a vrrp_script's own weight N reverse is imported"));
+    }
+
+    private static int exitStatus(List<String> shell, String... command) throws Exception {
+        List<String> argv = new ArrayList<>(shell);
+        argv.addAll(List.of(command));
+        return new ProcessBuilder(argv).start().waitFor();
+    }
+
     @Test
     void lvsTimeouts() throws IOException {
         Imported i = imported("global_defs {\n  lvs_timeouts tcp 7200 tcpfin 120 udp 60\n}\n");
