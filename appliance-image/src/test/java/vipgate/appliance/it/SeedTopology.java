@@ -24,14 +24,25 @@ final class SeedTopology implements AutoCloseable {
     final NetNs client;
     final NginxWebNode web1;
     final NginxWebNode web2;
-    private final String nic;
+    private final String nicA;
+    private final String nicB;
     private final String vip;
     /** Newest first: web nodes stop before their namespaces go. */
     private final List<AutoCloseable> cleanup = new ArrayList<>();
 
     /** @param addresses of a, b, w1, w2 and the client, in that order, on a /24 */
     SeedTopology(String nic, String vip, String... addresses) {
-        this.nic = nic;
+        this(nic, nic, vip, addresses);
+    }
+
+    /** With box a's NIC called {@code nicA} and box b's {@code nicB} (seed 003's boxes differ); the others get {@code nicA}. */
+    static SeedTopology withNics(String nicA, String nicB, String vip, String... addresses) {
+        return new SeedTopology(nicA, nicB, vip, addresses);
+    }
+
+    private SeedTopology(String nicA, String nicB, String vip, String[] addresses) {
+        this.nicA = nicA;
+        this.nicB = nicB;
         this.vip = vip;
         NetNs[] ns = new NetNs[addresses.length];
         NginxWebNode[] web = new NginxWebNode[2];
@@ -41,12 +52,13 @@ final class SeedTopology implements AutoCloseable {
             for (int i = 0; i < addresses.length; i++) {
                 ns[i] = create();
                 ports[i] = "p" + (i + 1);
+                String nic = i == 1 ? nicB : nicA;
                 NetNs.veth(ns[i], nic, sw, ports[i]);
                 ns[i].ip("addr", "add", addresses[i] + "/24", "dev", nic);
             }
             sw.bridge("br0", ports);
-            web[0] = started(NginxWebNode.builder().inNamespace(ns[2], addresses[2]).port(80).body("HTTP WEB NODE 01\n"));
-            web[1] = started(NginxWebNode.builder().inNamespace(ns[3], addresses[3]).port(80).body("HTTP WEB NODE 02\n"));
+            web[0] = started(NginxWebNode.builder().inNamespace(ns[2], addresses[2]).port(80).body("HTTP WEB NODE 01\n").echoHeaders());
+            web[1] = started(NginxWebNode.builder().inNamespace(ns[3], addresses[3]).port(80).body("HTTP WEB NODE 02\n").echoHeaders());
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -72,8 +84,22 @@ final class SeedTopology implements AutoCloseable {
 
     /** The body answered through the VIP, empty when nothing answers within 2 s. */
     Optional<String> curlVip() {
+        return curl("http://" + vip + "/");
+    }
+
+    /**
+     * What a web node saw of a request through the VIP to /headers, as {@code X-Real-IP|X-Forwarded-For|Host|Connection};
+     * empty when nothing answers within 2 s.
+     */
+    Optional<String> headersThroughVip(String host) {
+        return curl("-H", "Host: " + host, "http://" + vip + "/headers");
+    }
+
+    private Optional<String> curl(String... args) {
+        List<String> command = new ArrayList<>(List.of("curl", "-s", "-f", "-m", "2"));
+        command.addAll(List.of(args));
         try {
-            return Optional.of(client.exec("curl", "-s", "-f", "-m", "2", "http://" + vip + "/").strip());
+            return Optional.of(client.exec(command.toArray(String[]::new)).strip());
         } catch (RuntimeException e) {
             return Optional.empty();
         }
@@ -84,12 +110,16 @@ final class SeedTopology implements AutoCloseable {
     }
 
     boolean vipOn(NetNs box) {
-        return box.ip("-4", "addr", "show", "dev", nic).contains(" " + vip + "/");
+        return box.ip("-4", "addr", "show", "dev", nic(box)).contains(" " + vip + "/");
     }
 
     void awaitVipOn(NetNs box) {
-        assertThat(Await.until(CONVERGE, () -> vipOn(box))).as("VIP on %s: %s", box.name(), box.ip("-4", "addr", "show", "dev", nic))
+        assertThat(Await.until(CONVERGE, () -> vipOn(box))).as("VIP on %s: %s", box.name(), box.ip("-4", "addr", "show", "dev", nic(box)))
                 .isTrue();
+    }
+
+    private String nic(NetNs box) {
+        return box == b ? nicB : nicA;
     }
 
     @Override
