@@ -29,6 +29,10 @@ final class VrrpImport {
     private static final Map<String, String> NOTIFY = Map.of("notify_master", "master", "notify_backup", "backup",
             "notify_fault", "fault", "notify_stop", "stop", "notify", "any");
 
+    /** What replaces a process check: the lb engine's own health, which a running process does not tell. */
+    private static final String TRACK_LB_INSTEAD = "; vipgate's instances track their own lb engine instead (track-lb: the "
+            + "VIP leaves a box whose proxy has no live upstream, which a running process does not tell)";
+
     /** Why weight 0 stands for a script whose way to move the VIP was stopping keepalived. */
     private static final String STOPS_KEEPALIVED = ". Written with weight 0: FAULT does what keepalived stopping did "
             + "(priority 0, VIPs removed, the backup master at once), but ends by itself when the lb serves again, where a "
@@ -130,8 +134,7 @@ final class VrrpImport {
         }
         NginxScript.Verdict lb = lbChecks.get(name.get());
         if (lb != null) {
-            report.changed(s, lb.what() + "; vipgate's instances track their own lb engine instead (track-lb: the VIP "
-                    + "leaves a box whose proxy has no live upstream, which a running process does not tell)"
+            report.changed(s, lb.what() + TRACK_LB_INSTEAD
                     + (lb.stopsKeepalived() ? STOPS_KEEPALIVED : ""));
             return;
         }
@@ -322,8 +325,7 @@ final class VrrpImport {
         if (lbChecks.containsKey(name.get())) {
             p.children().stream().filter(d -> !d.name().equals("process") && !d.name().equals("weight"))
                     .forEach(d -> report.notMapped(d, "track-lb has no such setting; it follows the lb engine directly"));
-            report.changed(p, lbChecks.get(name.get()).what() + "; vipgate's instances track their own lb engine instead "
-                    + "(track-lb: the VIP leaves a box whose proxy has no live upstream, which a running process does not tell)");
+            report.changed(p, lbChecks.get(name.get()).what() + TRACK_LB_INSTEAD);
         } else {
             report.notMapped(p, "vipgate tracks no processes; " + (nginxProcess(p) ? "import the nginx.conf too to track "
                     + "vipgate's own lb engine instead" : "write a vrrp_script that checks it (e.g. pidof NAME) instead"));
