@@ -21,10 +21,6 @@ public final class Importer {
     private Importer() {
     }
 
-    public static Result run(Optional<Path> keepalived, Optional<Path> nginx) throws IOException {
-        return run(keepalived, nginx, Optional.empty());
-    }
-
     /** @param scripts the old box's keepalived script files, copied here: looked up by name for its tracked scripts */
     public static Result run(Optional<Path> keepalived, Optional<Path> nginx, Optional<Path> scripts) throws IOException {
         Report report = new Report();

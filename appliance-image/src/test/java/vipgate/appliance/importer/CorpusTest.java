@@ -56,7 +56,7 @@ class CorpusTest {
         }
 
         Importer.Result run() throws IOException {
-            return Importer.run(keepalived.map(CORPUS::resolve), nginx.map(CORPUS::resolve));
+            return Importer.run(keepalived.map(CORPUS::resolve), nginx.map(CORPUS::resolve), Optional.empty());
         }
 
         @Override

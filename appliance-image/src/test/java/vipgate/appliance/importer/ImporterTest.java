@@ -17,7 +17,7 @@ class ImporterTest {
     @Test
     void seed002KeepalivedAndNginxBecomeOneConfigThatPassesTheCheck() throws Exception {
         Importer.Result r = Importer.run(Optional.of(SEEDS.resolve("002-keepalived-master.conf")),
-                Optional.of(SEEDS.resolve("002-nginx.conf")));
+                Optional.of(SEEDS.resolve("002-nginx.conf")), Optional.empty());
         assertThat(r.rejected()).isEmpty();
         ApplianceConfig c = ApplianceConfig.parse(r.text(), "imported");
         assertThat(c.lb().upstreams().get("ProxyServer").servers()).hasSize(2);
@@ -39,7 +39,8 @@ class ImporterTest {
 
     @Test
     void seed004KeepalivedAloneGivesTheDirectorsConfig() throws Exception {
-        Importer.Result r = Importer.run(Optional.of(SEEDS.resolve("004-keepalived-backup.conf")), Optional.empty());
+        Importer.Result r = Importer.run(Optional.of(SEEDS.resolve("004-keepalived-backup.conf")), Optional.empty(),
+                Optional.empty());
         assertThat(r.rejected()).isEmpty();
         ApplianceConfig c = ApplianceConfig.parse(r.text(), "imported");
         assertThat(c.ipvs().virtualServers()).singleElement()

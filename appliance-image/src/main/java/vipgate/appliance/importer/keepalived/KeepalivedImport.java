@@ -38,15 +38,9 @@ public final class KeepalivedImport {
      *
      * @param lbImported the nginx side was imported into the same config, so a script that only checks nginx can
      *     become the instance's built-in lb tracking
+     * @param scriptsDir where the old box's script files were copied: tracked script files are looked for there by
+     *     name (then at their own path), so a file that only looks after nginx can become lb tracking
      * @throws IOException when {@code keepalivedConf} itself cannot be read (a missing include is a finding)
-     */
-    public static void into(Path keepalivedConf, boolean lbImported, Hocon.Obj vipgate, Report report) throws IOException {
-        into(keepalivedConf, lbImported, Optional.empty(), vipgate, report);
-    }
-
-    /**
-     * As {@link #into(Path, boolean, Hocon.Obj, Report)}, with the tracked script files also looked for by name in
-     * {@code scriptsDir} (the old box's copied there), so a file that only looks after nginx can become lb tracking.
      */
     public static void into(Path keepalivedConf, boolean lbImported, Optional<Path> scriptsDir, Hocon.Obj vipgate, Report report)
             throws IOException {
