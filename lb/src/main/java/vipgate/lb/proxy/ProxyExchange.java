@@ -366,13 +366,25 @@ final class ProxyExchange implements RequestVariables {
         Channel ch = conn.channel();
         // a failed write fires exceptionCaught on the upstream pipeline, which UpstreamHandler reports as a reset
         ch.write(msg, ch.voidPromise());
-        upstreamNeedsFlush = true;
-        if (!ch.isWritable()) {
-            ch.flush();
-            upstreamNeedsFlush = false;
-            ctx.channel().config().setAutoRead(false);
-            upstreamSend.arm(group.spec().sendTimeout().toNanos());
+        upstreamNeedsFlush = ch.isWritable();
+        if (!upstreamNeedsFlush) {
+            flushFull(ctx.channel(), upstreamSend, group.spec().sendTimeout().toNanos(), ch::flush);
         }
+    }
+
+    /**
+     * Flushes a side whose outbound buffer is over its high-water mark: stops reading the side that feeds it and
+     * arms its send timeout until channelWritabilityChanged says it drained. Both happen before the flush, because
+     * on epoll and nio the flush can drain the buffer into the socket at once and fire that event from inside it;
+     * pausing after it would pause for good (the body stopped at ~100 kB until the read timeout). io_uring's
+     * writes complete later, which is why it never showed.
+     */
+    private static void flushFull(Channel feeder, Deadline sendTimeout, long timeoutNanos, Runnable flush) {
+        if (feeder != null) {
+            feeder.config().setAutoRead(false);
+        }
+        sendTimeout.arm(timeoutNanos);
+        flush.run();
     }
 
     void onUpstreamWritabilityChanged(boolean writable) {
@@ -653,14 +665,9 @@ final class ProxyExchange implements RequestVariables {
             bodyBytesSent += bytes.readableBytes();
         }
         ctx.write(msg, ctx.voidPromise());
-        clientNeedsFlush = true;
-        if (!ctx.channel().isWritable()) {
-            ctx.flush();
-            clientNeedsFlush = false;
-            if (conn != null) {
-                conn.channel().config().setAutoRead(false);
-            }
-            clientSend.arm(client.sendTimeout().toNanos());
+        clientNeedsFlush = ctx.channel().isWritable();
+        if (!clientNeedsFlush) {
+            flushFull(conn != null ? conn.channel() : null, clientSend, client.sendTimeout().toNanos(), ctx::flush);
         }
     }
 

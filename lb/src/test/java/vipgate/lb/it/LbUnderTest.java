@@ -1,9 +1,11 @@
 package vipgate.lb.it;
 
 import java.time.Duration;
+import java.util.Locale;
 import vipgate.lb.LbEngine;
 import vipgate.lb.config.LbConfig;
 import vipgate.lb.config.LbConfigText;
+import vipgate.lb.config.Transport;
 import vipgate.testkit.FreePort;
 
 /**
@@ -24,6 +26,11 @@ final class LbUnderTest implements AutoCloseable {
         int port = FreePort.tcp();
         LbEngine engine = LbEngine.start(config(lbBody, port));
         return new LbUnderTest(engine, port);
+    }
+
+    /** {@link #start(String)} on the given transport (see {@link OnEveryTransport}). */
+    static LbUnderTest start(Transport transport, String lbBody) {
+        return start("transport = " + transport.name().toLowerCase(Locale.ROOT) + "\n" + lbBody);
     }
 
     /** Binds {@code vipgate.lb { lbBody }}; throws the ConfigException listing every problem. */
