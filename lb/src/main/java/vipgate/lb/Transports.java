@@ -23,6 +23,21 @@ import vipgate.lb.config.Transport;
 /** The Netty transport in use: event loops and the channel types that match them. */
 public record Transports(Transport kind, IoHandlerFactory ioHandlers, ChannelFactory<? extends ServerChannel> servers,
         ChannelFactory<? extends Channel> clients, String whyChosen) {
+    /**
+     * Netty's io_uring transport, when a read finds the socket empty, waits for more with a multishot POLL_ADD,
+     * which fires on new events only. A peer's RST (or FIN) that arrived with its last bytes is such an event
+     * already past: Netty saw the POLLRDHUP, read those bytes, was told the socket is empty and armed the poll,
+     * which then never fired; the channel sat active until a timeout (8 of 30 upstream resets mid-body). A
+     * one-shot poll looks at the socket's state when armed, so the reset is read at once. Read before IoUring is
+     * first touched, which is here; an explicit -D setting wins.
+     */
+    static final String IO_URING_MULTISHOT_POLL = "io.netty.iouring.pollAddMultishotEnabled";
+
+    static {
+        if (System.getProperty(IO_URING_MULTISHOT_POLL) == null) {
+            System.setProperty(IO_URING_MULTISHOT_POLL, "false");
+        }
+    }
 
     /**
      * Resolves {@code auto} to io_uring, then epoll, then NIO, whichever this kernel and JVM support first; an
