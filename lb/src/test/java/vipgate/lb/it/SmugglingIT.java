@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import vipgate.lb.config.Transport;
 import vipgate.testkit.Cleanup;
 import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
@@ -20,18 +22,21 @@ import vipgate.testkit.RawHttp;
  * Requests two HTTP parsers could frame differently are refused with 400 and the connection is closed, and no
  * complete request reaches the upstream: whatever the upstream would have made of them, it never sees them.
  */
+@OnEveryTransport
 @ExtendWith(NoLeaks.class)
 class SmugglingIT {
     private static TestUpstream upstream;
     private static LbUnderTest lb;
+    @Parameter
+    Transport transport;
 
-    @BeforeAll
-    static void start() {
+    @BeforeParameterizedClassInvocation
+    static void start(Transport transport) {
         upstream = TestUpstream.http(TestUpstream.answering("upstream saw it\n"));
-        lb = LbUnderTest.start(LbUnderTest.proxyingTo(upstream.address()));
+        lb = LbUnderTest.start(transport, LbUnderTest.proxyingTo(upstream.address()));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         Cleanup.close(lb, upstream);
     }

@@ -13,26 +13,31 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import vipgate.lb.config.Transport;
 import vipgate.testkit.Cleanup;
 import vipgate.testkit.NoLeaks;
 
 /** A WebSocket through the proxy: the upgrade is passed on, then frames flow both ways until a clean close. */
+@OnEveryTransport
 @ExtendWith(NoLeaks.class)
 class WebSocketIT {
     private static TestUpstream echo;
     private static LbUnderTest lb;
+    @Parameter
+    Transport transport;
 
-    @BeforeAll
-    static void start() {
+    @BeforeParameterizedClassInvocation
+    static void start(Transport transport) {
         echo = TestUpstream.webSocketEcho("/ws");
-        lb = LbUnderTest.start(LbUnderTest.proxyingTo(echo.address()));
+        lb = LbUnderTest.start(transport, LbUnderTest.proxyingTo(echo.address()));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         Cleanup.close(lb, echo);
     }
@@ -68,10 +73,9 @@ class WebSocketIT {
 
     @Test
     void messagesEchoThroughTheProxyAndCloseWorks() throws Exception {
+        int before = echo.seen.size();
         Collector collector = new Collector();
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        WebSocket ws = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(URI.create("ws://127.0.0.1:" + lb.port + "/ws"), collector).get(10, TimeUnit.SECONDS);
+        WebSocket ws = connect(collector);
         List<String> received = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             String text = "message " + i + " " + "x".repeat(i * 5000);
@@ -89,9 +93,30 @@ class WebSocketIT {
         }
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
         assertThat(collector.closed.get(5, TimeUnit.SECONDS)).isEqualTo(WebSocket.NORMAL_CLOSURE);
-        assertThat(echo.seen).hasSize(1);
-        assertThat(echo.seen.get(0).header("Upgrade")).isEqualToIgnoringCase("websocket");
-        assertThat(echo.seen.get(0).header("Connection")).isEqualToIgnoringCase("upgrade");
-        assertThat(echo.seen.get(0).header("Sec-WebSocket-Key")).isNotBlank();
+        assertThat(echo.seen).hasSize(before + 1);
+        assertThat(echo.seen.get(before).header("Upgrade")).isEqualToIgnoringCase("websocket");
+        assertThat(echo.seen.get(before).header("Connection")).isEqualToIgnoringCase("upgrade");
+        assertThat(echo.seen.get(before).header("Sec-WebSocket-Key")).isNotBlank();
+    }
+
+    /** More than the socket buffers hold, so each direction of the tunnel stops and resumes reading the other. */
+    @Test
+    void aMessageLargerThanTheSocketBuffersEchoesWhole() throws Exception {
+        Collector collector = new Collector();
+        WebSocket ws = connect(collector);
+        String text = "y".repeat(768 * 1024);
+        ws.sendText(text, true).get(5, TimeUnit.SECONDS);
+        String back = collector.messages.poll(5, TimeUnit.SECONDS);
+        assertThat(back).as("echo of 768 KiB").isNotNull();
+        assertThat(back.length()).isEqualTo("echo: ".length() + text.length());
+        assertThat(back.equals("echo: " + text)).as("echo intact").isTrue();
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        assertThat(collector.closed.get(5, TimeUnit.SECONDS)).isEqualTo(WebSocket.NORMAL_CLOSURE);
+    }
+
+    private static WebSocket connect(Collector collector) throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(URI.create("ws://127.0.0.1:" + lb.port + "/ws"), collector).get(10, TimeUnit.SECONDS);
     }
 }
