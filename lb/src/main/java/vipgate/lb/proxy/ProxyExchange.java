@@ -228,6 +228,11 @@ final class ProxyExchange implements RequestVariables {
             }
             return HttpResponseStatus.BAD_REQUEST;
         }
+        HttpVersion version = request.protocolVersion();
+        if (version.majorVersion() != 1 || version.minorVersion() > 1) {
+            // e.g. "HTTP/2.0" on an HTTP/1 connection: nginx answers 505 too (it takes HTTP/1.2 as 1.1; this is stricter)
+            return HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED;
+        }
         HttpHeaders h = request.headers();
         if (h.size() > client.maxHeaders()) {
             return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
