@@ -49,7 +49,7 @@ class UpstreamFramingIT {
                 servers = [ { listen = "127.0.0.1:${PORT}", locations = [
                     { path = "/public", upstream = web },
                     { path = "/rules", upstream = web,
-                      request-headers { Content-Length = "1", Transfer-Encoding = "chunked" },
+                      request-headers { Content-Length = "1", Transfer-Encoding = "chunked", X-Real-IP = "$remote_addr" },
                       response-headers { Content-Length = "" } } ] } ]
                 """.formatted(backend.address()));
     }
@@ -97,12 +97,15 @@ class UpstreamFramingIT {
                 .as("what nginx forwarded").containsExactly("/public");
     }
 
-    /** Header rules cannot reframe either: the body goes with the length it came with, and so does the response. */
+    /**
+     * Header rules cannot reframe either: the body goes with the length it came with, and so does the response.
+     * Nor can a client's Connection header take away what a rule sets or what the request was routed by.
+     */
     @Test
     void headerRulesCannotChangeTheFraming() throws IOException {
         start(echoing());
         try (RawHttp c = RawHttp.connect(lb.port)) {
-            c.send(post("/rules", "", "hello"));
+            c.send(post("/rules", "Connection: X-Real-IP, Host, Content-Length\r\nX-Real-IP: 6.6.6.6\r\n", "hello"));
             RawHttp.Response r = c.read();
             assertThat(r.header("Content-Length")).isEqualTo(Integer.toString("saw POST /rules [hello]".length()));
             assertThat(r.bodyText()).isEqualTo("saw POST /rules [hello]");
@@ -110,6 +113,8 @@ class UpstreamFramingIT {
         }
         assertThat(upstream.seen.get(0).header("Content-Length")).isEqualTo("5");
         assertThat(upstream.seen.get(0).header("Transfer-Encoding")).isNull();
+        assertThat(upstream.seen.get(0).header("X-Real-IP")).isEqualTo("127.0.0.1");
+        assertThat(upstream.seen.get(0).header("Host")).isEqualTo("a");
     }
 
     /**
