@@ -93,7 +93,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         return new ClientSpec(positive(c, "header-timeout"), positive(c, "body-timeout"), keepalive,
                 c.integer("keepalive-requests", 1, Integer.MAX_VALUE), sizeInt(c, "max-uri"),
                 sizeInt(c, "max-header-size"), c.integer("max-headers", 1, 10_000), c.bytes("max-body-size"),
-                positive(c, "send-timeout"));
+                positive(c, "send-timeout"), c.bool("underscores-in-headers"));
     }
 
     private static UpstreamSpec bindUpstream(String name, Section u, Config serverDefaults, Config healthDefaults) {

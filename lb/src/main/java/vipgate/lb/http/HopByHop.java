@@ -4,13 +4,23 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * Removes the headers that describe one connection and must not be forwarded (RFC 9110 7.6.1): Connection and
  * every name it lists, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding and Upgrade. The proxy
  * sets its own framing and, for a WebSocket upgrade, puts Upgrade/Connection back itself.
+ *
+ * <p>A peer cannot remove the fields the message is framed or routed by: Content-Length and Host are kept
+ * even when {@code Connection} names them. Dropping Content-Length while the body still streams made the body
+ * a second request to the next hop (request smuggling; nginx and HAProxy never drop a field for being named in
+ * Connection at all).
  */
 public final class HopByHop {
+    /** Lower-case names a Connection header cannot remove. */
+    private static final Set<String> PROTECTED = Set.of("content-length", "host");
+
     private HopByHop() {
     }
 
@@ -19,7 +29,7 @@ public final class HopByHop {
         for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
                 String name = token.trim();
-                if (!name.isEmpty()) {
+                if (!name.isEmpty() && !PROTECTED.contains(name.toLowerCase(Locale.ROOT))) {
                     listed.add(name);
                 }
             }

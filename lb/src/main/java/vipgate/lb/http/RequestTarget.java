@@ -13,16 +13,29 @@ public final class RequestTarget {
     private RequestTarget() {
     }
 
-    /** The path used for routing: origin-form or absolute-form, query dropped, dot segments resolved. */
+    /**
+     * The path used for routing: origin-form or absolute-form, query dropped, dot segments resolved. Null (a 400)
+     * for a control byte anywhere in the target, and for an absolute-form target without a host or with userinfo
+     * ({@code http:///x}, {@code http://u:p@host/}), as nginx refuses them: the upstream could route on a host
+     * other than the one this proxy routed on.
+     */
     public static String routablePath(String uri) {
         String target = uri;
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                return null;
+            }
+        }
         if (!target.startsWith("/")) {
             if ("*".equals(target)) {
                 return "*";
             }
             try {
                 URI absolute = new URI(target);
-                if (absolute.getScheme() == null || absolute.getRawPath() == null) {
+                String authority = absolute.getRawAuthority();
+                if (absolute.getScheme() == null || absolute.getRawPath() == null || authority == null
+                        || authority.isEmpty() || authority.indexOf('@') >= 0) {
                     return null;
                 }
                 target = absolute.getRawPath().isEmpty() ? "/" : absolute.getRawPath();
@@ -69,16 +82,30 @@ public final class RequestTarget {
         return absolute.getRawQuery() == null ? path : path + "?" + absolute.getRawQuery();
     }
 
-    /** Lower-cased host without port, or null when the header is not a plausible host. */
+    /**
+     * Lower-cased host without port, or null when the header is not a plausible host. The port, when there is one,
+     * is digits only: {@code a.test:1@b.test} would be host a.test here (and in nginx) but b.test to a server that
+     * reads it as userinfo@host.
+     */
     public static String normaliseHost(String raw) {
         String h = raw.trim().toLowerCase(Locale.ROOT);
+        int hostEnd;
         if (h.startsWith("[")) {
             int close = h.indexOf(']');
-            return close < 0 ? null : h.substring(0, close + 1);
+            if (close < 0) {
+                return null;
+            }
+            hostEnd = close + 1;
+        } else {
+            int colon = h.indexOf(':');
+            hostEnd = colon >= 0 ? colon : h.length();
         }
-        int colon = h.indexOf(':');
-        if (colon >= 0) {
-            h = h.substring(0, colon);
+        if (hostEnd < h.length() && (h.charAt(hostEnd) != ':' || !digitsOnly(h, hostEnd + 1))) {
+            return null;
+        }
+        h = h.substring(0, hostEnd);
+        if (h.startsWith("[")) {
+            return h;
         }
         if (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);
@@ -90,5 +117,14 @@ public final class RequestTarget {
             }
         }
         return h;
+    }
+
+    private static boolean digitsOnly(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -25,6 +25,13 @@ public final class UpstreamConnection {
         this.serverKey = serverKey;
         this.metrics = metrics;
         this.idle = new Deadline(channel.eventLoop(), () -> idleExpiry.run());
+        // a server that closes an idle connection (or sends on it, which closes it) takes it out of the pool at
+        // once, instead of leaving it counted idle until a request finds it dead
+        channel.closeFuture().addListener(f -> {
+            if (idling) {
+                idleExpiry.run();
+            }
+        });
     }
 
     public Channel channel() {

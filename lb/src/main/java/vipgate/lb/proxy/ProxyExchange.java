@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -228,6 +227,11 @@ final class ProxyExchange implements RequestVariables {
             }
             return HttpResponseStatus.BAD_REQUEST;
         }
+        HttpVersion version = request.protocolVersion();
+        if (version.majorVersion() != 1 || version.minorVersion() > 1) {
+            // e.g. "HTTP/2.0" on an HTTP/1 connection: nginx answers 505 too (it takes HTTP/1.2 as 1.1; this is stricter)
+            return HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED;
+        }
         HttpHeaders h = request.headers();
         if (h.size() > client.maxHeaders()) {
             return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
@@ -289,11 +293,14 @@ final class ProxyExchange implements RequestVariables {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         }
         location.requestHeaders().apply(headers, this);
+        // The body goes upstream framed the way it was decoded, whatever Connection named or a header rule set:
+        // any other framing would let the next hop read part of it as a request this proxy never routed.
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         if (HttpUtil.isTransferEncodingChunked(request)) {
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        } else if (!hasBody && !HttpUtil.isContentLengthSet(request)) {
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        } else if (HttpUtil.isContentLengthSet(request)) {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, HttpUtil.getContentLength(request));
         }
         if (!headers.contains(HttpHeaderNames.HOST)) {
             headers.set(HttpHeaderNames.HOST, request.headers().contains(HttpHeaderNames.HOST)
@@ -462,7 +469,7 @@ final class ProxyExchange implements RequestVariables {
                                 .setMaxInitialLineLength(client.maxUri())
                                 .setMaxHeaderSize(client.maxHeaderSize())
                                 .setMaxChunkSize(64 * 1024);
-                        ch.pipeline().addLast("codec", new HttpClientCodec(decoder, false, false));
+                        ch.pipeline().addLast("codec", new UpstreamCodec(decoder));
                         ch.pipeline().addLast("upstream", new UpstreamHandler());
                     }
                 });
@@ -549,6 +556,13 @@ final class ProxyExchange implements RequestVariables {
                 content.release();
                 return;
             }
+            if (content.decoderResult().isFailure()) {
+                // e.g. a corrupt chunk: the decoder ends the body there, but the client must see it truncated
+                // (the connection closes without the last chunk), never a clean end. nginx closes, HAProxy sends 502.
+                content.release();
+                onUpstreamFailure(Failure.INVALID_RESPONSE, content.decoderResult().cause());
+                return;
+            }
             boolean last = content instanceof LastHttpContent;
             writeClient(content);
             if (last) {
@@ -607,13 +621,18 @@ final class ProxyExchange implements RequestVariables {
         boolean framed = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
         readUntilClose = !bodiless && !framed;
         boolean chunkedUpstream = HttpUtil.isTransferEncodingChunked(response);
+        String length = chunkedUpstream ? null : response.headers().get(HttpHeaderNames.CONTENT_LENGTH);
         // the decoded response is ours alone: edit its headers in place rather than copying them
         HttpHeaders headers = response.headers();
         HopByHop.strip(headers);
+        location.responseHeaders().apply(headers, this);
+        // Framing is set last, by the proxy: neither the server's Connection header nor a header rule may leave
+        // a kept-alive client unable to find the end of the body.
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         boolean http11Client = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
         boolean closeAfter = false;
         if (!bodiless && (chunkedUpstream || readUntilClose)) {
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
             if (http11Client) {
                 headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             } else {
@@ -621,8 +640,9 @@ final class ProxyExchange implements RequestVariables {
             }
         } else if (head && chunkedUpstream && http11Client) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (length != null) {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
-        location.responseHeaders().apply(headers, this);
         keepClient = HttpUtil.isKeepAlive(request) && !closeAfter && !frontend.isDraining()
                 && requestNumber < client.keepaliveRequests() && !client.keepaliveTimeout().isZero()
                 && (requestComplete || !hasBody);

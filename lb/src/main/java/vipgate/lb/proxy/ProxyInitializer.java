@@ -34,7 +34,7 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
         ProxyResponseEncoder encoder = new ProxyResponseEncoder();
         FrontendHandler frontend = new FrontendHandler(context, encoder, listener);
         ch.pipeline().addLast("wire", frontend.new WireObserver());
-        ch.pipeline().addLast("decoder", new StrictRequestDecoder(decoder));
+        ch.pipeline().addLast("decoder", new StrictRequestDecoder(decoder, client.underscoresInHeaders()));
         ch.pipeline().addLast("encoder", encoder);
         ch.pipeline().addLast("frontend", frontend);
     }

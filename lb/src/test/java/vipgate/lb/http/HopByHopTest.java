@@ -25,6 +25,20 @@ class HopByHopTest {
         assertThat(h.names()).containsExactlyInAnyOrder("Host", "X-Kept", "Content-Length");
     }
 
+    /**
+     * 08cb094 removed Content-Length when Connection named it and still streamed the body, which the server then
+     * read as a second request. nginx and HAProxy forward Content-Length (and Host) whatever Connection says.
+     */
+    @Test
+    void connectionCannotRemoveTheFramingOrTheHost() {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("Connection", "Content-Length, HOST, transfer-encoding, X-Foo")
+                .add("Content-Length", "42").add("Host", "example").add("X-Foo", "1");
+        HopByHop.strip(h);
+        assertThat(h.names()).containsExactlyInAnyOrder("Content-Length", "Host");
+        assertThat(h.get("Content-Length")).isEqualTo("42");
+    }
+
     @Test
     void leavesAnOrdinaryRequestAlone() {
         HttpHeaders h = new DefaultHttpHeaders().add("Host", "example").add("Accept", "*/*");

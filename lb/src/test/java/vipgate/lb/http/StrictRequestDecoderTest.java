@@ -33,9 +33,13 @@ class StrictRequestDecoderTest {
 
     /** Same settings as the proxy's pipeline, with small limits. */
     private List<Object> decode(String... packets) {
+        return decode(false, packets);
+    }
+
+    private List<Object> decode(boolean underscoresInHeaders, String... packets) {
         HttpDecoderConfig config = new HttpDecoderConfig().setMaxInitialLineLength(256).setMaxHeaderSize(512)
                 .setAllowDuplicateContentLengths(false).setStrictLineParsing(true).setUseRfc9112TransferEncoding(true);
-        channel = new EmbeddedChannel(new StrictRequestDecoder(config));
+        channel = new EmbeddedChannel(new StrictRequestDecoder(config, underscoresInHeaders));
         for (String p : packets) {
             channel.writeInbound(Unpooled.copiedBuffer(p, StandardCharsets.ISO_8859_1));
         }
@@ -120,6 +124,42 @@ class StrictRequestDecoderTest {
         List<Object> out = decode("GET / HTTP/1.1\nHost: a\r\n\r\n");
         assertThat(out).isNotEmpty();
         assertThat(((HttpRequest) out.get(0)).decoderResult().isFailure()).isTrue();
+    }
+
+    /**
+     * nginx drops header fields whose names have '_' (underscores_in_headers off) or another character outside
+     * letters, digits and '-' (ignore_invalid_headers on); HAProxy 2.6 forwards Transfer_Encoding and X_Foo as they
+     * came. 08cb094 forwarded them too, so a server that maps '_' to '-' could frame the body by Transfer_Encoding.
+     */
+    @Test
+    void headerNamesNginxCallsInvalidAreDropped() {
+        List<Object> out = decode("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nTransfer_Encoding: chunked\r\n"
+                + "X.Dot: 1\r\nX-Ok-9: 2\r\n\r\n");
+        HttpRequest req = (HttpRequest) out.get(0);
+        assertThat(req.decoderResult().isSuccess()).isTrue();
+        assertThat(req.headers().names()).containsExactlyInAnyOrder("Host", "Content-Length", "X-Ok-9");
+    }
+
+    @Test
+    void underscoresAreKeptWhenConfigured() {
+        List<Object> out = decode(true, "GET / HTTP/1.1\r\nHost: a\r\nX_Foo: 1\r\nX.Dot: 1\r\n\r\n");
+        assertThat(((HttpRequest) out.get(0)).headers().names()).containsExactlyInAnyOrder("Host", "X_Foo");
+    }
+
+    /** nginx and HAProxy answer "http/1.1" with 400; 08cb094 took it for HTTP/1.1. */
+    @Test
+    void aVersionNotSpelledHttpSlashDigitDotDigitIsRejected() {
+        for (String version : List.of("http/1.1", "Http/1.1", "HTTP/1", "HTTP/11.1", "HTTP/1.1x")) {
+            decoded.clear();
+            List<Object> out = decode("GET / " + version + "\r\nHost: a\r\n\r\n");
+            assertThat(out).as(version).singleElement().isInstanceOf(StrictRequestDecoder.Rejected.class);
+            assertThat(((StrictRequestDecoder.Rejected) out.get(0)).reason()).contains("version");
+            channel.finishAndReleaseAll();
+        }
+        decoded.clear();
+        List<Object> out = decode("GET / HTTP/2.0\r\nHost: a\r\n\r\n");
+        assertThat(((HttpRequest) out.get(0)).protocolVersion().majorVersion())
+                .as("well-formed: refused later with 505, as nginx does").isEqualTo(2);
     }
 
     @Test

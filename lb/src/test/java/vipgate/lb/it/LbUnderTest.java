@@ -2,6 +2,7 @@ package vipgate.lb.it;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import vipgate.lb.LbEngine;
 import vipgate.lb.config.LbConfig;
 import vipgate.lb.config.LbConfigText;
@@ -51,6 +52,19 @@ final class LbUnderTest implements AutoCloseable {
     /** {@link #simple} with the one server {@code address}. */
     static String proxyingTo(String address) {
         return simple("servers = [ { address = \"" + address + "\" } ]");
+    }
+
+    /** Upstream connections idling in the pools of all event loops, counted on each loop. */
+    int idleUpstreamConnections() {
+        int[] n = {0};
+        engine.context().pools().forEach((loop, pool) -> {
+            try {
+                n[0] += loop.submit(pool::idleCount).get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        return n[0];
     }
 
     void reload(String lbBody) {

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -39,6 +41,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * An upstream made in the test, for what nginx cannot easily do: answer slowly, reset, echo bodies, speak
@@ -86,7 +89,23 @@ final class TestUpstream implements AutoCloseable {
 
     /** An HTTP/1.1 server with keep-alive; requests are aggregated (up to 64 MiB) before {@code responder} runs. */
     static TestUpstream http(Responder responder) {
-        return new TestUpstream((self, pipeline) -> pipeline.addLast(new HttpServerCodec(), new RawHeaders(),
+        return serving(HttpServerCodec::new, responder);
+    }
+
+    /**
+     * A crafted backend: like {@link #http} but with no response encoder, so {@code responder} writes the
+     * response's bytes itself ({@link #sendRaw}), however malformed.
+     */
+    static TestUpstream raw(Responder responder) {
+        return serving(HttpRequestDecoder::new, responder);
+    }
+
+    static void sendRaw(ChannelHandlerContext ctx, String bytes) {
+        ctx.writeAndFlush(Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
+    }
+
+    private static TestUpstream serving(Supplier<ChannelHandler> codec, Responder responder) {
+        return new TestUpstream((self, pipeline) -> pipeline.addLast(codec.get(), new RawHeaders(),
                 new HttpObjectAggregator(64 << 20),
                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                     @Override
