@@ -144,6 +144,16 @@ public final class Section {
         return d;
     }
 
+    /** A duration that must be longer than 0 (a timeout of 0 would fire at once). */
+    public Duration positiveDuration(String key) {
+        Duration d = duration(key);
+        if (d.isZero()) {
+            problem(key, "must be longer than 0s");
+            return Duration.ofSeconds(1);
+        }
+        return d;
+    }
+
     public long bytes(String key) {
         Long b = get(key, Config::getBytes, 0L, "a size such as 8k, 1m or 1g");
         return b;

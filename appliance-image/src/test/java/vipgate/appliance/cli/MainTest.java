@@ -201,7 +201,7 @@ class MainTest {
             assertThat(o.outLines()).contains("Examples:", "  java -jar vipgate.jar run",
                     "  java -jar vipgate.jar run -c /etc/vipgate/vipgate.conf",
                     "  java -jar vipgate.jar check -c /etc/vipgate/vipgate.conf",
-                    "  java -jar vipgate.jar status", "  curl -s localhost:9090/metrics", "  curl -X POST localhost:9090/reload");
+                    "  java -jar vipgate.jar status", "  curl -s localhost:9090/metrics", "  curl -X POST -H 'X-Vipgate-Admin: 1' localhost:9090/reload");
             assertThat(o.outLines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(80));
         }
         assertThat(execute("check", "--help").out()).contains("-c, --config=FILE");
