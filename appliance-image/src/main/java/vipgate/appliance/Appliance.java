@@ -60,7 +60,7 @@ public final class Appliance implements AutoCloseable {
         this.ipvs = ipvs;
         this.ipvsMetrics = ipvs == null ? Optional.empty() : Optional.of(new IpvsMetrics(ipvsKernel::table));
         this.realServerMode = realServerMode;
-        this.admin = new AdminServer(this, config.adminListen(), config.adminToken());
+        this.admin = new AdminServer(this, config.admin());
     }
 
     public static Appliance start(Optional<Path> file, ApplianceConfig config) {
@@ -166,8 +166,8 @@ public final class Appliance implements AutoCloseable {
             LOG.warning("reload refused, still running the previous configuration:\n" + e.getMessage());
             throw e;
         }
-        if (!next.adminListen().equals(config.adminListen()) || !next.adminToken().equals(config.adminToken())) {
-            LOG.warning("admin.listen and admin.token changes take effect only after a restart");
+        if (!next.admin().equals(config.admin())) {
+            LOG.warning("vipgate.admin changes take effect only after a restart");
         }
         if (!next.vrrp().equals(config.vrrp())) {
             LOG.warning("vrrp changes take effect only after a restart (restarting the instances here would move the VIP)");

@@ -4,7 +4,9 @@ import com.typesafe.config.Config;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import vipgate.appliance.admin.AdminConfig;
 import vipgate.config.ConfigLoader;
 import vipgate.config.HostPort;
 import vipgate.config.Problems;
@@ -14,8 +16,8 @@ import vipgate.lb.config.LbConfig;
 import vipgate.vrrp.config.VrrpConfig;
 
 /** The whole appliance configuration: the root keys and each engine's part. */
-public record ApplianceConfig(String source, String nodeName, HostPort adminListen, String adminToken, LbConfig lb,
-        VrrpConfig vrrp, IpvsConfig ipvs) {
+public record ApplianceConfig(String source, String nodeName, AdminConfig admin, LbConfig lb, VrrpConfig vrrp,
+        IpvsConfig ipvs) {
 
     /** The demo configuration shipped inside the jar. */
     public static final String EMBEDDED = "vipgate/default.conf";
@@ -56,6 +58,15 @@ public record ApplianceConfig(String source, String nodeName, HostPort adminList
             admin.problem("listen", "the admin API on " + adminListen
                     + " is reachable from the network; set vipgate.admin.token or listen on 127.0.0.1");
         }
+        List<String> serverNames = admin.strings("server-names");
+        for (String name : serverNames) {
+            if (!name.matches("[A-Za-z0-9_.-]+")) {
+                admin.problem("server-names", "'" + name + "' is not a host name; write names such as \"admin.example.net\""
+                        + " (no port, no wildcard)");
+            }
+        }
+        AdminConfig adminConfig = new AdminConfig(adminListen, token, serverNames, admin.positiveDuration("request-timeout"),
+                admin.positiveDuration("idle-timeout"), admin.integer("max-connections", 1, 10_000));
         LbConfig lb = LbConfig.bind(vipgate.section("lb"), reference);
         VrrpConfig vrrp = VrrpConfig.bind(vipgate.section("vrrp"), reference);
         Section ipvsSection = vipgate.section("ipvs");
@@ -65,7 +76,15 @@ public record ApplianceConfig(String source, String nodeName, HostPort adminList
                         + "' is not defined; the sync daemon follows one of vipgate.vrrp.instances " + vrrp.instances().keySet()));
         root.finish();
         problems.throwIfAny();
-        return new ApplianceConfig(source, nodeName, adminListen, token, lb, vrrp, ipvs);
+        return new ApplianceConfig(source, nodeName, adminConfig, lb, vrrp, ipvs);
+    }
+
+    public HostPort adminListen() {
+        return admin.listen();
+    }
+
+    public String adminToken() {
+        return admin.token();
     }
 
     private static boolean isLoopback(HostPort hp) {

@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,18 +15,20 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** Parses a HOCON file; a syntax error becomes a {@link ConfigException} at file:line. */
+    /**
+     * Parses a HOCON file and the files it includes; every problem (an unreadable file, a syntax error, a missing
+     * include, too deep a nesting) becomes a {@link ConfigException} at file:line.
+     */
     public static Config parseFile(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException(List.of(new ConfigProblem(file.toString(),
-                    "no such file; write a config (see /etc/vipgate/vipgate.conf for an example) or run without -c for the demo")));
-        }
+        String text;
         try {
-            return ConfigFactory.parseFile(file.toFile(),
-                    options().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
-        } catch (com.typesafe.config.ConfigException e) {
-            throw asProblem(e);
+            text = ConfigFiles.read(file);
+        } catch (ConfigFiles.Unreadable e) {
+            throw new ConfigException(List.of(new ConfigProblem(file.toString(), e.missing
+                    ? e.getMessage() + "; write a config (see /etc/vipgate/vipgate.conf for an example) or run without -c for the demo"
+                    : e.getMessage())));
         }
+        return parse(text, file, List.of(FileIncluder.realPath(file)), 0);
     }
 
     public static Config parseResource(String resource) {
@@ -38,9 +39,21 @@ public final class ConfigLoader {
         }
     }
 
+    /** Parses text held in memory; {@code originDescription} names it in problems, its includes are relative to the working directory. */
     public static Config parseString(String text, String originDescription) {
+        return parse(text, originDescription, null, List.of(), 0);
+    }
+
+    /** A file's text, read by the caller; {@code chain} holds the real paths of the files that led to it, itself last. */
+    static Config parse(String text, Path file, List<Path> chain, int depth) {
+        return parse(text, file.toString(), file, chain, depth);
+    }
+
+    private static Config parse(String text, String where, Path file, List<Path> chain, int depth) {
+        HoconScan scan = HoconScan.scan(text, where, depth);
         try {
-            return ConfigFactory.parseString(text, options().setOriginDescription(originDescription));
+            return ConfigFactory.parseString(scan.text(), options().setOriginDescription(where).setSyntax(ConfigSyntax.CONF)
+                    .setIncluder(new FileIncluder(file, where, scan.includes(), chain)));
         } catch (com.typesafe.config.ConfigException e) {
             throw asProblem(e);
         }
@@ -64,7 +77,7 @@ public final class ConfigLoader {
         return ConfigParseOptions.defaults().setClassLoader(LOADER);
     }
 
-    private static ConfigException asProblem(com.typesafe.config.ConfigException e) {
+    static ConfigException asProblem(com.typesafe.config.ConfigException e) {
         String message = e.getMessage();
         if (e.origin() != null) {
             String prefix = e.origin().description() + ": ";

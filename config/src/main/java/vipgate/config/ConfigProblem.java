@@ -1,9 +1,12 @@
 package vipgate.config;
 
 import com.typesafe.config.ConfigOrigin;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** One thing wrong with a configuration file, located like a compiler error: {@code file:line: message}. */
 public record ConfigProblem(String location, String message) {
+    private static final Pattern LINES = Pattern.compile(": \\d+(-\\d+)?$");
 
     static ConfigProblem at(ConfigOrigin origin, String message) {
         return new ConfigProblem(describe(origin), message);
@@ -19,8 +22,10 @@ public record ConfigProblem(String location, String message) {
                 : origin.url() != null ? origin.url().toString()
                 : null;
         if (file == null) {
-            // a parsed string: the library's description already carries the line ("name: 3")
-            return origin.description().replace(": ", ":");
+            // text parsed here (a file is read before it is parsed): the library says "name: 3", or "name: 3-5" merged
+            String description = origin.description();
+            Matcher lines = LINES.matcher(description);
+            return lines.find() ? description.substring(0, lines.start()) + ":" + origin.lineNumber() : description;
         }
         return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
     }

@@ -1,12 +1,18 @@
 package vipgate.config;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * An address as operators write it: {@code 127.0.0.1:8081}, {@code [::1]:80}, {@code web1:80}, or a bare
  * port ({@code 8080}, meaning every address, as nginx's {@code listen 8080}).
  */
 public record HostPort(String host, int port) {
+    private static final Pattern IPV4_LIKE = Pattern.compile("[0-9.]+");
+    private static final Pattern NAME = Pattern.compile(
+            "(?!-)[A-Za-z0-9_-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9_-]{1,63}(?<!-))*\\.?");
 
     public static HostPort parse(String text) {
         String s = text.trim();
@@ -39,7 +45,43 @@ public record HostPort(String host, int port) {
         if (host.isEmpty()) {
             throw new IllegalArgumentException("'" + text + "' has no host; write host:port such as 0.0.0.0:8080");
         }
-        return new HostPort(host, port(port, text));
+        return new HostPort(host(host, text), port(port, text));
+    }
+
+    /**
+     * Refuses here what would otherwise pass {@code vipgate check} and fail at bind or connect time: an IPv4-looking
+     * host that is no IPv4 address (Java would look "999.1.1.1" up as a name), a bad IPv6 literal, a malformed name.
+     */
+    private static String host(String host, String whole) {
+        if (host.equals("*")) {
+            return host; // nginx's wildcard
+        }
+        if (host.indexOf(':') >= 0) {
+            try {
+                // in brackets, the JDK parses the literal and never asks DNS; a zone (%eth0) is the kernel's to judge
+                int zone = host.indexOf('%');
+                InetAddress.getByName("[" + (zone < 0 ? host : host.substring(0, zone)) + "]");
+                return host;
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("'" + whole + "': " + host + " is not an IPv6 address");
+            }
+        }
+        if (IPV4_LIKE.matcher(host).matches()) {
+            String[] parts = host.split("\\.", -1);
+            boolean ok = parts.length == 4;
+            for (String part : parts) {
+                ok &= !part.isEmpty() && part.length() <= 3 && Integer.parseInt(part) <= 255;
+            }
+            if (!ok) {
+                throw new IllegalArgumentException("'" + whole + "': " + host + " is not an IPv4 address (four numbers from 0 to 255)");
+            }
+            return host;
+        }
+        if (host.length() > 253 || !NAME.matcher(host).matches()) {
+            throw new IllegalArgumentException("'" + whole + "': '" + host
+                    + "' is not a host name (letters, digits, '-' and '.') or an IP address");
+        }
+        return host;
     }
 
     private static int port(String p, String whole) {
@@ -59,9 +101,18 @@ public record HostPort(String host, int port) {
         return InetSocketAddress.createUnresolved(host, port);
     }
 
-    /** A resolved socket address; literal IPs never touch DNS. */
+    /**
+     * A resolved socket address; literal IPs never touch DNS.
+     *
+     * @throws IllegalArgumentException when the name does not resolve (binding an unresolved address fails with no
+     *     message at all)
+     */
     public InetSocketAddress resolve() {
-        return new InetSocketAddress(host, port);
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("host '" + host + "' not found (DNS or /etc/hosts)");
+        }
+        return address;
     }
 
     @Override

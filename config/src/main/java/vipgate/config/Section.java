@@ -56,8 +56,15 @@ public final class Section {
      * @param reference merged reference.conf of all modules
      */
     public static Section root(Config user, Config reference, Problems problems) {
-        Config merged = user.withFallback(reference).resolve();
-        Config resolvedUser = user.resolveWith(merged);
+        Config merged;
+        Config resolvedUser;
+        try {
+            merged = user.withFallback(reference).resolve();
+            resolvedUser = user.resolveWith(merged);
+        } catch (com.typesafe.config.ConfigException e) {
+            // a substitution cycle or an undefined ${name}: at the line of the substitution
+            throw ConfigLoader.asProblem(e);
+        }
         // the element templates (vipgate-defaults.*) are read from the reference only: not a key a user may write
         Config defaults = reference.resolve().withoutPath(TEMPLATES);
         return new Section("", merged, defaults, resolvedUser.root(), user.origin(), problems);
@@ -133,6 +140,16 @@ public final class Section {
         if (d.isNegative()) {
             problem(key, "must not be negative");
             return Duration.ZERO;
+        }
+        return d;
+    }
+
+    /** A duration that must be longer than 0 (a timeout of 0 would fire at once). */
+    public Duration positiveDuration(String key) {
+        Duration d = duration(key);
+        if (d.isZero()) {
+            problem(key, "must be longer than 0s");
+            return Duration.ofSeconds(1);
         }
         return d;
     }

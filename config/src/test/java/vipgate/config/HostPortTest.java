@@ -22,4 +22,23 @@ class HostPortTest {
         assertThatThrownBy(() -> HostPort.parse("h:70000")).hasMessageContaining("1 to 65535");
         assertThatThrownBy(() -> HostPort.parse(":80")).hasMessageContaining("no host");
     }
+
+    /** Each passed parsing before, then failed at bind ("cannot listen on 999.1.1.1:80: null") or connect time. */
+    @Test
+    void refusesHostsThatAreNoAddressAndNoName() {
+        // nginx -t: host not found in "999.1.1.1:80" of the "listen" directive in /tmp/ngx/badip.conf.nginx:1
+        assertThatThrownBy(() -> HostPort.parse("999.1.1.1:80"))
+                .hasMessage("'999.1.1.1:80': 999.1.1.1 is not an IPv4 address (four numbers from 0 to 255)");
+        assertThatThrownBy(() -> HostPort.parse("10.0.0:80")).hasMessageContaining("not an IPv4 address");
+        assertThatThrownBy(() -> HostPort.parse("10.0.0.1.2:80")).hasMessageContaining("not an IPv4 address");
+        assertThatThrownBy(() -> HostPort.parse("[zz::1]:80")).hasMessage("'[zz::1]:80': zz::1 is not an IPv6 address");
+        assertThatThrownBy(() -> HostPort.parse("[1::2::3]:80")).hasMessageContaining("not an IPv6 address");
+        for (String name : new String[] {"a..b", "-web", "web-.test", "we b", "web/1", "x".repeat(64)}) {
+            assertThatThrownBy(() -> HostPort.parse(name + ":80")).as(name).hasMessageContaining("is not a host name");
+        }
+        assertThat(HostPort.parse("*:80").host()).isEqualTo("*");
+        assertThat(HostPort.parse("[fe80::1%lo]:80").host()).isEqualTo("fe80::1%lo");
+        assertThat(HostPort.parse("web_1.internal.:80").host()).isEqualTo("web_1.internal.");
+        assertThat(HostPort.parse("255.255.255.255:80").host()).isEqualTo("255.255.255.255");
+    }
 }

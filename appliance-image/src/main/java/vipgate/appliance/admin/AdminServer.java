@@ -1,7 +1,9 @@
 package vipgate.appliance.admin;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -10,7 +12,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -19,7 +20,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -30,25 +31,30 @@ import vipgate.appliance.Appliance;
 import vipgate.appliance.HttpText;
 import vipgate.appliance.metrics.PrometheusText;
 import vipgate.config.ConfigException;
-import vipgate.config.HostPort;
 
 /**
  * The admin API: {@code GET /status} (JSON), {@code GET /metrics} (Prometheus), {@code GET /histograms[/NAME]}
  * (HdrHistogram percentile tables), {@code GET /events} (VRRP transitions, oldest first), {@code POST /reload},
  * {@code GET /healthz}. It runs on its own
- * small event loop so a busy proxy never delays an operator, and reloads run off that loop too.
+ * small event loop so a busy proxy never delays an operator, and reloads run off that loop too. Who may call it is
+ * {@link AdminGuard}'s to say; {@link AdminTimeouts} and a connection cap keep slow or many clients from holding it.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AdminServer.class.getName());
+    private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofMinutes(1);
     private final Appliance appliance;
-    private final HostPort listen;
-    private final String token;
+    private final AdminConfig config;
+    private final AdminGuard guard;
+    /** Open admin connections; only the admin loop's one thread touches it. */
+    private int open;
+    private int refusedSinceLog;
+    private long lastRefusalLog = System.nanoTime() - REFUSAL_LOG_INTERVAL.toNanos();
     private EventLoopGroup group;
 
-    public AdminServer(Appliance appliance, HostPort listen, String token) {
+    public AdminServer(Appliance appliance, AdminConfig config) {
         this.appliance = appliance;
-        this.listen = listen;
-        this.token = token;
+        this.config = config;
+        this.guard = new AdminGuard(config);
     }
 
     public void start() {
@@ -58,23 +64,52 @@ public final class AdminServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), new Handler());
+                            if (open >= config.maxConnections()) {
+                                refuse(ch);
+                                return;
+                            }
+                            open++;
+                            ch.closeFuture().addListener(f -> open--);
+                            ch.pipeline().addLast(new HttpServerCodec(),
+                                    new AdminTimeouts(config.requestTimeout(), config.idleTimeout()),
+                                    new HttpObjectAggregator(64 * 1024), new Handler());
                         }
                     })
-                    .bind(listen.resolve()).syncUninterruptibly();
+                    .bind(config.listen().resolve()).syncUninterruptibly();
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw new IllegalStateException("cannot start the admin API on " + listen + ": " + e.getMessage()
+            throw new IllegalStateException("cannot start the admin API on " + config.listen() + ": " + e.getMessage()
                     + " (change vipgate.admin.listen)", e);
+        }
+    }
+
+    /** Over the cap: a 503 and close, so an operator's curl says why; logged at most once a minute. */
+    private void refuse(Channel ch) {
+        String body = "too many admin connections (vipgate.admin.max-connections = " + config.maxConnections() + ")\n";
+        ch.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body, StandardCharsets.US_ASCII))
+                .addListener(ChannelFutureListener.CLOSE);
+        refusedSinceLog++;
+        long now = System.nanoTime();
+        if (now - lastRefusalLog >= REFUSAL_LOG_INTERVAL.toNanos()) {
+            LOG.warning(refusedSinceLog + " admin connection(s) refused: " + config.maxConnections()
+                    + " already open (vipgate.admin.max-connections)");
+            refusedSinceLog = 0;
+            lastRefusalLog = now;
         }
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            if (req.decoderResult().isFailure()) {
+                HttpText.reply(ctx, false, HttpResponseStatus.BAD_REQUEST, "text/plain", "malformed request\n");
+                return;
+            }
             boolean keepAlive = HttpUtil.isKeepAlive(req);
-            if (!authorised(req)) {
-                HttpText.reply(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, "text/plain", "missing or wrong bearer token\n");
+            AdminGuard.Refusal refusal = guard.check(req);
+            if (refusal != null) {
+                HttpText.reply(ctx, keepAlive, refusal.status(), "text/plain", refusal.reason());
                 return;
             }
             try {
@@ -128,15 +163,6 @@ public final class AdminServer implements AutoCloseable {
                 HttpText.reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain",
                         "unknown endpoint; try GET /status, /metrics, /histograms, /events, /healthz or POST /reload\n");
             }
-        }
-
-        private boolean authorised(FullHttpRequest req) {
-            if (token.isEmpty()) {
-                return true;
-            }
-            String given = req.headers().get(HttpHeaderNames.AUTHORIZATION, "");
-            return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
-                    ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
         }
     }
 

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
                 "  # status tables, metrics, and reloading the file (or: kill -HUP <pid>)",
                 "  java -jar vipgate.jar status",
                 "  curl -s localhost:9090/metrics",
-                "  curl -X POST localhost:9090/reload",
+                "  curl -X POST -H 'X-Vipgate-Admin: 1' localhost:9090/reload",
                 "  # the kernel's LVS table, as ipvsadm -Ln prints it",
                 "  java -jar vipgate.jar ipvs list --stats"})
 public final class Main implements Runnable {

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import vipgate.appliance.Appliance;
 import vipgate.appliance.ApplianceConfig;
+import vipgate.testkit.Await;
 import vipgate.testkit.FreePort;
 import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
@@ -56,17 +58,22 @@ class AdminServerTest {
     }
 
     static String config(int admin, String token, int listen, int upstream) {
+        return configWith(admin, "token = \"" + token + "\"", listen, upstream);
+    }
+
+    /** {@code adminKeys}: more keys of vipgate.admin, after its listen address. */
+    static String configWith(int admin, String adminKeys, int listen, int upstream) {
         return """
                 vipgate {
                   node-name = "unit-node"
-                  admin { listen = "127.0.0.1:%d", token = "%s" }
+                  admin { listen = "127.0.0.1:%d", %s }
                   lb {
                     event-loops = 1
                     upstreams.web { servers = [ { address = "127.0.0.1:%d", weight = 3 } ] }
                     servers = [{ listen = ["127.0.0.1:%d"], locations = [{ path = "/", upstream = web }] }]
                   }
                 }
-                """.formatted(admin, token, upstream, listen);
+                """.formatted(admin, adminKeys, upstream, listen);
     }
 
     private Path start(String text) throws IOException {
@@ -75,12 +82,16 @@ class AdminServerTest {
         return file;
     }
 
+    /** A request as curl sends it to 127.0.0.1:port, a POST with the header that marks it as no web page's. */
     static RawHttp.Response admin(int port, String method, String path, String authorization) throws IOException {
+        return raw(port, method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                + (authorization != null ? "Authorization: " + authorization + "\r\n" : "")
+                + (method.equals("POST") ? "X-Vipgate-Admin: 1\r\nContent-Length: 0\r\n" : "") + "\r\n");
+    }
+
+    static RawHttp.Response raw(int port, String request) throws IOException {
         try (RawHttp c = RawHttp.connect(port)) {
-            c.send(method + " " + path + " HTTP/1.1\r\nHost: admin\r\n"
-                    + (authorization != null ? "Authorization: " + authorization + "\r\n" : "")
-                    + (method.equals("POST") ? "Content-Length: 0\r\n" : "") + "\r\n");
-            return c.read();
+            return c.send(request).read();
         }
     }
 
@@ -177,7 +188,7 @@ class AdminServerTest {
         int adminPort = FreePort.tcp();
         int listen = FreePort.tcp();
         start(config(adminPort, "s3cret", listen, upstream("A\n")));
-        for (String auth : new String[] {null, "Bearer wrong", "s3cret", "Basic czNjcmV0", "bearer s3cret", "Bearer s3cret2"}) {
+        for (String auth : new String[] {null, "Bearer wrong", "s3cret", "Basic czNjcmV0", "Bearers3cret", "Bearer s3cret2"}) {
             for (String[] req : new String[][] {{"GET", "/status"}, {"GET", "/healthz"}, {"POST", "/reload"}}) {
                 RawHttp.Response r = admin(adminPort, req[0], req[1], auth);
                 assertThat(r.status()).as(req[0] + " " + req[1] + " with " + auth).isEqualTo(401);
@@ -187,5 +198,134 @@ class AdminServerTest {
         assertThat(admin(adminPort, "GET", "/healthz", "Bearer s3cret").status()).isEqualTo(200);
         assertThat(admin(adminPort, "POST", "/reload", "Bearer s3cret").status()).isEqualTo(200);
         assertThat(proxied(listen)).as("the proxy itself needs no token").isEqualTo("A\n");
+        // the scheme is case-insensitive (RFC 9110 11.1); curl -H 'authorization: bearer ...' was refused
+        for (String auth : new String[] {"bearer s3cret", "BEARER s3cret", "Bearer   s3cret"}) {
+            assertThat(admin(adminPort, "GET", "/status", auth).status()).as(auth).isEqualTo(200);
+        }
+        // the bearer token is itself a header no page can send across origins: a POST needs nothing more
+        assertThat(raw(adminPort, "POST /reload HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer s3cret\r\n"
+                + "Content-Length: 0\r\n\r\n").status()).isEqualTo(200);
+    }
+
+    /**
+     * A web page in the operator's browser may POST across origins without a preflight only a "simple" request:
+     * text/plain, a form, or no body, and no custom header. Each reloaded the appliance; none does now.
+     */
+    @Test
+    void aCrossOriginSimplePostCannotReload() throws IOException {
+        int adminPort = FreePort.tcp();
+        int listen = FreePort.tcp();
+        int a = upstream("A\n");
+        int b = upstream("B\n");
+        Path file = start(config(adminPort, "", listen, a));
+        Files.writeString(file, config(adminPort, "", listen, b));
+        String host = "Host: 127.0.0.1:" + adminPort + "\r\n";
+        for (String simple : new String[] {
+            "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi",
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=1",
+            "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 6\r\n\r\n--x--\n",
+            "Content-Length: 0\r\n\r\n"}) {
+            RawHttp.Response r = raw(adminPort, "POST /reload HTTP/1.1\r\n" + host + simple);
+            assertThat(r.status()).as(simple).isEqualTo(403);
+            assertThat(r.bodyText()).as(simple).contains("X-Vipgate-Admin: 1");
+        }
+        assertThat(proxied(listen)).as("nothing was reloaded").isEqualTo("A\n");
+        // a foreign Origin is refused even with the header (a page cannot send it, but a same-site one could)
+        for (String origin : new String[] {"http://evil.test", "null", "http://127.0.0.1:" + listen, "https://127.0.0.1:" + adminPort}) {
+            RawHttp.Response r = raw(adminPort, "POST /reload HTTP/1.1\r\n" + host + "Origin: " + origin
+                    + "\r\nX-Vipgate-Admin: 1\r\nContent-Length: 0\r\n\r\n");
+            assertThat(r.status()).as(origin).isEqualTo(403);
+            assertThat(raw(adminPort, "GET /status HTTP/1.1\r\n" + host + "Origin: " + origin + "\r\n\r\n").status())
+                    .as(origin).isEqualTo(403);
+        }
+        assertThat(proxied(listen)).isEqualTo("A\n");
+        RawHttp.Response own = raw(adminPort, "POST /reload HTTP/1.1\r\n" + host + "Origin: http://127.0.0.1:" + adminPort
+                + "\r\nX-Vipgate-Admin: 1\r\nContent-Length: 0\r\n\r\n");
+        assertThat(own.status()).as(own.bodyText()).isEqualTo(200);
+        assertThat(proxied(listen)).isEqualTo("B\n");
+    }
+
+    /** DNS rebinding: a page on evil.test, re-resolved to 127.0.0.1, reads /status as same-origin; its Host gives it away. */
+    @Test
+    void onlyHostsThatNameThisApiAreAnswered() throws IOException {
+        int adminPort = FreePort.tcp();
+        start(configWith(adminPort, "server-names = [\"LB1.example.net\"]", FreePort.tcp(), upstream("A\n")));
+        for (String host : new String[] {"evil.test", "evil.test:" + adminPort, "127.0.0.1.evil.test", "localhost.evil.test",
+            "lb1.example.net.evil.test", "999.1.1.1"}) {
+            RawHttp.Response r = raw(adminPort, "GET /status HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+            assertThat(r.status()).as(host).isEqualTo(403);
+            assertThat(r.bodyText()).as(host).contains("vipgate.admin.server-names");
+        }
+        for (String host : new String[] {"127.0.0.1:" + adminPort, "127.0.0.1", "localhost:" + adminPort, "LOCALHOST",
+            "localhost.", "[::1]:" + adminPort, "10.1.2.3", "lb1.example.net:" + adminPort}) {
+            assertThat(raw(adminPort, "GET /status HTTP/1.1\r\nHost: " + host + "\r\n\r\n").status()).as(host).isEqualTo(200);
+        }
+        assertThat(raw(adminPort, "GET /status HTTP/1.1\r\n\r\n").status()).as("HTTP/1.1 without Host").isEqualTo(400);
+        assertThat(raw(adminPort, "GET /status HTTP/1.0\r\n\r\n").status()).as("HTTP/1.0 without Host").isEqualTo(200);
+    }
+
+    /**
+     * Half-sent requests held admin connections for ever (200 still open after 25 s), before any token check: now
+     * each phase has a deadline (closed here within request-timeout = 1s), as nginx's client_header_timeout and
+     * client_body_timeout (60 s by default) have.
+     */
+    @Test
+    void slowOrIdleConnectionsAreClosedAtTheirDeadlines() throws IOException {
+        int adminPort = FreePort.tcp();
+        start(configWith(adminPort, "token = s3cret, request-timeout = 1s, idle-timeout = 3s", FreePort.tcp(), upstream("A\n")));
+        Duration slack = Duration.ofSeconds(3);
+        try (RawHttp silent = RawHttp.connect(adminPort);
+                RawHttp halfHead = RawHttp.connect(adminPort);
+                RawHttp halfBody = RawHttp.connect(adminPort);
+                RawHttp idle = RawHttp.connect(adminPort)) {
+            halfHead.send("GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            halfBody.send("POST /reload HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer s3cret\r\nContent-Length: 10\r\n\r\n12");
+            assertThat(idle.get("/healthz", "127.0.0.1").status()).as("before the token check").isEqualTo(401);
+            long start = System.nanoTime();
+            assertThat(silent.closedWithin(slack)).as("no request at all").isTrue();
+            assertThat(halfHead.closedWithin(slack)).as("half a head").isTrue();
+            assertThat(halfBody.closedWithin(slack)).as("half a body").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+            // the answered keep-alive connection waits for its next request for the idle timeout, not the request one
+            assertThat(idle.closedWithin(Duration.ofMillis(1000))).as("idle, but within idle-timeout").isFalse();
+            assertThat(idle.closedWithin(slack)).as("idle past idle-timeout").isTrue();
+        }
+    }
+
+    /** More connections than vipgate.admin.max-connections are answered 503 at once, and the rest keep working. */
+    @Test
+    void connectionsBeyondTheCapAreRefused() throws IOException {
+        int adminPort = FreePort.tcp();
+        start(configWith(adminPort, "max-connections = 4", FreePort.tcp(), upstream("A\n")));
+        List<RawHttp> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                held.add(RawHttp.connect(adminPort).send("GET /status HTTP/1.1\r\n"));
+            }
+            // accepted connections are counted on the admin loop: wait until it has seen all four
+            Await.require(Duration.ofSeconds(5), "the fifth connection refused", () -> {
+                try {
+                    return raw(adminPort, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status() == 503;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            RawHttp.Response refused = raw(adminPort, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(refused.bodyText()).contains("vipgate.admin.max-connections = 4");
+            assertThat(refused.closes()).isTrue();
+            RawHttp first = held.remove(0);
+            first.send("Host: 127.0.0.1\r\n\r\n");
+            assertThat(first.read().status()).as("a held connection is still served").isEqualTo(200);
+            first.close();
+            Await.require(Duration.ofSeconds(5), "a free slot after one closed", () -> {
+                try {
+                    return raw(adminPort, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status() == 200;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } finally {
+            held.forEach(RawHttp::close);
+        }
     }
 }

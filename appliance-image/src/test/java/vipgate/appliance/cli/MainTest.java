@@ -128,6 +128,41 @@ class MainTest {
         assertThat(o.out()).startsWith(none + ": no such file");
     }
 
+    /**
+     * Files that printed a stack trace, passed check and then failed run ("...: null"), or lost an include without a
+     * word: each is now one file:line line and exit 1. nginx -t on the analogous files is quoted in ConfigLoaderTest.
+     */
+    @Test
+    void checkReportsEveryUnreadableConfigurationAtItsLineWithoutAStackTrace() throws IOException {
+        String good = goodConfig(9, 10, 11);
+        Path deep = write("deep.conf", good + "x " + "{ a ".repeat(20_000) + "}".repeat(20_000) + "\n");
+        Path cycle = write("cycle.conf", good + "vipgate.node-name = ${vipgate.lb.x}\nvipgate.lb.x = ${vipgate.node-name}\n");
+        Path missing = write("missing.conf", good + "include \"conf.d/upstreams.conf\"\n");
+        Path required = write("required.conf", good + "include required(\"conf.d/upstreams.conf\")\n");
+        Path badIp = write("badip.conf", good.replace("listen = [\"127.0.0.1:10\"]", "listen = [\"999.1.1.1:80\"]"));
+        Path directory = Files.createDirectory(dir.resolve("conf.d"));
+        String[][] cases = {
+            {deep.toString(), deep + ":9: objects and arrays nested more than 64 levels deep"},
+            {cycle.toString(), cycle + ":9: "},
+            {missing.toString(), missing + ":9: include \"conf.d/upstreams.conf\": " + dir.resolve("conf.d/upstreams.conf")
+                + ": no such file"},
+            {required.toString(), required + ":9: include \"conf.d/upstreams.conf\": " + dir.resolve("conf.d/upstreams.conf")
+                + ": no such file"},
+            {badIp.toString(), badIp + ":6: vipgate.lb.servers[0].listen: '999.1.1.1:80': 999.1.1.1 is not an IPv4 address"},
+            {directory.toString(), directory + ": a directory, not a file"},
+            {"/dev/zero", "/dev/zero: not a regular file (a FIFO, socket or device)"},
+        };
+        for (String[] c : cases) {
+            Outcome o = execute("check", "-c", c[0]);
+            assertThat(o.code()).as(o.out() + o.err()).isEqualTo(1);
+            assertThat(o.outLines().get(0)).as(c[0]).startsWith(c[1]);
+            // a bad listen address also leaves its server without one: a second line, no trace
+            assertThat(o.outLines()).as(c[0]).last().isEqualTo(c[0] + (c[0].equals(badIp.toString()) ? ": 2 errors" : ": 1 error"));
+            assertThat(o.err()).as(c[0]).isEmpty();
+        }
+        assertThat(execute("check", "-c", cycle.toString()).out()).contains("cycle");
+    }
+
     @Test
     void checkWithoutAFileIsAUsageError() {
         Outcome o = execute("check");
@@ -166,7 +201,7 @@ class MainTest {
             assertThat(o.outLines()).contains("Examples:", "  java -jar vipgate.jar run",
                     "  java -jar vipgate.jar run -c /etc/vipgate/vipgate.conf",
                     "  java -jar vipgate.jar check -c /etc/vipgate/vipgate.conf",
-                    "  java -jar vipgate.jar status", "  curl -s localhost:9090/metrics", "  curl -X POST localhost:9090/reload");
+                    "  java -jar vipgate.jar status", "  curl -s localhost:9090/metrics", "  curl -X POST -H 'X-Vipgate-Admin: 1' localhost:9090/reload");
             assertThat(o.outLines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(80));
         }
         assertThat(execute("check", "--help").out()).contains("-c, --config=FILE");

@@ -72,8 +72,8 @@ final class ItSupport {
 
     static RawHttp.Response admin(int port, String method, String path) throws IOException {
         try (RawHttp c = RawHttp.connect(port)) {
-            c.send(method + " " + path + " HTTP/1.1\r\nHost: admin\r\n" + (method.equals("POST") ? "Content-Length: 0\r\n" : "")
-                    + "\r\n");
+            c.send(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                    + (method.equals("POST") ? "X-Vipgate-Admin: 1\r\nContent-Length: 0\r\n" : "") + "\r\n");
             return c.read();
         }
     }

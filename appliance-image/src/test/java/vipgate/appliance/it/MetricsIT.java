@@ -394,7 +394,7 @@ class MetricsIT {
 
     private RawHttp.Response admin(String path, String token) {
         try (RawHttp client = RawHttp.connect(admin)) {
-            return client.send("GET " + path + " HTTP/1.1\r\nHost: admin\r\n"
+            return client.send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n").read();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
