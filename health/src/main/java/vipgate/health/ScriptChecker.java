@@ -138,15 +138,33 @@ public final class ScriptChecker implements Checker {
     }
 
     /**
-     * keepalived's {@code enable_script_security}: a daemon running as root must not run a script that a
-     * non-root user could change. Checks the script and every directory above it (after resolving
+     * keepalived's {@code enable_script_security}: a daemon running as root, or holding capabilities (as
+     * vipgate.service's unprivileged user does: scripts inherit them as ambient capabilities), must not run a
+     * script that a non-root user could change. Checks the script and every directory above it (after resolving
      * symlinks): each must be owned by root and not writable by group or others; a sticky directory such
      * as /tmp may be world-writable, since others cannot replace root's entries in it.
      *
-     * @return why the script is unsafe and what to do, or empty when it is safe or vipgate is not root
+     * @return why the script is unsafe and what to do, or empty when it is safe or vipgate has no privileges
      */
     public static Optional<String> refuseUnsafeScript(Path script) {
-        return refuseUnsafeScript(script, new UnixSystem().getUid() == 0);
+        return refuseUnsafeScript(script, runsPrivileged());
+    }
+
+    private static boolean runsPrivileged() {
+        if (new UnixSystem().getUid() == 0) {
+            return true;
+        }
+        try {
+            return holdsCapabilities(Files.readString(Path.of("/proc/self/status")));
+        } catch (IOException e) {
+            return true; // cannot tell: check the script
+        }
+    }
+
+    /** Whether a /proc/PID/status text shows effective capabilities. */
+    static boolean holdsCapabilities(String procStatus) {
+        return procStatus.lines().filter(l -> l.startsWith("CapEff:"))
+                .anyMatch(l -> Long.parseUnsignedLong(l.substring("CapEff:".length()).strip(), 16) != 0);
     }
 
     static Optional<String> refuseUnsafeScript(Path script, boolean runningAsRoot) {
@@ -165,12 +183,12 @@ public final class ScriptChecker implements Checker {
                 int uid = (Integer) Files.getAttribute(p, "unix:uid");
                 int mode = (Integer) Files.getAttribute(p, "unix:mode");
                 if (uid != 0) {
-                    return Optional.of(what + " is owned by uid " + uid + ", so that user could change what vipgate runs as root;"
+                    return Optional.of(what + " is owned by uid " + uid + ", so that user could change what vipgate runs with its privileges;"
                             + " run: chown root " + p);
                 }
                 boolean stickyDirectory = !p.equals(real) && (mode & MODE_STICKY) != 0;
                 if ((mode & MODE_GROUP_OTHER_WRITE) != 0 && !stickyDirectory) {
-                    return Optional.of(what + " is writable by group or others, so they could change what vipgate runs as root;"
+                    return Optional.of(what + " is writable by group or others, so they could change what vipgate runs with its privileges;"
                             + " run: chmod go-w " + p);
                 }
             } catch (IOException | UnsupportedOperationException e) {

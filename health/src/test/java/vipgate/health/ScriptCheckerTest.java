@@ -131,7 +131,7 @@ class ScriptCheckerTest {
         assertThat(refusal).isPresent();
         if (new com.sun.security.auth.module.UnixSystem().getUid() == 0) {
             assertThat(refusal.get()).isEqualTo("directory " + sub.toRealPath() + " above script " + script.toRealPath()
-                    + " is writable by group or others, so they could change what vipgate runs as root; run: chmod go-w "
+                    + " is writable by group or others, so they could change what vipgate runs with its privileges; run: chmod go-w "
                     + sub.toRealPath());
         }
     }
@@ -139,6 +139,15 @@ class ScriptCheckerTest {
     @Test
     void missingScriptCannotBeVouchedFor() {
         assertThat(ScriptChecker.refuseUnsafeScript(dir.resolve("absent.sh"), true)).get().asString().contains("cannot be checked");
+    }
+
+    /** vipgate.service's user is not root but holds network capabilities, which its scripts inherit. */
+    @Test
+    void capabilitiesCountAsPrivileges() {
+        assertThat(ScriptChecker.holdsCapabilities("Uid:\t997\t997\t997\t997\nCapInh:\t0000000000003400\n"
+                + "CapPrm:\t0000000000003400\nCapEff:\t0000000000003400\nCapAmb:\t0000000000003400\n")).isTrue();
+        assertThat(ScriptChecker.holdsCapabilities("Uid:\t1000\t1000\t1000\t1000\nCapPrm:\t0000000000000000\n"
+                + "CapEff:\t0000000000000000\n")).isFalse();
     }
 
     @Test

@@ -65,9 +65,23 @@ public final class RealServerMode implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes only what differs: vipgate.service runs as an unprivileged user under ProtectKernelTunables, which
+     * cannot write /proc/sys, so on the appliance the values come from /etc/sysctl.d and are only checked here.
+     */
     static void writeSysctls(Path procSys) throws IOException {
         for (String[] sysctl : SYSCTLS) {
-            Files.writeString(procSys.resolve(sysctl[0]), sysctl[1] + "\n");
+            Path file = procSys.resolve(sysctl[0]);
+            String current = Files.readString(file).strip();
+            if (current.equals(sysctl[1])) {
+                continue;
+            }
+            try {
+                Files.writeString(file, sysctl[1] + "\n");
+            } catch (IOException e) {
+                throw new IOException("real-server-mode: cannot set " + sysctl[0].replace('/', '.') + " = " + sysctl[1]
+                        + " (it is " + current + "): " + e + "; set it in /etc/sysctl.d (vipgate does not run as root)", e);
+            }
         }
     }
 
