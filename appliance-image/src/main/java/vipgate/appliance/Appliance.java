@@ -64,6 +64,8 @@ public final class Appliance implements AutoCloseable {
     }
 
     public static Appliance start(Optional<Path> file, ApplianceConfig config) {
+        // before anything else: a VIP left by a killed run must not sit on this box while the rest starts
+        VrrpEngine.removeStaleVips(config.vrrp());
         LbEngine lb = LbEngine.start(config.lb());
         VrrpEngine vrrp = null;
         IpvsEngine ipvs = null;
@@ -261,7 +263,8 @@ public final class Appliance implements AutoCloseable {
                         .field("effective-priority", i.effectivePriority())
                         .field("master", i.master().orElse(""))
                         .field("adverts-received", i.advertsReceived())
-                        .field("adverts-sent", i.advertsSent());
+                        .field("adverts-sent", i.advertsSent())
+                        .field("vips-restored", i.vipsRestored());
                 j.beginObject("dropped");
                 i.dropped().forEach((reason, count) -> j.field(reason.name().toLowerCase().replace('_', '-'), count));
                 j.endObject().endObject();

@@ -207,6 +207,8 @@ public final class MetricsPage {
         instances.forEach(i -> p.sample(labels("instance", i.name()), i.advertsSent()));
         p.family("vipgate_vrrp_adverts_received_total", "counter", "Adverts received for this instance");
         instances.forEach(i -> p.sample(labels("instance", i.name()), i.advertsReceived()));
+        p.family("vipgate_vrrp_vips_restored_total", "counter", "VIPs put back after something else removed them from the master");
+        instances.forEach(i -> p.sample(labels("instance", i.name()), i.vipsRestored()));
         p.family("vipgate_vrrp_adverts_dropped_total", "counter", "Adverts dropped, by reason (keepalived's checks)");
         for (InstanceStatus i : instances) {
             for (DropReason r : DropReason.values()) {

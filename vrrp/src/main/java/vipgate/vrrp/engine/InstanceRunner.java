@@ -15,6 +15,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -44,6 +46,11 @@ final class InstanceRunner {
     private static final Logger LOG = Logger.getLogger(InstanceRunner.class.getName());
     /** One log line per drop reason per this many nanoseconds: a flood of bogus packets must not flood the log. */
     private static final long DROP_LOG_INTERVAL = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * Adverts handed to the loop and not yet processed. Beyond this the receiver drops (and counts) what arrives: a
+     * flood must not grow the loop's queue without bound (issue 12 #11c: +225 MB of queued packets and GARP tasks).
+     */
+    static final int MAX_PENDING_ADVERTS = 1024;
 
     /** What the engine learns from a runner: transitions (for notify and sync groups). */
     interface Events {
@@ -65,6 +72,10 @@ final class InstanceRunner {
     private ScheduledFuture<?> timer;
     private boolean interfaceUp = true;
 
+    private final AtomicInteger pending = new AtomicInteger();
+    /** Set while a GARP burst waits for the announcer: one queued burst per instance announces every VIP anyway. */
+    private final AtomicBoolean garpQueued = new AtomicBoolean();
+    private long vipsRestored;
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final Map<DropReason, AtomicLong> dropped = new EnumMap<>(DropReason.class);
@@ -164,6 +175,23 @@ final class InstanceRunner {
         }
     }
 
+    /**
+     * An address appeared on or vanished from this box (rtnetlink); call on the loop. Ours as master means someone
+     * removed a VIP we serve, ours otherwise a stray copy: the state machine decides.
+     */
+    void addressChanged(IfAddress address, boolean added) {
+        if (machine.state() != State.STOPPED && spec.vipAddresses().contains(address.address())) {
+            apply(added ? machine.vipsAdded() : machine.vipsRemoved());
+        }
+    }
+
+    /** Netlink events were lost: the VIPs may have changed unseen; a master makes sure it still holds them. */
+    void verifyVips() {
+        if (machine.state() == State.MASTER) {
+            restoreVips();
+        }
+    }
+
     void sync(SyncGroup.Command command) {
         apply(machine.sync(command, System.nanoTime()));
     }
@@ -178,9 +206,18 @@ final class InstanceRunner {
         try {
             while (true) {
                 AdvertSocket.Received packet = socket.receive(-1);
-                if (packet != null) {
-                    loop.execute(() -> onPacket(packet));
+                if (packet == null) {
+                    continue;
                 }
+                if (pending.incrementAndGet() > MAX_PENDING_ADVERTS) {
+                    pending.decrementAndGet();
+                    dropped.get(DropReason.OVERLOAD).incrementAndGet();
+                    continue;
+                }
+                loop.execute(() -> {
+                    pending.decrementAndGet();
+                    onPacket(packet);
+                });
             }
         } catch (AsynchronousCloseException e) {
             // closed by stop()
@@ -194,7 +231,7 @@ final class InstanceRunner {
             return;
         }
         byte[] payload = p.payload();
-        if (VrrpPacket.peekVrid(payload) != spec.vrid()) {
+        if (VrrpPacket.forAnotherVrid(payload, spec.vrid())) {
             // another instance's (or router's) VRID on this link: normal with several instances, counted only
             dropped.get(DropReason.WRONG_VRID).incrementAndGet();
             return;
@@ -227,11 +264,12 @@ final class InstanceRunner {
                 sendAdvert(send.priority());
             } else if (action instanceof Action.AddVips) {
                 vips.add();
+            } else if (action instanceof Action.RestoreVips) {
+                restoreVips();
             } else if (action instanceof Action.RemoveVips) {
                 vips.remove();
             } else if (action instanceof Action.SendGarp garp) {
-                long interval = spec.garp().interval().toMillis();
-                announcer.execute(() -> vips.announce(garp.count(), interval));
+                announce(garp.count());
             } else if (action instanceof Action.Transition t) {
                 LOG.info(() -> spec.name() + ": " + t.from() + " -> " + t.to() + " (priority " + t.priority() + ")");
                 transitions.merge(t.to(), 1L, Long::sum);
@@ -239,6 +277,26 @@ final class InstanceRunner {
             }
         }
         reschedule();
+    }
+
+    private void restoreVips() {
+        int restored = vips.add();
+        if (restored > 0) {
+            vipsRestored += restored;
+            LOG.warning(() -> spec.name() + ": " + restored + " VIP(s) were removed from this box while master (by hand or by "
+                    + "another tool) and are restored; " + vipsRestored + " restored since start");
+        }
+    }
+
+    /** Hands a burst to the announcer unless one is still waiting there (which announces the same addresses). */
+    private void announce(int count) {
+        if (garpQueued.compareAndSet(false, true)) {
+            long interval = spec.garp().interval().toMillis();
+            announcer.execute(() -> {
+                garpQueued.set(false);
+                vips.announce(count, interval);
+            });
+        }
     }
 
     private void reschedule() {
@@ -290,6 +348,6 @@ final class InstanceRunner {
         });
         return new InstanceStatus(spec.name(), spec.iface(), spec.vrid(), machine.state(), spec.priority(), machine.priority(),
                 machine.masterAddress().map(InetAddress::getHostAddress), spec.vipAddresses().stream().map(InetAddress::getHostAddress).toList(),
-                received.get(), sent.get(), drops, new EnumMap<>(transitions));
+                received.get(), sent.get(), drops, new EnumMap<>(transitions), vipsRestored);
     }
 }

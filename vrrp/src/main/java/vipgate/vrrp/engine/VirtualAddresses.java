@@ -37,11 +37,14 @@ final class VirtualAddresses {
         this.route = route;
     }
 
-    void add() {
+    /** @return how many were missing and added */
+    int add() {
+        int added = 0;
         for (VipSpec vip : spec.vips()) {
             try {
                 Link link = link(vip);
                 if (route.addAddressIfAbsent(link.index(), vip.address(), vip.prefixLength(), vip.label().orElse(""))) {
+                    added++;
                     LOG.info(() -> spec.name() + ": added " + describe(vip) + " on " + link.name());
                 }
             } catch (IOException e) {
@@ -49,6 +52,7 @@ final class VirtualAddresses {
                         + " (check the interface name and that vipgate has CAP_NET_ADMIN)");
             }
         }
+        return added;
     }
 
     void remove() {

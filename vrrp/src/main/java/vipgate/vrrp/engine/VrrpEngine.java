@@ -108,6 +108,25 @@ public final class VrrpEngine implements AutoCloseable {
         return engine;
     }
 
+    /**
+     * Removes every configured VIP from this box. The appliance calls it first thing at start: the VIPs of a run
+     * killed with SIGKILL stay on the interface, and while the rest of the JVM starts the peer has taken over, so
+     * both boxes would answer for them (issue 12 #10: 9.1 s over 10 kill/restart cycles). Failures are logged;
+     * {@link #start} removes them again (and fails loudly if netlink is unusable).
+     */
+    public static void removeStaleVips(VrrpConfig config) {
+        if (config.instances().isEmpty()) {
+            return;
+        }
+        try (RouteNetlink route = RouteNetlink.open()) {
+            for (InstanceSpec spec : config.instances().values()) {
+                new VirtualAddresses(spec, route).remove();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot remove VIPs left by a previous run: " + e.getMessage(), e);
+        }
+    }
+
     private void open() throws IOException {
         route = RouteNetlink.open();
         for (InstanceSpec spec : config.instances().values()) {
@@ -160,7 +179,12 @@ public final class VrrpEngine implements AutoCloseable {
             runners.values().forEach(r -> r.interfaceState(l.name(), l.up() && l.running()));
         } else if (event instanceof RouteEvent.LinkRemoved l) {
             runners.values().forEach(r -> r.interfaceState(l.name(), false));
+        } else if (event instanceof RouteEvent.AddressAdded a) {
+            runners.values().forEach(r -> r.addressChanged(a.address(), true));
+        } else if (event instanceof RouteEvent.AddressRemoved a) {
+            runners.values().forEach(r -> r.addressChanged(a.address(), false));
         } else if (event instanceof RouteEvent.EventsLost) {
+            runners.values().forEach(InstanceRunner::verifyVips);
             try {
                 readInterfaces();
             } catch (IOException e) {

@@ -13,6 +13,10 @@ public sealed interface Action {
     record AddVips() implements Action {
     }
 
+    /** Put back virtual addresses that someone else removed while we are master; count and log each one re-added. */
+    record RestoreVips() implements Action {
+    }
+
     /** Remove the virtual addresses. */
     record RemoveVips() implements Action {
     }

@@ -38,6 +38,13 @@ public final class VrrpInstance {
     private final Deadline garpRefresh = new Deadline();
     /** Until when a lower-priority master is still tolerated (preempt-delay). */
     private final Deadline preemptAt = new Deadline();
+    /**
+     * As master, when we may next answer a lower-priority or priority-0 advert: at most one answer (advert + GARP)
+     * per advert interval, so a flood of well-formed adverts cannot make us flood the LAN (or queue GARP bursts).
+     */
+    private final Deadline answerAt = new Deadline();
+    /** Our VIPs were seen on this box while not master (a killed run's leftovers, or added by hand). */
+    private boolean strayVips;
 
     public VrrpInstance(InstanceParams params) {
         this.params = Objects.requireNonNull(params, "params");
@@ -47,9 +54,9 @@ public final class VrrpInstance {
 
     /**
      * Leaves INIT. keepalived's initial state rules: {@code state MASTER} with priority 255 is master at once;
-     * {@code state MASTER} below 255 waits one advert interval plus skew as backup (so a running master is
-     * heard first); {@code state BACKUP} waits the full master down interval. A pending tracking fault goes
-     * straight to FAULT.
+     * any other start waits the full master down interval as backup, {@code state MASTER} below 255 included
+     * (keepalived 2.2.7 measured: a restarted node must hear a running master before it preempts). A pending
+     * tracking fault goes straight to FAULT.
      */
     public List<Action> start(long now) {
         if (state != State.INIT) {
@@ -63,10 +70,6 @@ public final class VrrpInstance {
             enterFault(out);
         } else if (params.initialState() == State.MASTER && params.priority() == 255) {
             becomeMaster(now, out);
-        } else if (params.initialState() == State.MASTER) {
-            state = State.BACKUP;
-            timer.set(now + micros(masterAdverCentis * MICROS_PER_CENTI + skewMicros()));
-            out.add(new Action.Transition(State.INIT, State.BACKUP, priority));
         } else {
             becomeBackup(now, out);
         }
@@ -83,7 +86,11 @@ public final class VrrpInstance {
     public List<Action> advertReceived(int advertPriority, int maxAdvertIntervalCentis, InetAddress source, long now) {
         List<Action> out = new ArrayList<>();
         if (state == State.BACKUP) {
-            backupReceived(advertPriority, maxAdvertIntervalCentis, source, now);
+            if (backupReceived(advertPriority, maxAdvertIntervalCentis, source, now) && strayVips) {
+                // another router is master: our copy of its VIPs answers ARP for addresses we do not serve
+                strayVips = false;
+                out.add(new Action.RemoveVips());
+            }
         } else if (state == State.MASTER) {
             masterReceived(advertPriority, maxAdvertIntervalCentis, source, now, out);
         }
@@ -91,22 +98,23 @@ public final class VrrpInstance {
         return List.copyOf(out);
     }
 
-    private void backupReceived(int advertPriority, int intervalCentis, InetAddress source, long now) {
+    /** @return true when the advert comes from a master we obey (it resets our down timer) */
+    private boolean backupReceived(int advertPriority, int intervalCentis, InetAddress source, long now) {
         if (advertPriority == 0) {
             // The master is leaving: take over after only the skew, so the highest backup wins the race.
             timer.set(now + micros(skewMicros()));
-            return;
+            return false;
         }
         boolean lower = advertPriority < priority;
         if (lower && params.preempt()) {
             if (params.preemptDelay().isZero()) {
-                return; // ignored: the down timer runs out and we take over
+                return false; // ignored: the down timer runs out and we take over
             }
             if (!preemptAt.isSet()) {
                 preemptAt.set(now + params.preemptDelay().toNanos()); // first sight of a lower master starts the delay
             }
             if (preemptAt.isDue(now)) {
-                return;
+                return false;
             }
         } else if (!lower) {
             preemptAt.clear(); // a higher master: a later lower one restarts the full delay
@@ -116,16 +124,16 @@ public final class VrrpInstance {
         }
         masterAddress = source;
         timer.set(now + micros(masterDownMicros()));
+        return true;
     }
 
     private void masterReceived(int advertPriority, int intervalCentis, InetAddress source, long now, List<Action> out) {
-        if (advertPriority == 0) {
-            // Another router is leaving while we are master: assert ourselves at once.
-            sendAdvert(now, out);
-            return;
-        }
         int byAddress = compareUnsigned(source, params.localAddress());
-        if (advertPriority > priority || (advertPriority == priority && byAddress > 0)) {
+        if (advertPriority != 0 && (advertPriority > priority || (advertPriority == priority && byAddress > 0))) {
+            // Two masters (a split brain healing, or a preempting router): before yielding, tell the winner once at
+            // our own priority (keepalived's higher_prio_send_advert), so it sees the conflict and re-announces the
+            // VIP; clients whose ARP entries point at us would stay dark until their entries expire otherwise.
+            out.add(new Action.SendAdvert(priority));
             if (params.version() == 3) {
                 masterAdverCentis = intervalCentis;
             }
@@ -136,10 +144,44 @@ public final class VrrpInstance {
         if (advertPriority == priority && byAddress == 0) {
             return; // our own advert looped back
         }
-        // A lower master: a split brain healing. Advertise now so it yields, and re-announce the VIPs whose ARP
-        // entries it may have taken over.
+        if (answerAt.isSet() && !answerAt.isDue(now)) {
+            return; // answered within this interval already: the flood gets one answer per interval, not one each
+        }
+        answerAt.set(now + micros(masterAdverCentis * MICROS_PER_CENTI));
         sendAdvert(now, out);
-        out.add(new Action.SendGarp(params.garpRepeat()));
+        if (advertPriority != 0) {
+            // A lower master: a split brain healing. It yields on our advert; re-announce the VIPs whose ARP
+            // entries it may have taken over. (Priority 0 is a router leaving: asserting ourselves is enough.)
+            out.add(new Action.SendGarp(params.garpRepeat()));
+        }
+    }
+
+    /**
+     * Some of our VIPs disappeared from this box (removed by hand or by another tool: an RTM_DELADDR). A master
+     * puts them back and re-announces them at once; in any other state this only forgets stray copies.
+     */
+    public List<Action> vipsRemoved() {
+        if (state != State.MASTER) {
+            strayVips = false;
+            return List.of();
+        }
+        return List.of(new Action.RestoreVips(), new Action.SendGarp(params.garpRepeat()));
+    }
+
+    /**
+     * Some of our VIPs appeared on this box (RTM_NEWADDR). Expected as master; otherwise they are strays that must
+     * not answer for another router: FAULT drops them at once, a backup at the first advert of the master it obeys
+     * (until then no other master is known, and the down timer decides).
+     */
+    public List<Action> vipsAdded() {
+        if (state == State.MASTER || state == State.STOPPED) {
+            return List.of();
+        }
+        if (state == State.FAULT) {
+            return List.of(new Action.RemoveVips());
+        }
+        strayVips = true;
+        return List.of();
     }
 
     /** Call when {@link #nextDeadline()} has passed; late calls are fine, early ones do nothing. */
@@ -302,6 +344,8 @@ public final class VrrpInstance {
         masterAdverCentis = params.advertIntervalCentis(); // a new master uses its own interval
         masterAddress = null;
         preemptAt.clear();
+        answerAt.clear();
+        strayVips = false;
         sendAdvert(now, out);
         out.add(new Action.AddVips());
         out.add(new Action.SendGarp(params.garpRepeat()));
@@ -316,6 +360,7 @@ public final class VrrpInstance {
 
     private void leaveMaster(long now, List<Action> out) {
         out.add(new Action.RemoveVips());
+        strayVips = false;
         becomeBackup(now, out);
     }
 
@@ -333,7 +378,10 @@ public final class VrrpInstance {
         if (from == State.MASTER) {
             out.add(new Action.SendAdvert(0));
             out.add(new Action.RemoveVips());
+        } else if (strayVips) {
+            out.add(new Action.RemoveVips());
         }
+        strayVips = false;
         state = State.FAULT;
         clearTimers();
         out.add(new Action.Transition(from, State.FAULT, priority));

@@ -26,5 +26,7 @@ public enum DropReason {
     /** v2 advert interval differs from ours, or a v3 interval of 0. */
     BAD_ADVERT_INTERVAL,
     /** Address count or set differs from our virtual addresses. */
-    ADDRESS_MISMATCH
+    ADDRESS_MISMATCH,
+    /** Arrived while too many adverts were still waiting to be processed (a flood); decided by the engine. */
+    OVERLOAD
 }

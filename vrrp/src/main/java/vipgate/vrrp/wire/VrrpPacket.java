@@ -252,6 +252,15 @@ public final class VrrpPacket {
     }
 
     /**
+     * True when the payload names a VRID other than {@code vrid}: another router's business. A payload too short
+     * to name one is not, so {@link #decode} counts it as {@link DropReason#TRUNCATED}.
+     */
+    public static boolean forAnotherVrid(byte[] payload, int vrid) {
+        int named = peekVrid(payload);
+        return named >= 0 && named != vrid;
+    }
+
+    /**
      * Validates a received payload the way keepalived does for one instance. Never throws.
      *
      * @param payload the IP payload (after the IPv4 header, or as an IPv6 raw socket delivers it)

@@ -108,16 +108,16 @@ class VrrpInstanceTest {
         Lan lan = new Lan(v2("VI_1", 100, State.MASTER, A), A, v2("VI_1", 99, State.BACKUP, B), B);
         lan.start();
         assertThat(lan.a.state()).isEqualTo(State.BACKUP); // state MASTER below 255 listens first
-        // one interval + skew (156/256 s = 609375 us)
-        lan.runUntil(1_609_375_000L - 1);
+        // as keepalived: the full master down interval, 3 s + skew (156/256 s = 609375 us), not one interval + skew
+        lan.runUntil(3_609_375_000L - 1);
         assertThat(lan.a.state()).isEqualTo(State.BACKUP);
-        lan.runUntil(1_609_375_000L);
+        lan.runUntil(3_609_375_000L);
         assertThat(lan.a.state()).isEqualTo(State.MASTER);
         lan.runUntil(60 * S);
         assertThat(lan.a.state()).isEqualTo(State.MASTER);
         assertThat(lan.b.state()).isEqualTo(State.BACKUP);
         assertThat(lan.log).containsExactly("0.000000 VI_1 INIT->BACKUP", "0.000000 VI_1 INIT->BACKUP",
-                "1.609375 VI_1 BACKUP->MASTER");
+                "3.609375 VI_1 BACKUP->MASTER");
     }
 
     @Test
@@ -205,8 +205,8 @@ class VrrpInstanceTest {
         master.timerExpired(4 * S);
         assertThat(master.state()).isEqualTo(State.MASTER);
         // 200.x is higher than 10.x only when bytes compare unsigned (0xC8 is negative as a Java byte)
-        assertThat(master.advertReceived(100, 100, ip("200.0.0.1"), 5 * S)).containsExactly(new RemoveVips(),
-                new Transition(State.MASTER, State.BACKUP, 100));
+        assertThat(master.advertReceived(100, 100, ip("200.0.0.1"), 5 * S)).containsExactly(new SendAdvert(100),
+                new RemoveVips(), new Transition(State.MASTER, State.BACKUP, 100));
     }
 
     @Test
@@ -216,13 +216,99 @@ class VrrpInstanceTest {
         m.timerExpired(4 * S);
         assertThat(m.advertReceived(99, 100, B, 4500 * MS)).containsExactly(new SendAdvert(100), new SendGarp(5));
         assertThat(m.nextDeadline()).hasValue(5500 * MS);
-        // equal priority from a lower address: same
-        assertThat(m.advertReceived(100, 100, ip("192.168.16.1"), 4600 * MS)).containsExactly(new SendAdvert(100),
+        // within the same interval: already answered
+        assertThat(m.advertReceived(99, 100, B, 5400 * MS)).isEmpty();
+        // equal priority from a lower address: same, once the interval has passed
+        assertThat(m.advertReceived(100, 100, ip("192.168.16.1"), 5500 * MS)).containsExactly(new SendAdvert(100),
                 new SendGarp(5));
         // priority 0 from another router: advertise now, no GARP
-        assertThat(m.advertReceived(0, 100, B, 4700 * MS)).containsExactly(new SendAdvert(100));
+        assertThat(m.advertReceived(0, 100, B, 6500 * MS)).containsExactly(new SendAdvert(100));
         // our own looped advert
-        assertThat(m.advertReceived(100, 100, A, 4800 * MS)).isEmpty();
+        assertThat(m.advertReceived(100, 100, A, 7500 * MS)).isEmpty();
+    }
+
+    /** Issue 12 #11c: 20k well-formed lower adverts a second got 4.8x as many answers and 10 s of GARP. */
+    @Test
+    void aFloodOfLowerAdvertsGetsOneAnswerPerInterval() {
+        VrrpInstance m = new VrrpInstance(params("VI_1", 3, 100, 10, State.BACKUP, true, Duration.ZERO, A));
+        m.start(0);
+        m.timerExpired(S);
+        assertThat(m.state()).isEqualTo(State.MASTER);
+        int adverts = 0;
+        int garps = 0;
+        // 20,000 adverts/s at priority 50 for 2 s, the master's own 100 ms timer running in between
+        for (long t = 2 * S; t < 4 * S; t += 50_000) {
+            List<Action> out = new ArrayList<>(m.advertReceived(50, 10, B, t));
+            out.addAll(m.timerExpired(t));
+            adverts += (int) out.stream().filter(SendAdvert.class::isInstance).count();
+            garps += (int) out.stream().filter(SendGarp.class::isInstance).count();
+        }
+        // 20 intervals: one answer (advert + GARP burst) each, plus at most the regular adverts
+        assertThat(garps).isEqualTo(20);
+        assertThat(adverts).isBetween(20, 40);
+        // the flood ends: only the regular advert, no more GARP
+        assertThat(m.timerExpired(5 * S)).containsExactly(new SendAdvert(100));
+    }
+
+    /** Issue 12 #11b: the loser of a healed split brain tells the winner once before it yields, so the winner GARPs. */
+    @Test
+    void aYieldingMasterAdvertisesOnceSoTheWinnerReannounces() {
+        VrrpInstance winner = v2("VI_1", 100, State.BACKUP, A);
+        VrrpInstance loser = v2("VI_1", 90, State.BACKUP, B);
+        winner.start(0);
+        loser.start(0);
+        // partitioned: each hears nothing and becomes master
+        winner.timerExpired(4 * S);
+        loser.timerExpired(4 * S);
+        assertThat(winner.state()).isEqualTo(State.MASTER);
+        assertThat(loser.state()).isEqualTo(State.MASTER);
+        // healed: the winner's regular advert arrives first
+        List<Action> yielded = loser.advertReceived(100, 100, A, 10 * S);
+        assertThat(yielded).containsExactly(new SendAdvert(90), new RemoveVips(), new Transition(State.MASTER, State.BACKUP, 90));
+        assertThat(loser.state()).isEqualTo(State.BACKUP);
+        // that one advert at the loser's priority makes the winner re-announce the VIP
+        assertThat(winner.advertReceived(90, 100, B, 10 * S + MS)).containsExactly(new SendAdvert(100), new SendGarp(5));
+        // and the loser, now backup, takes the winner's answer calmly
+        assertThat(loser.advertReceived(100, 100, A, 10 * S + 2 * MS)).isEmpty();
+        assertThat(loser.state()).isEqualTo(State.BACKUP);
+    }
+
+    /** Issue 12 #9: a VIP removed by hand on the master comes back at once and is re-announced. */
+    @Test
+    void aVipRemovedFromTheMasterIsRestored() {
+        VrrpInstance m = v2("VI_1", 100, State.BACKUP, A);
+        m.start(0);
+        m.timerExpired(4 * S);
+        assertThat(m.vipsRemoved()).containsExactly(new Action.RestoreVips(), new SendGarp(5));
+        // not master: nothing to restore (our own removal on stepping down is seen this way too)
+        m.advertReceived(200, 100, B, 5 * S);
+        assertThat(m.state()).isEqualTo(State.BACKUP);
+        assertThat(m.vipsRemoved()).isEmpty();
+    }
+
+    /** Issue 12 #10: a backup never keeps a VIP: it drops one found on itself at the first advert of its master. */
+    @Test
+    void aBackupDropsAStrayVipAtTheFirstAdvertOfItsMaster() {
+        VrrpInstance b = v2("VI_1", 99, State.BACKUP, B);
+        b.start(0);
+        assertThat(b.vipsAdded()).isEmpty();
+        // a lower router's advert is no master for a preempting backup: it takes over instead
+        assertThat(b.advertReceived(50, 100, A, S)).isEmpty();
+        assertThat(b.advertReceived(100, 100, A, 2 * S)).containsExactly(new RemoveVips());
+        assertThat(b.advertReceived(100, 100, A, 3 * S)).isEmpty();
+        // gone again by itself: nothing to drop later
+        b.vipsAdded();
+        b.vipsRemoved();
+        assertThat(b.advertReceived(100, 100, A, 4 * S)).isEmpty();
+        // a stray while FAULT goes at once; entering FAULT with one drops it too
+        b.vipsAdded();
+        assertThat(b.trackingChanged(99, true, 5 * S)).containsExactly(new RemoveVips(), new Transition(State.BACKUP, State.FAULT, 99));
+        assertThat(b.vipsAdded()).containsExactly(new RemoveVips());
+        // our own VIPs while master are no strays
+        VrrpInstance m = v2("VI_1", 100, State.BACKUP, A);
+        m.start(0);
+        m.timerExpired(4 * S);
+        assertThat(m.vipsAdded()).isEmpty();
     }
 
     @Test

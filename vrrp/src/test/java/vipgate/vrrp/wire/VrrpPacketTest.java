@@ -149,6 +149,12 @@ class VrrpPacketTest {
     void peekVridFindsTheInstanceToDecodeFor() {
         assertThat(VrrpPacket.peekVrid(seed000Advert())).isEqualTo(66);
         assertThat(VrrpPacket.peekVrid(new byte[1])).isEqualTo(-1);
+        // issue 12 #11c: a payload too short to name a VRID is truncated (the decoder's verdict), not another VRID's
+        assertThat(VrrpPacket.forAnotherVrid(new byte[1], 66)).isFalse();
+        assertThat(VrrpPacket.forAnotherVrid(new byte[0], 66)).isFalse();
+        assertThat(VrrpPacket.forAnotherVrid(seed000Advert(), 66)).isFalse();
+        assertThat(VrrpPacket.forAnotherVrid(seed000Advert(), 51)).isTrue();
+        assertThat(reason(new byte[1], SEED_000)).isEqualTo(DropReason.TRUNCATED);
     }
 
     @Test
