@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +28,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import vipgate.lb.config.Transport;
 import vipgate.testkit.ApplianceProcess;
 import vipgate.testkit.FreePort;
 import vipgate.testkit.NginxWebNode;
@@ -34,8 +41,11 @@ import vipgate.testkit.NginxWebNode;
 /**
  * 1 GiB through a proxy JVM limited to a 256 MiB heap, in both directions: bodies must stream, never be held.
  * Downloads come from a real nginx serving a sparse file; uploads go to an in-test upstream that counts and
- * checksums what arrives, reading as it goes.
+ * checksums what arrives, reading as it goes. On every transport: epoll and nio (what {@code transport = auto}
+ * falls back to without io_uring) used to stop such bodies after ~100 kB until the read timeout.
  */
+@ParameterizedClass(name = "transport = {0}")
+@EnumSource(value = Transport.class, mode = EnumSource.Mode.EXCLUDE, names = "AUTO")
 @ExtendWith(ApplianceProcess.LogsOnFailure.class)
 class StreamingIT {
     private static final long GIB = 1L << 30;
@@ -52,6 +62,8 @@ class StreamingIT {
     private static int downloadPort;
     private static int uploadPort;
     private static HttpClient client;
+    @Parameter
+    Transport transport;
 
     @BeforeAll
     static void start() throws IOException {
@@ -80,7 +92,11 @@ class StreamingIT {
             ex.close();
         });
         counter.start();
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    }
 
+    @BeforeParameterizedClassInvocation
+    static void startProxy(Transport transport) {
         int admin = FreePort.tcp();
         downloadPort = FreePort.tcp();
         uploadPort = FreePort.tcp();
@@ -90,6 +106,7 @@ class StreamingIT {
                   node-name = "streaming"
                   admin.listen = "127.0.0.1:%d"
                   lb {
+                    transport = %s
                     client { max-body-size = 2g }
                     upstreams.files { servers = [ { address = "%s" } ] }
                     upstreams.counter { servers = [ { address = "127.0.0.1:%d" } ] }
@@ -99,26 +116,27 @@ class StreamingIT {
                     ]
                   }
                 }
-                """.formatted(admin, nginx.address(), counter.getAddress().getPort(), downloadPort, uploadPort);
+                """.formatted(admin, transport.name().toLowerCase(Locale.ROOT), nginx.address(), counter.getAddress().getPort(),
+                downloadPort, uploadPort);
         Path file = ItSupport.write(dir.resolve("vipgate.conf"), conf);
         proxy = ItSupport.run(file, admin, "-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    @AfterParameterizedClassInvocation
+    static void stopProxy() {
+        if (proxy != null) {
+            proxy.close();
+        }
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (proxy != null) {
-                proxy.close();
-            }
-        } finally {
-            if (counter != null) {
-                counter.stop(0);
-                counterThreads.shutdownNow();
-            }
-            if (nginx != null) {
-                nginx.close();
-            }
+        if (counter != null) {
+            counter.stop(0);
+            counterThreads.shutdownNow();
+        }
+        if (nginx != null) {
+            nginx.close();
         }
     }
 
@@ -180,10 +198,10 @@ class StreamingIT {
         assertThat(status.getLong("lb.retries")).isZero();
     }
 
-    private static void report(String what, long startNanos) {
+    private void report(String what, long startNanos) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        System.out.printf("StreamingIT: 1 GiB %s through the proxy (-Xmx256m) in %.1f s (%.0f MiB/s); proxy RSS now %d MiB, "
-                + "peak %d MiB%n", what, seconds, 1024 / seconds, proxy.rssKiB() / 1024, proxy.peakRssKiB() / 1024);
+        System.out.printf("StreamingIT: 1 GiB %s through the proxy (-Xmx256m, %s) in %.1f s (%.0f MiB/s); proxy RSS now %d MiB, "
+                + "peak %d MiB%n", what, transport, seconds, 1024 / seconds, proxy.rssKiB() / 1024, proxy.peakRssKiB() / 1024);
     }
 
     /** {@code size} pseudo-random bytes, made as they are read, with their CRC32. Blocks differ by their index. */

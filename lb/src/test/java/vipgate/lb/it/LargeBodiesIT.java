@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
@@ -32,7 +33,7 @@ import vipgate.testkit.RawHttp;
 class LargeBodiesIT {
     private static final int MIB = 1 << 20;
     /** Far below the proxy's read and send timeouts (60 s): a stalled body fails here, not after a minute. */
-    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
     private static final byte[] FILE = random(MIB, 12);
 
     private static NginxWebNode nginx;
@@ -41,13 +42,15 @@ class LargeBodiesIT {
     @Parameter
     Transport transport;
 
+    @BeforeAll
+    static void startUpstreams() {
+        nginx = NginxWebNode.builder().file("big.bin", FILE).start();
+        counter = TestUpstream.http((ctx, req) -> TestUpstream.reply(ctx, req,
+                TestUpstream.text(HttpResponseStatus.OK, summary(req.content().nioBuffer()))));
+    }
+
     @BeforeParameterizedClassInvocation
     static void start(Transport transport) {
-        if (nginx == null) {
-            nginx = NginxWebNode.builder().file("big.bin", FILE).start();
-            counter = TestUpstream.http((ctx, req) -> TestUpstream.reply(ctx, req,
-                    TestUpstream.text(HttpResponseStatus.OK, summary(req.content().nioBuffer()))));
-        }
         lb = LbUnderTest.start(transport, """
                 event-loops = 2
                 upstreams.files { servers = [ { address = "%s" } ] }

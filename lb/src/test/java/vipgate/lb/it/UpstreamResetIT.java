@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
@@ -39,7 +40,7 @@ import vipgate.testkit.RawHttp;
 @ExtendWith(NoLeaks.class)
 class UpstreamResetIT {
     /** Far below the proxy's 60 s read timeout: a missed reset shows as a client read timeout. */
-    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
     private static final int TRIES = 15;
     private static final int PROMISED = 10_000_000;
 
@@ -67,12 +68,14 @@ class UpstreamResetIT {
                 });
     }
 
+    @BeforeAll
+    static void startUpstreams() {
+        dying = TestUpstream.http((ctx, req) -> dieMidBody(ctx, req.uri()));
+        nginx = NginxWebNode.builder().location("location /cut/ { proxy_pass http://" + dying.address() + "; }").start();
+    }
+
     @BeforeParameterizedClassInvocation
     static void start(Transport transport) {
-        if (dying == null) {
-            dying = TestUpstream.http((ctx, req) -> dieMidBody(ctx, req.uri()));
-            nginx = NginxWebNode.builder().location("location /cut/ { proxy_pass http://" + dying.address() + "; }").start();
-        }
         lb = LbUnderTest.start(transport, LbUnderTest.proxyingTo(dying.address()));
     }
 
