@@ -37,7 +37,7 @@ public final class NginxImport {
             "proxy_send_timeout", "proxy_next_upstream", "proxy_next_upstream_tries", "proxy_next_upstream_timeout",
             "proxy_http_version", "proxy_set_header", "add_header", "proxy_hide_header", "client_max_body_size",
             "keepalive_timeout", "keepalive_requests", "send_timeout", "client_header_timeout", "client_body_timeout",
-            "error_page");
+            "error_page", "underscores_in_headers");
 
     /** vipgate sets these per upstream; nginx per location. */
     private static final List<String> UPSTREAM_SETTINGS = List.of("proxy_connect_timeout", "proxy_read_timeout",
@@ -57,7 +57,9 @@ public final class NginxImport {
             new ClientKey("keepalive_requests", "keepalive-requests", v -> NginxValues.count(v).map(Long::valueOf), 1, n -> n),
             new ClientKey("send_timeout", "send-timeout", NginxImport::millis, 1, NginxImport::durationMillis),
             new ClientKey("client_header_timeout", "header-timeout", NginxImport::millis, 1, NginxImport::durationMillis),
-            new ClientKey("client_body_timeout", "body-timeout", NginxImport::millis, 1, NginxImport::durationMillis));
+            new ClientKey("client_body_timeout", "body-timeout", NginxImport::millis, 1, NginxImport::durationMillis),
+            // on = 1 wins: a server that relies on such headers keeps them (vipgate's default drops them, as nginx's)
+            new ClientKey("underscores_in_headers", "underscores-in-headers", NginxImport::onOff, 0, on -> on == 1));
 
     /** Why the directives vipgate has no counterpart for are left out; anything unlisted gets a generic reason. */
     private static final Map<String, String> WHY = whyNotMapped();
@@ -801,6 +803,14 @@ public final class NginxImport {
 
     // ---- helpers ----
 
+    private static Optional<Long> onOff(String value) {
+        return switch (value) {
+            case "on" -> Optional.of(1L);
+            case "off" -> Optional.of(0L);
+            default -> Optional.empty();
+        };
+    }
+
     private static Optional<Long> millis(String value) {
         return NginxValues.time(value).map(Duration::toMillis);
     }
@@ -873,6 +883,8 @@ public final class NginxImport {
                 "proxy_headers_hash_max_size", "proxy_headers_hash_bucket_size")) {
             why.put(d, hashes);
         }
+        why.put("ignore_invalid_headers", "vipgate always drops request header fields with invalid names, as nginx's"
+                + " default (on) does");
         why.put("user", "not needed: vipgate runs as its systemd unit's user");
         why.put("pid", "not needed: systemd tracks the vipgate process");
         why.put("error_log", "vipgate's own messages go to stderr (the journal on the appliance)");

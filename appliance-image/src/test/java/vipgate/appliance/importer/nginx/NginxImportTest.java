@@ -241,6 +241,19 @@ class NginxImportTest {
                 ":3: not mapped: keepalive_timeout: the second value");
     }
 
+    /** vipgate drops headers with '_' by default, as nginx does; a server that allows them keeps them after import. */
+    @Test
+    void underscoresInHeadersIsMapped() throws IOException {
+        assertThat(load(WEB + "server { location / { proxy_pass http://web; } }").config().lb().client()
+                .underscoresInHeaders()).isFalse();
+        NginxImports.Imported i = load(WEB + """
+                ignore_invalid_headers off;
+                server { underscores_in_headers on; location / { proxy_pass http://web; } }
+                """);
+        assertThat(i.config().lb().client().underscoresInHeaders()).isTrue();
+        i.assertReports(":2: not mapped: ignore_invalid_headers: vipgate always drops");
+    }
+
     @Test
     void listenAddressesAndServerNames() throws IOException {
         NginxImports.Imported i = load(WEB + """
