@@ -12,10 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +52,8 @@ import vipgate.testkit.lab.VmLab;
 @Tag("vm-lab")
 class ApplianceVmIT {
     private static final String VIP = "192.0.2.130";
+    /** A VIP of some other director for which box c is a DR real server (ipvs.real-server-mode). */
+    private static final String REAL_SERVER_VIP = "192.0.2.140";
     /** Two JVMs in TCG guests share the host's cores: boots and elections get generous, but hard, limits. */
     private static final Duration BOOT_TO_SERVING = Duration.ofMinutes(4);
     private static final Duration FAILOVER = Duration.ofSeconds(60);
@@ -102,6 +106,8 @@ class ApplianceVmIT {
         awaitVip(a, true);
         assertThat(holdsVip(b)).as("the backup does not hold the VIP").isFalse();
         assertThat(vrrpState(a)).isEqualTo("MASTER");
+        // the VIP and the proxy above are served by a JVM that is not root
+        assertUnprivileged(a);
         Await.require(FAILOVER, () -> "box b BACKUP: " + b.run("curl -s 127.0.0.1:9090/status").output(),
                 () -> vrrpState(b).equals("BACKUP"));
 
@@ -156,7 +162,9 @@ class ApplianceVmIT {
     @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void ipvsDirectRoutingServiceInTheBiosBootedDisk(TestInfo test) throws Exception {
         VmLab lab = lab(test);
-        Guest c = lab.guest("c").biosBoot().param("node", "lb-c").param("ip", "192.0.2.21/24").start().awaitShell();
+        // this box is also a DR real server of another director's VIP: real-server-mode's sysctls and lo address
+        Guest c = lab.guest("c").biosBoot().param("node", "lb-c").param("ip", "192.0.2.21/24")
+                .param("set.ipvs.real-server-mode.virtual-addresses", "[\"" + REAL_SERVER_VIP + "\"]").start().awaitShell();
 
         assertThat(c.sh("cat /proc/cmdline")).doesNotContain("vipgate.app");   // booted by syslinux, not by qemu
         assertThat(c.sh("findmnt -n -o SOURCE /usr/lib/vipgate")).contains("vda4");
@@ -169,6 +177,18 @@ class ApplianceVmIT {
         Await.require(BOOT_TO_SERVING, () -> "vipgate active: " + c.run("systemctl status vipgate --no-pager -n 20").output(),
                 () -> c.run("curl -sf 127.0.0.1:9090/healthz").ok());
 
+        assertUnprivileged(c);
+        // real-server-mode under the unprivileged unit: the sysctls from /etc/sysctl.d hold, the VIP is on lo
+        assertThat(c.sh("sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce").split("\\s+"))
+                .containsExactly("1", "2");
+        assertThat(c.sh("ip -4 -o addr show dev lo")).contains(" " + REAL_SERVER_VIP + "/32 ");
+        // the access log, written by the vipgate user in its LogsDirectory (a 502: no web node answers here)
+        c.run("curl -s -o /dev/null 127.0.0.1/");
+        Await.require(FAILOVER, () -> "access log: " + c.run("ls -la /var/log/vipgate").output(),
+                () -> c.run("grep -q 'GET / HTTP/1.1' /var/log/vipgate/access.log").ok());
+        assertThat(c.sh("stat -c '%U:%G %a' /var/log/vipgate/access.log /etc/vipgate /etc/vipgate/vipgate.conf").lines())
+                .containsExactly("vipgate:vipgate 640", "root:vipgate 750", "root:vipgate 640");
+
         // the shipped config's ipvs block: seed 004's service on the VIP's port 443, its sync daemon following VI_1
         awaitSyncDaemon(c, "master");
         String table = c.sh("ipvsadm -Ln");
@@ -177,6 +197,30 @@ class ApplianceVmIT {
         // no web node answers on 443 in this lab: the TCP checks take both real servers out
         Await.require(FAILOVER, () -> "real servers out: " + c.run("ipvsadm -Ln").output(),
                 () -> !c.run("ipvsadm -Ln").output().contains("-> 192.0.2.20"));
+    }
+
+    /**
+     * vipgate.service's JVM, HTTP parser included, runs as the vipgate user with exactly CAP_NET_BIND_SERVICE,
+     * CAP_NET_ADMIN and CAP_NET_RAW (bits 10, 12, 13: 0x3400) in every set, no way to gain more, and seccomp on.
+     */
+    private static void assertUnprivileged(Guest box) {
+        // through cat: on the lab shell's tty systemctl adds terminal escapes
+        String pid = box.sh("systemctl show -p MainPID --value vipgate | cat").strip();
+        assertThat(pid).matches("[1-9][0-9]*");
+        assertThat(box.sh("ps -o user= -p " + pid).strip()).isEqualTo("vipgate");
+        String uid = box.sh("id -u vipgate").strip();
+        assertThat(uid).isNotEqualTo("0");
+        Map<String, String> status = new HashMap<>();
+        box.sh("cat /proc/" + pid + "/status").lines().map(l -> l.split(":\\s*", 2)).filter(kv -> kv.length == 2)
+                .forEach(kv -> status.put(kv[0], kv[1].strip()));
+        System.out.println("[vm-lab] " + box.name() + " vipgate " + pid + ": " + status.get("Uid") + " CapEff "
+                + status.get("CapEff") + " CapAmb " + status.get("CapAmb") + " CapBnd " + status.get("CapBnd"));
+        assertThat(status.get("Uid").split("\\s+")).as("real, effective, saved, fs uid").containsOnly(uid);
+        for (String set : List.of("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")) {
+            assertThat(status.get(set)).as(set).isEqualTo("0000000000003400");
+        }
+        assertThat(status.get("NoNewPrivs")).isEqualTo("1");
+        assertThat(status.get("Seccomp")).as("seccomp filter mode").isEqualTo("2");
     }
 
     private static Guest boxA(VmLab lab) {
