@@ -311,7 +311,9 @@ class VrrpPairIT {
     }
 
     private static long advertsSent(ApplianceProcess p) {
-        return Long.parseLong(p.admin("/status").replaceAll("(?s).*\"adverts-sent\":(\\d+).*", "$1"));
+        String status = p.admin("/status");
+        assertThat(status).as("the admin API answers").contains("\"adverts-sent\":");
+        return Long.parseLong(status.replaceAll("(?s).*\"adverts-sent\":(\\d+).*", "$1"));
     }
 
     /** Runs the test's raw-socket helper (src/test/resources/vrrp-raw.py) in {@code box}. */
