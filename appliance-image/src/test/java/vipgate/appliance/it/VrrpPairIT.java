@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import vipgate.testkit.ApplianceProcess;
 import vipgate.testkit.Await;
 import vipgate.testkit.Cleanup;
+import vipgate.testkit.Keepalived;
 import vipgate.testkit.NetNs;
 import vipgate.vrrp.wire.ChecksumMode;
 import vipgate.vrrp.wire.VrrpPacket;
@@ -233,7 +234,8 @@ class VrrpPairIT {
         }
         System.out.printf("kill -9 + restart of the master, 3 cycles: VIP on both boxes %.3f s in %d windows%n", both[0] / 1e6,
                 both[1]);
-        assertThat(both[0]).as("microseconds with the VIP on both boxes over 3 cycles").isLessThan(1_200_000);
+        // 08cb094: 2.7 s on a quiet box, 17 s on a busy one; now 0.1-0.9 s (the harness copies the jar on each start)
+        assertThat(both[0]).as("microseconds with the VIP on both boxes over 3 cycles").isLessThan(1_500_000);
     }
 
     /**
@@ -243,11 +245,35 @@ class VrrpPairIT {
      */
     @Test
     void aHealedSplitBrainLeavesTheClientOnTheWinner() throws IOException {
+        boolean vipgate = healedSplitBrainMovesTheClientBack(segment, () -> {
+            start(segment.a, 9561, V3_FAST.formatted(100, "backup", "100ms", VIP));
+            start(segment.b, 9562, V3_FAST.formatted(90, "backup", "10s", VIP));
+        });
+        // keepalived 2.2.7 on the same segment, timings and priorities, recorded beside (it does not assert anything)
+        running.add(segment);
+        segment = new TwoBoxSegment();
+        TwoBoxSegment k = segment;
+        boolean keepalived = healedSplitBrainMovesTheClientBack(k, () -> {
+            running.add(Keepalived.start(k.a, Keepalived.instanceConfig("a", 3, "BACKUP", 100, "0.1", false, "", VIP + "/24")));
+            running.add(Keepalived.start(k.b, Keepalived.instanceConfig("b", 3, "BACKUP", 90, "10", false, "", VIP + "/24")));
+        });
+        System.out.printf("healed split brain, client back on the winner within 3 s: vipgate %s, keepalived %s%n", vipgate,
+                keepalived);
+        assertThat(vipgate).as("vipgate's winner re-announced the VIP after the heal").isTrue();
+    }
+
+    /**
+     * a (priority 100, 100 ms adverts) and b (90, 10 s adverts as master) started by {@code pair}; a client whose
+     * neighbour entry follows the announcements; a partition lets b take over too, then heals. b then hears a's
+     * 100 ms advert long before it sends its own: the case where the winner never learnt of the conflict.
+     *
+     * @return whether the client's entry is back on a within 3 s of the heal
+     */
+    private static boolean healedSplitBrainMovesTheClientBack(TwoBoxSegment segment, PairStart pair) throws IOException {
         NetNs client = segment.addClient();
         // every announcement updates the client's entry, not only those a locktime (1 s) apart
         client.exec("sysctl", "-qw", "net.ipv4.neigh.eth0.locktime=0");
-        start(segment.a, 9561, V3_FAST.formatted(100, "backup", "100ms", VIP));
-        start(segment.b, 9562, V3_FAST.formatted(90, "backup", "10s", VIP));
+        pair.start();
         awaitVip(segment.a, true);
         awaitVip(segment.b, false);
         // the client has talked to the VIP on a (a stale entry: nothing refreshes it but announcements)
@@ -262,9 +288,12 @@ class VrrpPairIT {
 
         segment.sw.ip("link", "set", "port-a", "master", "br0");
         awaitVip(segment.b, false);
-        assertThat(Await.until(Duration.ofSeconds(3), () -> neighbour(client).equals(TwoBoxSegment.mac(segment.a))))
-                .as("the winner re-announced the VIP after the heal: client %s, a %s", client.ip("neigh"),
-                        TwoBoxSegment.mac(segment.a)).isTrue();
+        return Await.until(Duration.ofSeconds(3), () -> neighbour(client).equals(TwoBoxSegment.mac(segment.a)));
+    }
+
+    /** Starts the two boxes of a pair. */
+    private interface PairStart {
+        void start() throws IOException;
     }
 
     private static final java.util.regex.Pattern LLADDR = java.util.regex.Pattern.compile("lladdr ([0-9a-f:]{17})");
