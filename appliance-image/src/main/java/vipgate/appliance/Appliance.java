@@ -64,8 +64,6 @@ public final class Appliance implements AutoCloseable {
     }
 
     public static Appliance start(Optional<Path> file, ApplianceConfig config) {
-        // before anything else: a VIP left by a killed run must not sit on this box while the rest starts
-        VrrpEngine.removeStaleVips(config.vrrp());
         LbEngine lb = LbEngine.start(config.lb());
         VrrpEngine vrrp = null;
         IpvsEngine ipvs = null;

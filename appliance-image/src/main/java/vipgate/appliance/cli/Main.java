@@ -2,6 +2,7 @@ package vipgate.appliance.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,6 +35,9 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("run")) {
+            RunCommand.removeStaleVips(Arrays.copyOfRange(args, 1, args.length));
+        }
         System.exit(new CommandLine(new Main()).execute(args));
     }
 

@@ -16,7 +16,9 @@ import vipgate.appliance.Appliance;
 import vipgate.appliance.ApplianceConfig;
 import vipgate.appliance.demo.DemoWebNodes;
 import vipgate.config.ConfigException;
+import vipgate.config.ConfigLoader;
 import vipgate.config.HostPort;
+import vipgate.vrrp.engine.VrrpEngine;
 
 /**
  * {@code vipgate run [-c FILE]}: runs the appliance until SIGTERM/SIGINT; SIGHUP reloads the file, SIGUSR1 reopens
@@ -33,6 +35,29 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "the HOCON configuration (default: embedded demo)")
     Path file;
+
+    /**
+     * Removes the VIPs a killed run left on this box, before the command line is even parsed: until they go, this box
+     * answers for addresses the peer has taken over (issue 12 #10), and the rest of the start-up (picocli, the lb,
+     * native transports) takes a second or more. Best effort: without {@code -c}, or with a file that does not
+     * parse, the normal start reports the problem; the vrrp instances remove them again before they start.
+     */
+    static void removeStaleVips(String[] runArgs) {
+        for (int i = 0; i < runArgs.length; i++) {
+            String a = runArgs[i];
+            String value = a.startsWith("--config=") ? a.substring("--config=".length())
+                    : (a.equals("-c") || a.equals("--config")) && i + 1 < runArgs.length ? runArgs[i + 1]
+                    : a.startsWith("-c") && a.length() > 2 ? a.substring(2) : null;
+            if (value != null) {
+                try {
+                    VrrpEngine.removeStaleVips(ConfigLoader.parseFile(Path.of(value)));
+                } catch (RuntimeException e) {
+                    // reported by the normal start
+                }
+                return;
+            }
+        }
+    }
 
     @Override
     public Integer call() throws InterruptedException {

@@ -17,6 +17,7 @@ final class TwoBoxSegment implements AutoCloseable {
     final NetNs sw;
     final NetNs a;
     final NetNs b;
+    private NetNs c;
 
     TwoBoxSegment() {
         sw = NetNs.create();
@@ -27,6 +28,23 @@ final class TwoBoxSegment implements AutoCloseable {
         sw.bridge("br0", "port-a", "port-b");
         a.ip("addr", "add", "10.77.0.1/24", "dev", "eth0");
         b.ip("addr", "add", "10.77.0.2/24", "dev", "eth0");
+    }
+
+    /** A third box c (10.77.0.3) on the segment: a client whose neighbour table shows who it sends the VIP's traffic to. */
+    NetNs addClient() {
+        if (c == null) {
+            c = NetNs.create();
+            NetNs.veth(c, "eth0", sw, "port-c");
+            sw.ip("link", "set", "port-c", "master", "br0");
+            c.ip("addr", "add", "10.77.0.3/24", "dev", "eth0");
+        }
+        return c;
+    }
+
+    /** The MAC address of {@code box}'s eth0. */
+    static String mac(NetNs box) {
+        String link = box.ip("-o", "link", "show", "eth0");
+        return link.replaceAll("(?s).*link/ether ([0-9a-f:]{17}).*", "$1");
     }
 
     static boolean holdsVip(NetNs box) {
@@ -41,6 +59,9 @@ final class TwoBoxSegment implements AutoCloseable {
 
     @Override
     public void close() {
+        if (c != null) {
+            c.close();
+        }
         a.close();
         b.close();
         sw.close();

@@ -157,6 +157,44 @@ class VrrpInteropIT {
         assertThat(b.ip("-4", "addr", "show", "dev", "eth0")).contains("10.77.0.200/").doesNotContain(VIP + "/");
     }
 
+    /**
+     * Issue 12 #9: a VIP removed by hand (or by another tool) on the master stayed dead until a restart. vipgate now
+     * restores it on the address event; keepalived 2.2.7, on the same box and config, at its next advert (~0.1 s).
+     */
+    @Test
+    void aVipRemovedByHandOnTheMasterIsRestored() throws IOException {
+        String fast = instance(3, "backup", 100, "unicast-source = \"\"", "none").replace("advert-interval = 1s",
+                "advert-interval = 100ms");
+        ApplianceProcess vipgate = vipgate(a, 9371, 3, fast);
+        awaitVip(a, true);
+        long vipgateMicros = restoreMicros(a);
+        assertThat(vipgateMicros).as("vipgate restored the VIP (µs)").isBetween(0L, 500_000L);
+        assertThat(Await.until(Duration.ofSeconds(5), () -> vipgate.admin("/metrics")
+                .contains("vipgate_vrrp_vips_restored_total{instance=\"VI_1\"} 1"))).as(vipgate.admin("/metrics")).isTrue();
+        assertThat(vipgate.admin("/status")).contains("\"vips-restored\":1");
+        vipgate.stop(Duration.ofSeconds(30));
+        awaitVip(a, false);
+
+        keepalived(a, 3, "BACKUP", 100, "", false, "0.1");
+        awaitVip(a, true);
+        long keepalivedMicros = restoreMicros(a);
+        System.out.printf("VIP removed by hand on the master, back after: vipgate %.1f ms, keepalived %.1f ms%n",
+                vipgateMicros / 1e3, keepalivedMicros / 1e3);
+    }
+
+    /** Deletes the VIP on {@code box} and returns how long (µs, kernel timestamps) it stayed away; -1 if not back in 10 s. */
+    private static long restoreMicros(NetNs box) {
+        try (VipTimeline timeline = VipTimeline.watch(box)) {
+            box.ip("addr", "del", VIP + "/24", "dev", "eth0");
+            if (!Await.until(Duration.ofSeconds(10), () -> timeline.changes().stream().anyMatch(VipTimeline.Change::held))) {
+                return -1;
+            }
+            List<VipTimeline.Change> changes = timeline.changes();
+            long deleted = changes.stream().filter(c -> !c.held()).findFirst().orElseThrow().micros();
+            return changes.stream().filter(VipTimeline.Change::held).findFirst().orElseThrow().micros() - deleted;
+        }
+    }
+
     private ApplianceProcess vipgate(NetNs ns, int adminPort, String vrrpInstance) throws IOException {
         return vipgate(ns, adminPort, 2, vrrpInstance);
     }
