@@ -34,7 +34,8 @@ import vipgate.testkit.NginxWebNode;
  * every process of the master box, or a graceful stop), it builds the seed topology in network namespaces
  * (switch bridge; boxes a 10.77.0.1 and b 10.77.0.2; nginx web nodes w1/w2 answering "HTTP WEB NODE 01/02"; client
  * c), lets {@link VipProbe} hammer the VIP from c, hits the master and reports the longest interval without a
- * successful response. Each run has a fresh topology.
+ * successful response. Each run has a fresh topology. Event {@code handover} is {@code vipgate handover} on the master
+ * (vipgate only: keepalived has no planned handover).
  *
  * <p>Options: {@code --repeat N} (3), {@code --pairs vipgate,keepalived}, {@code --versions 2,3},
  * {@code --events kill,term}, {@code --pace-us 1000}, {@code --timeout-ms 100}, {@code --keep-logs DIR}.
@@ -116,6 +117,9 @@ public final class FailoverBench {
             for (String event : events) {
                 for (int version : versions) {
                     for (String pair : pairs) {
+                        if (event.equals("handover") && !pair.equals("vipgate")) {
+                            continue;
+                        }
                         Combo combo = new Combo(pair, version, event);
                         for (int r = 1; r <= repeat; r++) {
                             System.err.printf(Locale.ROOT, "== %s v%d advert %s %s, run %d/%d%n", pair, version, combo.advert(),
@@ -135,6 +139,19 @@ public final class FailoverBench {
         }
         System.out.println(report(results, repeat, pace, timeout));
         System.exit(0);
+    }
+
+    /**
+     * One run on a fresh topology, for tests: e.g. {@code once("vipgate", 3, "handover")}. Needs root, nginx and the
+     * built jar; cleans up after itself.
+     */
+    public static Result once(String pair, int version, String event) throws Exception {
+        Path work = Files.createTempDirectory("vipgate-failover-");
+        try {
+            return new FailoverBench(work, 1000, 100, null).run(new Combo(pair, version, event), 1);
+        } finally {
+            deleteTree(work);
+        }
     }
 
     // ---------------------------------------------------------------- one run
@@ -221,6 +238,10 @@ public final class FailoverBench {
             NetNs.run(kill.toArray(String[]::new));
             return "";
         }
+        if (combo.event.equals("handover")) {
+            master.handover();
+            return "";
+        }
         master.gracefulStop();
         return "";
     }
@@ -229,6 +250,9 @@ public final class FailoverBench {
 
     private interface Box {
         void gracefulStop() throws Exception;
+
+        /** A planned handover to the backup; this box keeps running. */
+        void handover() throws Exception;
 
         void keepLog(Path target) throws IOException;
     }
@@ -257,6 +281,16 @@ public final class FailoverBench {
             }
 
             @Override
+            public void handover() {
+                try (ApplianceProcess cli = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns)
+                        .args("handover", "--admin", "127.0.0.1:" + admin).start()) {
+                    if (cli.awaitExit(Duration.ofSeconds(60)) != 0) {
+                        throw new IllegalStateException("vipgate handover failed: " + cli.log());
+                    }
+                }
+            }
+
+            @Override
             public void keepLog(Path target) throws IOException {
                 Files.createDirectories(target.getParent());
                 Files.writeString(target, p.log());
@@ -275,6 +309,11 @@ public final class FailoverBench {
             public void gracefulStop() {
                 k.stop(); // SIGTERM: priority-0 advert, VIP removed
                 nginx.quit();
+            }
+
+            @Override
+            public void handover() {
+                throw new UnsupportedOperationException("keepalived has no planned handover");
             }
 
             @Override

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -62,6 +63,14 @@ final class InstanceRunner {
     private final VrrpPacket advert;
     private final VrrpInstance machine;
     private final Thread receiver;
+    /**
+     * Arrival time of the newest packet for our VRID the receiver has queued for the loop (written after it is
+     * queued), and of the newest one the loop has handled: a late timer must not take over past a queued advert.
+     */
+    private volatile long newestArrival;
+    private long handledArrival;
+    /** Completed when a {@link #handover} ends: true when another router took over. */
+    private CompletableFuture<Boolean> handover;
     private ScheduledFuture<?> timer;
     private boolean interfaceUp = true;
 
@@ -95,6 +104,8 @@ final class InstanceRunner {
         this.interfaceUp = link.up() && link.running();
         this.receiver = new Thread(this::receive, "vipgate-vrrp-rx-" + spec.name());
         receiver.setDaemon(true);
+        this.newestArrival = System.nanoTime();
+        this.handledArrival = newestArrival;
     }
 
     /** The advert source: the interface's first IPv4 address that is not a VIP (link-local for IPv6). */
@@ -175,11 +186,16 @@ final class InstanceRunner {
     }
 
     private void receive() {
+        String priority = VrrpEngine.raiseThread();
+        LOG.fine(() -> spec.name() + ": advert receiver runs at " + priority);
         try {
             while (true) {
                 AdvertSocket.Received packet = socket.receive(-1);
                 if (packet != null) {
                     loop.execute(() -> onPacket(packet));
+                    if (VrrpPacket.peekVrid(packet.payload()) == spec.vrid()) {
+                        newestArrival = packet.arrivedAt();
+                    }
                 }
             }
         } catch (AsynchronousCloseException e) {
@@ -190,6 +206,9 @@ final class InstanceRunner {
     }
 
     private void onPacket(AdvertSocket.Received p) {
+        if (p.arrivedAt() - handledArrival > 0) {
+            handledArrival = p.arrivedAt();
+        }
         if (machine.state() == State.STOPPED) {
             return;
         }
@@ -213,12 +232,30 @@ final class InstanceRunner {
         }
         VrrpPacket packet = ((Decoded.Accepted) decoded).packet();
         received.incrementAndGet();
-        apply(machine.advertReceived(packet.priority(), packet.intervalCentis(), p.source(), System.nanoTime()));
+        // judged on when it arrived, not on when this loop got round to it
+        apply(machine.advertReceived(packet.priority(), packet.intervalCentis(), p.source(), p.arrivedAt()));
     }
 
     private void onTimer() {
         timer = null;
-        apply(machine.timerExpired(System.nanoTime()));
+        long newest = newestArrival;
+        // a queued advert is handled before this timer runs again: it was queued before its arrival was published
+        apply(machine.timerExpired(System.nanoTime(), newest - handledArrival > 0 ? OptionalLong.of(newest) : OptionalLong.empty()));
+    }
+
+    /**
+     * Starts a planned handover (see {@link VrrpInstance#handover}), waiting at most one master-down interval
+     * plus one advert interval for a new master; call on the loop. The future says whether one took over.
+     */
+    CompletableFuture<Boolean> handover(State then) {
+        long maxWait = TimeUnit.MICROSECONDS.toNanos(machine.masterDownMicros() + machine.masterAdverIntervalCentis() * 10_000L);
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        if (handover != null) {
+            handover.complete(false);
+        }
+        handover = done;
+        apply(machine.handover(System.nanoTime(), maxWait, then));
+        return done;
     }
 
     private void apply(List<Action> actions) {
@@ -230,8 +267,15 @@ final class InstanceRunner {
             } else if (action instanceof Action.RemoveVips) {
                 vips.remove();
             } else if (action instanceof Action.SendGarp garp) {
+                // the first announcement from here, before the advert that may follow: no thread hop before clients learn
+                vips.announce(1, 0);
                 long interval = spec.garp().interval().toMillis();
-                announcer.execute(() -> vips.announce(garp.count(), interval));
+                if (garp.count() > 1) {
+                    announcer.execute(() -> {
+                        sleepMillis(interval);
+                        vips.announce(garp.count() - 1, interval);
+                    });
+                }
             } else if (action instanceof Action.Transition t) {
                 LOG.info(() -> spec.name() + ": " + t.from() + " -> " + t.to() + " (priority " + t.priority() + ")");
                 transitions.merge(t.to(), 1L, Long::sum);
@@ -239,6 +283,18 @@ final class InstanceRunner {
             }
         }
         reschedule();
+        if (handover != null && !machine.handingOver()) {
+            handover.complete(machine.state() != State.MASTER);
+            handover = null;
+        }
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void reschedule() {
