@@ -46,7 +46,7 @@ import vipgate.testkit.NginxWebNode;
  */
 public final class FailoverBench {
     static final String VIP = "10.77.0.100";
-    private static final Duration CONVERGE = Duration.ofSeconds(60);
+    private static final Duration CONVERGE = Duration.ofSeconds(20);
     private static final Pattern NUM = Pattern.compile("\"(\\w+)\":(-?[0-9.]+|true|false)");
 
     /** Everything that must die on exit, Ctrl-C included. */
@@ -391,7 +391,7 @@ public final class FailoverBench {
 
             @Override
             public void awaitWarm() {
-                await("proxy warmed up on " + ns.name(), () -> p.log().contains("proxy warmed up"));
+                Await.require(Duration.ofMinutes(5), "proxy warmed up on " + ns.name(), () -> p.log().contains("proxy warmed up"));
             }
 
             @Override

@@ -29,10 +29,9 @@ public final class SocketFd implements AutoCloseable {
     private static final int O_CLOEXEC = 0x80000;
     private static final int MSG_DONTWAIT = 0x40;
     private static final short POLLIN = 1;
-    private static final int SOL_SOCKET = 1;
-    private static final int SO_TIMESTAMPNS = 35;
     private static final int SIOCGSTAMPNS = 0x8907;
     private static final int CLOCK_REALTIME = 0;
+    private static final long MAX_PLAUSIBLE_WAIT = 5_000_000_000L;
     private static final LibC C = LibC.INSTANCE;
 
     private final int fd;
@@ -93,15 +92,23 @@ public final class SocketFd implements AutoCloseable {
     }
 
     /**
-     * SO_TIMESTAMPNS: the kernel stamps each datagram when it arrives, and {@link #arrivedAt} tells a receiver
-     * when that was even if the receiver ran late (a starved thread, a GC pause).
+     * Has the kernel stamp each datagram when it arrives, so that {@link #arrivedAt} tells a receiver when that was
+     * even if the receiver ran late (a starved thread, a GC pause). The first SIOCGSTAMPNS turns stamping on (and
+     * finds no stamp yet); each read then leaves its datagram's stamp for the next one. (SO_TIMESTAMPNS would
+     * deliver the stamp as ancillary data instead, which a plain recvfrom discards.)
+     *
+     * @return false when this kind of socket has no stamps ({@link #arrivedAt} is then the time of the read)
      */
-    public void timestampArrivals() throws NativeException {
-        setIntOption(SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
+    public boolean timestampArrivals() {
         receiveLock.lock();
         try {
-            stamp = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(C), 16);
+            Pointer first = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(C), 16);
+            if (C.ioctl(fd, SIOCGSTAMPNS, first) < 0 && LibC.errno() != Errno.ENOENT) {
+                return false; // a socket type without stamps: arrivedAt falls back to the time of the read
+            }
+            stamp = first;
             readAt = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(C), 16);
+            return true;
         } finally {
             receiveLock.unlock();
         }
@@ -124,7 +131,8 @@ public final class SocketFd implements AutoCloseable {
         }
         // both on the real-time clock, so only their difference is used: how long the datagram waited for us
         long waited = (readAt.getLong(0) - stamp.getLong(0)) * 1_000_000_000L + readAt.getLong(8) - stamp.getLong(8);
-        if (waited > 0) {
+        // a stamp from before a step of the real-time clock (NTP) must not age a fresh datagram by the step
+        if (waited > 0 && waited < MAX_PLAUSIBLE_WAIT) {
             arrivedAt = now - waited;
         }
     }

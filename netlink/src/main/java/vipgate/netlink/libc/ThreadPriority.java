@@ -11,6 +11,8 @@ import java.nio.ByteOrder;
  */
 public final class ThreadPriority {
     private static final int SCHED_RR = 2;
+    /** Children (notify and track scripts started from a raised thread) start as normal processes again. */
+    private static final int SCHED_RESET_ON_FORK = 0x40000000;
     private static final int PRIO_PROCESS = 0;
     private static final int HIGHEST_NICE = -20;
 
@@ -25,7 +27,7 @@ public final class ThreadPriority {
     public static String raiseCurrentThread(int realtimePriority) {
         LibC c = LibC.INSTANCE;
         byte[] param = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(realtimePriority).array();
-        if (c.sched_setscheduler(0, SCHED_RR, param) == 0) {
+        if (c.sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, param) == 0) {
             return "SCHED_RR " + realtimePriority;
         }
         int rtErrno = LibC.errno();

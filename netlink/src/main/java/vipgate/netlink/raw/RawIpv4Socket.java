@@ -138,8 +138,8 @@ public final class RawIpv4Socket implements AutoCloseable {
         }
     }
 
-    /** Stamp arrivals in the kernel, for {@link #arrivedAt} (SO_TIMESTAMPNS). */
-    public RawIpv4Socket timestampArrivals() throws NativeException {
+    /** Stamp arrivals in the kernel, for {@link #arrivedAt} (where the kernel cannot, it is the time of the read). */
+    public RawIpv4Socket timestampArrivals() {
         fd.timestampArrivals();
         return this;
     }

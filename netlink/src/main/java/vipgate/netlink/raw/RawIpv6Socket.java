@@ -176,8 +176,8 @@ public final class RawIpv6Socket implements AutoCloseable {
         return new ReceivedPacket6(inet6(source, sourceScope), destination, hopLimit, ifindex, payload);
     }
 
-    /** Stamp arrivals in the kernel, for {@link #arrivedAt} (SO_TIMESTAMPNS). */
-    public RawIpv6Socket timestampArrivals() throws NativeException {
+    /** Stamp arrivals in the kernel, for {@link #arrivedAt} (where the kernel cannot, it is the time of the read). */
+    public RawIpv6Socket timestampArrivals() {
         fd.timestampArrivals();
         return this;
     }
