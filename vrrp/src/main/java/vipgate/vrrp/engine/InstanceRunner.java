@@ -45,6 +45,12 @@ final class InstanceRunner {
     private static final Logger LOG = Logger.getLogger(InstanceRunner.class.getName());
     /** One log line per drop reason per this many nanoseconds: a flood of bogus packets must not flood the log. */
     private static final long DROP_LOG_INTERVAL = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * How long a handing-over master keeps its VIPs after the new master's first advert: enough for the answers in
+     * flight to leave (their source address), short enough that few clients ARP for the VIP meanwhile (both boxes
+     * answer; the new master's second GARP burst corrects one that picked this box).
+     */
+    private static final long HANDOVER_GRACE = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** What the engine learns from a runner: transitions (for notify and sync groups). */
     interface Events {
@@ -254,7 +260,7 @@ final class InstanceRunner {
             handover.complete(false);
         }
         handover = done;
-        apply(machine.handover(System.nanoTime(), maxWait, then));
+        apply(machine.handover(System.nanoTime(), maxWait, HANDOVER_GRACE, then));
         return done;
     }
 

@@ -42,6 +42,10 @@ public final class VrrpInstance {
     private final Deadline handoverUntil = new Deadline();
     /** What a finished handover leaves: STOPPED (shutdown) or BACKUP (an operator's handover). */
     private State afterHandover;
+    /** How long the VIPs stay after the new master spoke, so that responses in flight can still leave. */
+    private long handoverGrace;
+    /** The new master spoke: only the grace is left. */
+    private boolean newMasterSeen;
     /** After an operator's handover: the new master is not preempted while it advertises (until we are master again). */
     private boolean yielded;
 
@@ -126,13 +130,16 @@ public final class VrrpInstance {
 
     private void masterReceived(int advertPriority, int intervalCentis, InetAddress source, long now, List<Action> out) {
         if (handoverUntil.isSet()) {
-            if (advertPriority > 0 && compareUnsigned(source, params.localAddress()) != 0) {
-                // the new master speaks: it added the VIPs and announced them before this advert, so ours can go
+            if (!newMasterSeen && advertPriority > 0 && compareUnsigned(source, params.localAddress()) != 0) {
+                // the new master speaks: it added the VIPs and announced them before this advert, so new connections
+                // go there; ours stay a little longer for the answers in flight, which need them as source address
                 if (params.version() == 3) {
                     masterAdverCentis = intervalCentis;
                 }
                 masterAddress = source;
-                endHandover(now, out);
+                newMasterSeen = true;
+                handoverUntil.set(now + handoverGrace);
+                timer.clear();
             }
             return;
         }
@@ -261,12 +268,13 @@ public final class VrrpInstance {
     /**
      * A planned handover: a master says priority 0 (so a backup takes over after only its skew) but keeps its
      * VIPs, and so its clients, until the new master's first advert, which that master sends after adding the
-     * VIPs and announcing them; only then are ours removed, and the instance ends in {@code then} (STOPPED for a
+     * VIPs and announcing them; ours are removed {@code graceNanos} later (answers in flight need them as their source
+     * address; new connections already go to the new master), and the instance ends in {@code then} (STOPPED for a
      * shutdown, BACKUP for an operator's handover, which then does not preempt the new master while it advertises). Priority 0 is repeated every advert interval while waiting.
      * If no new master speaks within {@code maxWaitNanos} a shutdown removes the VIPs anyway and a handover
      * stays master (nobody could take over). Not master: a shutdown stops at once, a handover does nothing.
      */
-    public List<Action> handover(long now, long maxWaitNanos, State then) {
+    public List<Action> handover(long now, long maxWaitNanos, long graceNanos, State then) {
         if (then != State.STOPPED && then != State.BACKUP) {
             throw new IllegalArgumentException("a handover ends in STOPPED or BACKUP, not " + then);
         }
@@ -275,6 +283,8 @@ public final class VrrpInstance {
         }
         List<Action> out = new ArrayList<>();
         afterHandover = then;
+        handoverGrace = graceNanos;
+        newMasterSeen = false;
         handoverUntil.set(now + maxWaitNanos);
         garpDelay.clear();
         garpRefresh.clear();
@@ -289,7 +299,9 @@ public final class VrrpInstance {
     }
 
     private void handoverTimer(long now, List<Action> out) {
-        if (handoverUntil.isDue(now)) {
+        if (handoverUntil.isDue(now) && newMasterSeen) {
+            endHandover(now, out);
+        } else if (handoverUntil.isDue(now)) {
             handoverUntil.clear();
             if (afterHandover == State.STOPPED) {
                 out.addAll(shutdown(now));

@@ -405,9 +405,9 @@ class VrrpInstanceTest {
     }
 
     @Test
-    void aHandoverKeepsTheVipsUntilTheNewMasterSpeaksThenStops() {
+    void aHandoverKeepsTheVipsUntilTheNewMasterSpokeAndAGraceLaterThenStops() {
         VrrpInstance m = v3Master(A);
-        assertThat(m.handover(50 * MS, 500 * MS, State.STOPPED)).containsExactly(new SendAdvert(0));
+        assertThat(m.handover(50 * MS, 500 * MS, 30 * MS, State.STOPPED)).containsExactly(new SendAdvert(0));
         assertThat(m.state()).isEqualTo(State.MASTER);
         assertThat(m.handingOver()).isTrue();
         // no advert at our own priority while waiting (it would hold the backup back); priority 0 again instead
@@ -416,8 +416,11 @@ class VrrpInstanceTest {
         // another leaving router, or our own looped advert, is not the new master
         assertThat(m.advertReceived(0, 10, B, 170 * MS)).isEmpty();
         assertThat(m.advertReceived(200, 10, A, 171 * MS)).isEmpty();
-        assertThat(m.advertReceived(99, 10, B, 180 * MS)).containsExactly(new RemoveVips(),
-                new Transition(State.MASTER, State.STOPPED, 200));
+        assertThat(m.advertReceived(99, 10, B, 180 * MS)).isEmpty();
+        assertThat(m.nextDeadline()).as("the grace, for answers in flight").hasValue(210 * MS);
+        assertThat(m.advertReceived(99, 10, B, 200 * MS)).isEmpty();
+        assertThat(m.timerExpired(209 * MS)).isEmpty();
+        assertThat(m.timerExpired(210 * MS)).containsExactly(new RemoveVips(), new Transition(State.MASTER, State.STOPPED, 200));
         assertThat(m.state()).isEqualTo(State.STOPPED);
         assertThat(m.nextDeadline()).isEmpty();
     }
@@ -425,9 +428,9 @@ class VrrpInstanceTest {
     @Test
     void anOperatorsHandoverEndsInBackupFollowingTheNewMaster() {
         VrrpInstance m = v3Master(A);
-        m.handover(50 * MS, 500 * MS, State.BACKUP);
-        assertThat(m.advertReceived(99, 10, B, 120 * MS)).containsExactly(new RemoveVips(),
-                new Transition(State.MASTER, State.BACKUP, 255));
+        m.handover(50 * MS, 500 * MS, 0, State.BACKUP);
+        m.advertReceived(99, 10, B, 120 * MS);
+        assertThat(m.timerExpired(120 * MS)).containsExactly(new RemoveVips(), new Transition(State.MASTER, State.BACKUP, 255));
         assertThat(m.masterAddress()).contains(B);
         // a handover is meant to last: the lower new master is not preempted while it advertises...
         m.advertReceived(99, 10, B, 200 * MS);
@@ -441,7 +444,7 @@ class VrrpInstanceTest {
     @Test
     void aHandoverNobodyTakesStaysMasterOrStopsWhenShuttingDown() {
         VrrpInstance m = v3Master(A);
-        m.handover(0, 300 * MS, State.BACKUP);
+        m.handover(0, 300 * MS, 0, State.BACKUP);
         m.timerExpired(100 * MS);
         m.timerExpired(200 * MS);
         assertThat(m.timerExpired(300 * MS)).containsExactly(new SendAdvert(255));
@@ -449,7 +452,7 @@ class VrrpInstanceTest {
         assertThat(m.state()).isEqualTo(State.MASTER);
 
         VrrpInstance s = v3Master(A);
-        s.handover(0, 300 * MS, State.STOPPED);
+        s.handover(0, 300 * MS, 0, State.STOPPED);
         assertThat(s.timerExpired(300 * MS)).containsExactly(new SendAdvert(0), new RemoveVips(),
                 new Transition(State.MASTER, State.STOPPED, 255));
     }
@@ -462,19 +465,20 @@ class VrrpInstanceTest {
         lan.start();
         lan.runUntil(5 * S);
         assertThat(m.state()).isEqualTo(State.MASTER);
-        lan.deliver(m, m.handover(lan.now, 5 * S, State.STOPPED));
+        lan.deliver(m, m.handover(lan.now, 5 * S, 100 * MS, State.STOPPED));
         lan.runUntil(lan.now + b.skewMicros() * 1000 - 1);
         assertThat(m.state()).as("holds the VIPs while the backup waits its skew").isEqualTo(State.MASTER);
         lan.runUntil(lan.now + 1);
         assertThat(b.state()).isEqualTo(State.MASTER);
-        assertThat(b.state()).isEqualTo(State.MASTER);
+        assertThat(m.state()).as("both hold the VIPs for the grace").isEqualTo(State.MASTER);
+        lan.runUntil(lan.now + 100 * MS);
         assertThat(m.state()).isEqualTo(State.STOPPED);
     }
 
     @Test
     void aHandoverWhenNotMasterStopsOrDoesNothing() {
         VrrpInstance b = v3Backup();
-        assertThat(b.handover(200 * MS, 500 * MS, State.BACKUP)).isEmpty();
-        assertThat(b.handover(200 * MS, 500 * MS, State.STOPPED)).containsExactly(new Transition(State.BACKUP, State.STOPPED, 99));
+        assertThat(b.handover(200 * MS, 500 * MS, 0, State.BACKUP)).isEmpty();
+        assertThat(b.handover(200 * MS, 500 * MS, 0, State.STOPPED)).containsExactly(new Transition(State.BACKUP, State.STOPPED, 99));
     }
 }
