@@ -379,7 +379,10 @@ public final class FailoverBench {
         Path conf = dir.resolve("vipgate-" + state + ".conf");
         Files.writeString(conf, SeedBox.config(ns.name(), admin, combo.version, combo.advert(), state, priority,
                 "{ address = \"10.77.0.11:80\" }, { address = \"10.77.0.12:80\" }", VIP));
-        ApplianceProcess p = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns).adminPort(admin)
+        // -Dbench.jvm-args="-Xlog:safepoint" and the like, for looking into a run (with --keep-logs)
+        String[] jvmArgs = System.getProperty("bench.jvm-args", "").isBlank() ? new String[0]
+                : System.getProperty("bench.jvm-args").trim().split("\\s+");
+        ApplianceProcess p = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns).adminPort(admin).jvmArgs(jvmArgs)
                 .args("run", "-c", conf.toString()).start();
         track(mine, p);
         p.awaitHealthy(Duration.ofSeconds(30));

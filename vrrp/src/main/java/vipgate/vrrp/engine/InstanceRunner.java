@@ -75,6 +75,8 @@ final class InstanceRunner {
      */
     private volatile long newestArrival;
     private long handledArrival;
+    /** Arrival of the last accepted advert: a takeover's log line says how long the master had been silent. */
+    private long lastAdvert;
     /** Completed when a {@link #handover} ends: true when another router took over. */
     private CompletableFuture<Boolean> handover;
     private ScheduledFuture<?> timer;
@@ -238,6 +240,7 @@ final class InstanceRunner {
         }
         VrrpPacket packet = ((Decoded.Accepted) decoded).packet();
         received.incrementAndGet();
+        lastAdvert = p.arrivedAt();
         // judged on when it arrived, not on when this loop got round to it
         apply(machine.advertReceived(packet.priority(), packet.intervalCentis(), p.source(), p.arrivedAt()));
     }
@@ -283,7 +286,10 @@ final class InstanceRunner {
                     });
                 }
             } else if (action instanceof Action.Transition t) {
-                LOG.info(() -> spec.name() + ": " + t.from() + " -> " + t.to() + " (priority " + t.priority() + ")");
+                String silence = t.from() == State.BACKUP && t.to() == State.MASTER && received.get() > 0
+                        ? String.format(java.util.Locale.ROOT, ", last advert %.1f ms ago, master down %.1f ms",
+                                (System.nanoTime() - lastAdvert) / 1e6, machine.masterDownMicros() / 1e3) : "";
+                LOG.info(() -> spec.name() + ": " + t.from() + " -> " + t.to() + " (priority " + t.priority() + silence + ")");
                 transitions.merge(t.to(), 1L, Long::sum);
                 events.transition(this, t);
             }
