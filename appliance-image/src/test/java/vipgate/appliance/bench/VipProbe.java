@@ -29,6 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class VipProbe {
     private static final byte[] OK_PREFIX = "HTTP/1.1 200".getBytes(StandardCharsets.US_ASCII);
+    private static final java.util.regex.Pattern CONTENT_LENGTH = java.util.regex.Pattern.compile("(?i)\r\ncontent-length:\\s*(\\d+)");
 
     private VipProbe() {
     }
@@ -154,6 +155,17 @@ public final class VipProbe {
         System.exit(0);
     }
 
+    /** A response head and a body of its Content-Length are in {@code buf}. */
+    private static boolean complete(byte[] buf, int len) {
+        String text = new String(buf, 0, len, StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return false;
+        }
+        java.util.regex.Matcher m = CONTENT_LENGTH.matcher(text.substring(0, end));
+        return m.find() && len >= end + 4 + Integer.parseInt(m.group(1));
+    }
+
     /** How an attempt ended: a timeout (nobody answered in time) tells a lost SYN or a slow box from a reset. */
     private enum Outcome { OK, TIMEOUT, FAILED }
 
@@ -170,7 +182,9 @@ public final class VipProbe {
             byte[] buf = new byte[4096];
             int len = 0;
             int n;
-            while (len < buf.length && (n = in.read(buf, len, buf.length - len)) > 0) {
+            // done when the response is complete (as any HTTP client: the box that answered may reset the
+            // connection after that, e.g. when the VIP moved meanwhile and the client's ACK went to the new master)
+            while (len < buf.length && !complete(buf, len) && (n = in.read(buf, len, buf.length - len)) > 0) {
                 len += n;
             }
             if (len < OK_PREFIX.length) {
