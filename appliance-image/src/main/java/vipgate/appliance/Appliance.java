@@ -191,6 +191,14 @@ public final class Appliance implements AutoCloseable {
         return next;
     }
 
+    /**
+     * A planned VRRP handover (POST /vrrp/handover, `vipgate handover`): per instance that was master, whether its
+     * backup took over; see {@link VrrpEngine#handover}. Blocks up to a master-down interval.
+     */
+    public Map<String, Boolean> handover() {
+        return vrrp == null ? Map.of() : vrrp.handover();
+    }
+
     /** Everything the appliance knows, as JSON for GET /status and `vipgate status`. */
     public String statusJson() {
         Json j = new Json().beginObject()
@@ -360,7 +368,7 @@ public final class Appliance implements AutoCloseable {
     @Override
     public void close() {
         if (vrrp != null) {
-            // priority 0 before anything else: the backup takes the VIP after its skew while this box drains
+            // priority 0 before anything else, and the VIPs kept (and served) until the backup holds them
             vrrp.close();
         }
         if (ipvs != null) {

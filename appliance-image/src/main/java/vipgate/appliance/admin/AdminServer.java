@@ -22,6 +22,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ import vipgate.config.ConfigException;
 /**
  * The admin API: {@code GET /status} (JSON), {@code GET /metrics} (Prometheus), {@code GET /histograms[/NAME]}
  * (HdrHistogram percentile tables), {@code GET /events} (VRRP transitions, oldest first), {@code POST /reload},
+ * {@code POST /vrrp/handover} (a planned VRRP handover, see {@link Appliance#handover}),
  * {@code GET /healthz}. It runs on its own
  * small event loop so a busy proxy never delays an operator, and reloads run off that loop too. Who may call it is
  * {@link AdminGuard}'s to say; {@link AdminTimeouts} and a connection cap keep slow or many clients from holding it.
@@ -159,10 +161,31 @@ public final class AdminServer implements AutoCloseable {
                                 "reload refused; the previous configuration is still running:\n" + why + "\n");
                     }
                 }));
+            } else if (path.equals("/vrrp/handover") && req.method().equals(HttpMethod.POST)) {
+                CompletableFuture.supplyAsync(appliance::handover).whenComplete((result, error) -> ctx.executor().execute(() -> {
+                    if (error != null) {
+                        HttpText.reply(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain", "handover failed: "
+                                + (error.getCause() != null ? error.getCause() : error) + "\n");
+                    } else {
+                        handoverReply(ctx, keepAlive, result);
+                    }
+                }));
             } else {
                 HttpText.reply(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain",
-                        "unknown endpoint; try GET /status, /metrics, /histograms, /events, /healthz or POST /reload\n");
+                        "unknown endpoint; try GET /status, /metrics, /histograms, /events, /healthz or POST /reload, /vrrp/handover\n");
             }
+        }
+
+        /** 200 when every master instance was taken over, 409 when there was none or one stayed master. */
+        private void handoverReply(ChannelHandlerContext ctx, boolean keepAlive, Map<String, Boolean> result) {
+            StringBuilder text = new StringBuilder();
+            result.forEach((instance, taken) -> text.append(instance).append(taken ? ": handed over, now backup\n"
+                    : ": still master: no backup took over within a master-down interval\n"));
+            if (result.isEmpty()) {
+                text.append("no VRRP instance is master on this box: nothing to hand over\n");
+            }
+            boolean ok = !result.isEmpty() && !result.containsValue(false);
+            HttpText.reply(ctx, keepAlive, ok ? HttpResponseStatus.OK : HttpResponseStatus.CONFLICT, "text/plain", text.toString());
         }
     }
 

@@ -34,10 +34,15 @@ import vipgate.testkit.NginxWebNode;
  * every process of the master box, or a graceful stop), it builds the seed topology in network namespaces
  * (switch bridge; boxes a 10.77.0.1 and b 10.77.0.2; nginx web nodes w1/w2 answering "HTTP WEB NODE 01/02"; client
  * c), lets {@link VipProbe} hammer the VIP from c, hits the master and reports the longest interval without a
- * successful response. Each run has a fresh topology.
+ * successful response. Each run has a fresh topology. Event {@code handover} is {@code vipgate handover} on the master
+ * (vipgate only: keepalived has no planned handover). Event {@code load} hits nothing: it runs {@code wrk -c50} through
+ * the master's proxy (its own address, not the VIP) for {@code --load-s} seconds and counts the backup's takeovers
+ * (VIP additions on b): each is spurious, the master never stopped advertising (issue 12.11; e.g.
+ * {@code --events load --versions 3 --advert-ms 20 --load-s 300}).
  *
  * <p>Options: {@code --repeat N} (3), {@code --pairs vipgate,keepalived}, {@code --versions 2,3},
- * {@code --events kill,term}, {@code --pace-us 1000}, {@code --timeout-ms 100}, {@code --keep-logs DIR}.
+ * {@code --events kill,term[,handover,load]}, {@code --advert-ms 100} (v3), {@code --load-s 300}, {@code --pace-us 1000},
+ * {@code --timeout-ms 100}, {@code --keep-logs DIR}.
  */
 public final class FailoverBench {
     static final String VIP = "10.77.0.100";
@@ -51,25 +56,37 @@ public final class FailoverBench {
         Runtime.getRuntime().addShutdownHook(new Thread(FailoverBench::closeAll, "failover-bench-cleanup"));
     }
 
-    record Combo(String pair, int version, String event) {
+    /** @param advertMs v3's advert interval (v2 always 1 s) */
+    record Combo(String pair, int version, String event, int advertMs) {
         String advert() {
-            return version == 2 ? "1s" : "100ms";
+            return version == 2 ? "1s" : advertMs + "ms";
+        }
+
+        String keepalivedAdvert() {
+            return version == 2 ? "1" : String.format(Locale.ROOT, "%.2f", advertMs / 1000.0);
         }
     }
 
-    record Result(Combo combo, double gapMs, long failed, double recoveredMs, boolean recovered, boolean vipOnBackup, String note) {
+    /** Event {@code load}: how often the backup took the VIP while the master was alive and loaded. */
+    record LoadResult(Combo combo, int takeovers, double requestsPerSecond, int seconds) {
+    }
+
+    record Result(Combo combo, double gapMs, long failed, long timedOut, double recoveredMs, boolean recovered, boolean vipOnBackup,
+            String note) {
     }
 
     private final Path work;
     private final int paceMicros;
     private final int timeoutMs;
     private final Path keepLogs;
+    private final int loadSeconds;
 
-    private FailoverBench(Path work, int paceMicros, int timeoutMs, Path keepLogs) {
+    private FailoverBench(Path work, int paceMicros, int timeoutMs, Path keepLogs, int loadSeconds) {
         this.work = work;
         this.paceMicros = paceMicros;
         this.timeoutMs = timeoutMs;
         this.keepLogs = keepLogs;
+        this.loadSeconds = loadSeconds;
     }
 
     public static void main(String[] args) throws Exception {
@@ -79,6 +96,8 @@ public final class FailoverBench {
         List<String> events = List.of("kill", "term");
         int pace = 1000;
         int timeout = 100;
+        int advertMs = 100;
+        int loadS = 300;
         Path keep = null;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : "";
@@ -90,6 +109,8 @@ public final class FailoverBench {
                 case "--pace-us" -> { pace = Integer.parseInt(v); i++; }
                 case "--timeout-ms" -> { timeout = Integer.parseInt(v); i++; }
                 case "--keep-logs" -> { keep = Path.of(v); i++; }
+                case "--advert-ms" -> { advertMs = Integer.parseInt(v); i++; }
+                case "--load-s" -> { loadS = Integer.parseInt(v); i++; }
                 default -> {
                     System.err.println("unknown option " + args[i] + "; see bench/failover --help");
                     System.exit(64);
@@ -110,19 +131,30 @@ public final class FailoverBench {
         ApplianceProcess.jar(); // fails early when the jar is not built
 
         Path work = Files.createTempDirectory("vipgate-failover-bench-");
-        FailoverBench bench = new FailoverBench(work, pace, timeout, keep);
+        FailoverBench bench = new FailoverBench(work, pace, timeout, keep, loadS);
         List<Result> results = new ArrayList<>();
+        List<LoadResult> loads = new ArrayList<>();
         try {
             for (String event : events) {
                 for (int version : versions) {
                     for (String pair : pairs) {
-                        Combo combo = new Combo(pair, version, event);
+                        if (event.equals("handover") && !pair.equals("vipgate")) {
+                            continue;
+                        }
+                        Combo combo = new Combo(pair, version, event, advertMs);
                         for (int r = 1; r <= repeat; r++) {
                             System.err.printf(Locale.ROOT, "== %s v%d advert %s %s, run %d/%d%n", pair, version, combo.advert(),
                                     event, r, repeat);
+                            if (event.equals("load")) {
+                                LoadResult load = bench.load(combo, r);
+                                System.err.printf(Locale.ROOT, "   %d takeovers by the backup in %d s, %.0f req/s through the master%n",
+                                        load.takeovers, load.seconds, load.requestsPerSecond);
+                                loads.add(load);
+                                continue;
+                            }
                             Result result = bench.run(combo, r);
-                            System.err.printf(Locale.ROOT, "   gap %.1f ms, failed %d, recovered after %.1f ms%s%s%n",
-                                    result.gapMs, result.failed, result.recoveredMs, result.vipOnBackup ? "" : " (VIP NOT on b!)",
+                            System.err.printf(Locale.ROOT, "   gap %.1f ms, failed %d (%d timed out), recovered after %.1f ms%s%s%n",
+                                    result.gapMs, result.failed, result.timedOut, result.recoveredMs, result.vipOnBackup ? "" : " (VIP NOT on b!)",
                                     result.note.isEmpty() ? "" : " " + result.note);
                             results.add(result);
                         }
@@ -133,31 +165,115 @@ public final class FailoverBench {
             closeAll();
             deleteTree(work);
         }
-        System.out.println(report(results, repeat, pace, timeout));
+        if (!results.isEmpty()) {
+            System.out.println(report(results, repeat, pace, timeout));
+        }
+        if (!loads.isEmpty()) {
+            System.out.println(loadReport(loads));
+        }
         System.exit(0);
+    }
+
+    /**
+     * One run on a fresh topology, for tests: e.g. {@code once("vipgate", 3, "handover", 800)}. Needs root, nginx and
+     * the built jar; cleans up after itself.
+     */
+    public static Result once(String pair, int version, String event, int timeoutMs) throws Exception {
+        Path work = Files.createTempDirectory("vipgate-failover-");
+        try {
+            return new FailoverBench(work, 1000, timeoutMs, null, 0).run(new Combo(pair, version, event, 100), 1);
+        } finally {
+            deleteTree(work);
+        }
     }
 
     // ---------------------------------------------------------------- one run
 
-    private Result run(Combo combo, int rep) throws Exception {
+    /** The seed topology with both boxes running, a master: a, backup: b, client: c. */
+    private record Topology(NetNs a, NetNs b, NetNs c, Box master, Box backup, Path dir) {
+    }
+
+    private Topology topology(Combo combo, int rep, List<AutoCloseable> mine) throws IOException {
         List<NetNs> hosts = new ArrayList<>();
-        List<AutoCloseable> mine = new ArrayList<>();
         Path dir = Files.createDirectories(work.resolve(combo.pair + "-v" + combo.version + "-" + combo.event + "-" + rep));
+        NetNs sw = host(hosts, mine, null, null);
+        NetNs a = host(hosts, mine, sw, "10.77.0.1");
+        NetNs b = host(hosts, mine, sw, "10.77.0.2");
+        NetNs w1 = host(hosts, mine, sw, "10.77.0.11");
+        NetNs w2 = host(hosts, mine, sw, "10.77.0.12");
+        NetNs c = host(hosts, mine, sw, "10.77.0.50");
+        sw.bridge("br0", "p1", "p2", "p3", "p4", "p5");
+        track(mine, NginxWebNode.builder().inNamespace(w1, "10.77.0.11").port(80).body("HTTP WEB NODE 01\n").start());
+        track(mine, NginxWebNode.builder().inNamespace(w2, "10.77.0.12").port(80).body("HTTP WEB NODE 02\n").start());
+        Box master = startBox(combo, a, "master", 100, dir, mine);
+        await("VIP on a", () -> vipOn(a));
+        Box backup = startBox(combo, b, "backup", 99, dir, mine);
+        return new Topology(a, b, c, master, backup, dir);
+    }
+
+    /** Event {@code load}: wrk through the master's own address while b's VIP additions are counted. */
+    private LoadResult load(Combo combo, int rep) throws Exception {
+        List<AutoCloseable> mine = new ArrayList<>();
+        try {
+            Topology t = topology(combo, rep, mine);
+            t.master.awaitWarm();
+            t.backup.awaitWarm();
+            Thread.sleep(3000);
+            if (!vipOn(t.a) || vipOn(t.b)) {
+                throw new IllegalStateException("not steady before the load: VIP on a " + vipOn(t.a) + ", on b " + vipOn(t.b));
+            }
+            Process monitor = new ProcessBuilder("ip", "netns", "exec", t.b.name(), "ip", "-o", "monitor", "address")
+                    .redirectErrorStream(true).start();
+            mine.add(monitor::destroyForcibly);
+            int[] takeovers = {0};
+            Thread counter = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.US_ASCII))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        if (line.contains(" " + VIP + "/") && !line.startsWith("Deleted")) {
+                            synchronized (takeovers) {
+                                takeovers[0]++;
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    // the monitor ended with the run
+                }
+            }, "vip-monitor");
+            counter.setDaemon(true);
+            counter.start();
+            // NetNs.exec gives a command 30 s: the load runs for minutes
+            Process load = new ProcessBuilder("ip", "netns", "exec", t.c.name(), "wrk", "-t2", "-c50", "-d" + loadSeconds + "s",
+                    "http://10.77.0.1/").redirectErrorStream(true).start();
+            mine.add(load::destroyForcibly);
+            String wrk = new String(load.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            load.waitFor(30, TimeUnit.SECONDS);
+            Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(wrk);
+            double perSecond = rps.find() ? Double.parseDouble(rps.group(1)) : -1;
+            Thread.sleep(500);
+            if (keepLogs != null) {
+                t.master.keepLog(keepLogs.resolve(t.dir.getFileName() + "-a.log"));
+                t.backup.keepLog(keepLogs.resolve(t.dir.getFileName() + "-b.log"));
+            }
+            synchronized (takeovers) {
+                return new LoadResult(combo, takeovers[0], perSecond, loadSeconds);
+            }
+        } finally {
+            closeMine(mine);
+        }
+    }
+
+    private Result run(Combo combo, int rep) throws Exception {
+        List<AutoCloseable> mine = new ArrayList<>();
         Process probe = null;
         try {
-            NetNs sw = host(hosts, mine, null, null);
-            NetNs a = host(hosts, mine, sw, "10.77.0.1");
-            NetNs b = host(hosts, mine, sw, "10.77.0.2");
-            NetNs w1 = host(hosts, mine, sw, "10.77.0.11");
-            NetNs w2 = host(hosts, mine, sw, "10.77.0.12");
-            NetNs c = host(hosts, mine, sw, "10.77.0.50");
-            sw.bridge("br0", "p1", "p2", "p3", "p4", "p5");
-            track(mine, NginxWebNode.builder().inNamespace(w1, "10.77.0.11").port(80).body("HTTP WEB NODE 01\n").start());
-            track(mine, NginxWebNode.builder().inNamespace(w2, "10.77.0.12").port(80).body("HTTP WEB NODE 02\n").start());
-
-            Box master = startBox(combo, a, "master", 100, dir, mine);
-            await("VIP on a", () -> vipOn(a));
-            Box backup = startBox(combo, b, "backup", 99, dir, mine);
+            Topology t = topology(combo, rep, mine);
+            NetNs a = t.a;
+            NetNs b = t.b;
+            NetNs c = t.c;
+            Box master = t.master;
+            Box backup = t.backup;
+            Path dir = t.dir;
 
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", c.name(),
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-Xmx64m",
@@ -171,7 +287,10 @@ public final class FailoverBench {
             if (!"READY".equals(first)) {
                 throw new IllegalStateException("the probe did not get a response through the VIP: " + first);
             }
-            // steady state: the probe is warm and the backup has seen several adverts
+            // steady state: the probe is warm and the backup has seen several adverts; both proxies are warm (on a
+            // busy box the JIT warm-up of a just-started proxy takes seconds, and is not what is measured here)
+            master.awaitWarm();
+            backup.awaitWarm();
             Thread.sleep(combo.version == 2 ? 4000 : 3000);
             if (!vipOn(a) || vipOn(b)) {
                 throw new IllegalStateException("not steady before the event: VIP on a " + vipOn(a) + ", on b " + vipOn(b));
@@ -195,18 +314,22 @@ public final class FailoverBench {
                 backup.keepLog(keepLogs.resolve(dir.getFileName() + "-b.log"));
             }
             return new Result(combo, Double.parseDouble(r.get("gapMs")), Long.parseLong(r.get("failed")),
-                    Double.parseDouble(r.get("recoveredMs")), Boolean.parseBoolean(r.get("recovered")), onB,
+                    Long.parseLong(r.get("timedOut")), Double.parseDouble(r.get("recoveredMs")), Boolean.parseBoolean(r.get("recovered")), onB,
                     note + (Boolean.parseBoolean(r.get("recovered")) ? "" : " NOT RECOVERED"));
         } finally {
-            Collections.reverse(mine);
-            for (AutoCloseable m : mine) {
-                try {
-                    m.close();
-                } catch (Exception e) {
-                    System.err.println("cleanup: " + e);
-                }
-                LIVE.remove(m);
+            closeMine(mine);
+        }
+    }
+
+    private static void closeMine(List<AutoCloseable> mine) {
+        Collections.reverse(mine);
+        for (AutoCloseable m : mine) {
+            try {
+                m.close();
+            } catch (Exception e) {
+                System.err.println("cleanup: " + e);
             }
+            LIVE.remove(m);
         }
     }
 
@@ -221,6 +344,10 @@ public final class FailoverBench {
             NetNs.run(kill.toArray(String[]::new));
             return "";
         }
+        if (combo.event.equals("handover")) {
+            master.handover();
+            return "";
+        }
         master.gracefulStop();
         return "";
     }
@@ -229,6 +356,12 @@ public final class FailoverBench {
 
     private interface Box {
         void gracefulStop() throws Exception;
+
+        /** A planned handover to the backup; this box keeps running. */
+        void handover() throws Exception;
+
+        /** Waits until the box's proxy is warmed up. */
+        void awaitWarm();
 
         void keepLog(Path target) throws IOException;
     }
@@ -246,7 +379,10 @@ public final class FailoverBench {
         Path conf = dir.resolve("vipgate-" + state + ".conf");
         Files.writeString(conf, SeedBox.config(ns.name(), admin, combo.version, combo.advert(), state, priority,
                 "{ address = \"10.77.0.11:80\" }, { address = \"10.77.0.12:80\" }", VIP));
-        ApplianceProcess p = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns).adminPort(admin)
+        // -Dbench.jvm-args="-Xlog:safepoint" and the like, for looking into a run (with --keep-logs)
+        String[] jvmArgs = System.getProperty("bench.jvm-args", "").isBlank() ? new String[0]
+                : System.getProperty("bench.jvm-args").trim().split("\\s+");
+        ApplianceProcess p = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns).adminPort(admin).jvmArgs(jvmArgs)
                 .args("run", "-c", conf.toString()).start();
         track(mine, p);
         p.awaitHealthy(Duration.ofSeconds(30));
@@ -254,6 +390,21 @@ public final class FailoverBench {
             @Override
             public void gracefulStop() {
                 p.terminate();
+            }
+
+            @Override
+            public void awaitWarm() {
+                Await.require(Duration.ofMinutes(5), "proxy warmed up on " + ns.name(), () -> p.log().contains("proxy warmed up"));
+            }
+
+            @Override
+            public void handover() {
+                try (ApplianceProcess cli = ApplianceProcess.builder(ApplianceProcess.jar()).inNamespace(ns)
+                        .args("handover", "--admin", "127.0.0.1:" + admin).start()) {
+                    if (cli.awaitExit(Duration.ofSeconds(60)) != 0) {
+                        throw new IllegalStateException("vipgate handover failed: " + cli.log());
+                    }
+                }
             }
 
             @Override
@@ -269,12 +420,22 @@ public final class FailoverBench {
             throws IOException {
         NginxProxy nginx = track(mine, NginxProxy.start(ns, dir.resolve("nginx-" + ns.name())));
         Keepalived k = track(mine, Keepalived.start(ns, Keepalived.instanceConfig(ns.name(), combo.version,
-                state.toUpperCase(Locale.ROOT), priority, combo.version == 2 ? "1" : "0.1", true, "", VIP + "/24")));
+                state.toUpperCase(Locale.ROOT), priority, combo.keepalivedAdvert(), true, "", VIP + "/24")));
         return new Box() {
             @Override
             public void gracefulStop() {
                 k.stop(); // SIGTERM: priority-0 advert, VIP removed
                 nginx.quit();
+            }
+
+            @Override
+            public void handover() {
+                throw new UnsupportedOperationException("keepalived has no planned handover");
+            }
+
+            @Override
+            public void awaitWarm() {
+                // nginx needs no warm-up
             }
 
             @Override
@@ -442,6 +603,18 @@ public final class FailoverBench {
 
     // ---------------------------------------------------------------- report
 
+    static String loadReport(List<LoadResult> loads) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%nSpurious takeovers: VIP additions on the backup while the "
+                + "master ran and advertised, under wrk -t2 -c50 through the master's proxy%n%n"));
+        sb.append("| pair       | vrrp             | seconds | takeovers | req/s    |\n");
+        sb.append("|------------|------------------|---------|-----------|----------|\n");
+        for (LoadResult l : loads) {
+            sb.append(String.format(Locale.ROOT, "| %-10s | v%d advert %-6s | %7d | %9d | %8.0f |%n", l.combo.pair, l.combo.version,
+                    l.combo.advert(), l.seconds, l.takeovers, l.requestsPerSecond));
+        }
+        return sb.toString();
+    }
+
     private static double median(List<Double> xs) {
         List<Double> s = xs.stream().sorted().toList();
         int n = s.size();
@@ -479,7 +652,7 @@ public final class FailoverBench {
             if (!c.pair.equals("vipgate")) {
                 continue;
             }
-            List<Result> ka = by.get(new Combo("keepalived", c.version, c.event));
+            List<Result> ka = by.get(new Combo("keepalived", c.version, c.event, c.advertMs));
             if (ka == null) {
                 continue;
             }

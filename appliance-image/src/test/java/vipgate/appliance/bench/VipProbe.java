@@ -22,13 +22,14 @@ import java.util.concurrent.locks.LockSupport;
  * {@code EVENT <epochMillis>} from stdin (the moment the bench hit the master box). It stops once it has seen
  * {@code settleMs} of uninterrupted success that ends at least {@code settleMs} after the event, or
  * {@code maxAfterMs} after the event, and prints one line of JSON:
- * {@code {"gapMs":..,"failed":..,"ok":..,"recoveredMs":..,"lastOkBeforeEventMs":..,"recovered":true}} where gapMs is
+ * {@code {"gapMs":..,"failed":..,"timedOut":..,"ok":..,"recoveredMs":..,"lastOkBeforeEventMs":..,"recovered":true}} where gapMs is
  * the longest interval between two consecutive successful responses among those spanning or following the event,
  * failed counts failed attempts from the event on, and recoveredMs is the time from the event to the first success
  * after the last failure.
  */
 public final class VipProbe {
     private static final byte[] OK_PREFIX = "HTTP/1.1 200".getBytes(StandardCharsets.US_ASCII);
+    private static final java.util.regex.Pattern CONTENT_LENGTH = java.util.regex.Pattern.compile("(?i)\r\ncontent-length:\\s*(\\d+)");
 
     private VipProbe() {
     }
@@ -75,6 +76,7 @@ public final class VipProbe {
         long gap = 0;
         long okAfter = 0;
         long failedAfter = 0;
+        long timedOutAfter = 0;
         long lastOkBeforeEvent = Long.MIN_VALUE;
         boolean everFailedAfter = false;
         long firstOkAfterLastFail = Long.MIN_VALUE;
@@ -113,7 +115,8 @@ public final class VipProbe {
             }
             next = Math.max(next + paceMicros * 1000, System.nanoTime());
 
-            boolean ok = attempt(vip, request, timeoutMs);
+            Outcome outcome = attempt(vip, request, timeoutMs);
+            boolean ok = outcome == Outcome.OK;
             long t = baseMicros + (System.nanoTime() - baseNanos) / 1000;
             if (ok) {
                 if (!ready) {
@@ -136,6 +139,9 @@ public final class VipProbe {
                 if (eventMicros != Long.MIN_VALUE) {
                     failedAfter++;
                     everFailedAfter = true;
+                    if (outcome == Outcome.TIMEOUT) {
+                        timedOutAfter++;
+                    }
                 }
             }
         }
@@ -143,14 +149,28 @@ public final class VipProbe {
                 : (firstOkAfterLastFail - eventMicros) / 1000.0;
         double beforeMs = lastOkBeforeEvent == Long.MIN_VALUE ? -1 : (eventMicros - lastOkBeforeEvent) / 1000.0;
         System.out.println(String.format(Locale.ROOT,
-                "{\"gapMs\":%.1f,\"failed\":%d,\"ok\":%d,\"recoveredMs\":%.1f,\"lastOkBeforeEventMs\":%.1f,\"recovered\":%s}",
-                gap / 1000.0, failedAfter, okAfter, recoveredMs, beforeMs, recovered));
+                "{\"gapMs\":%.1f,\"failed\":%d,\"timedOut\":%d,\"ok\":%d,\"recoveredMs\":%.1f,\"lastOkBeforeEventMs\":%.1f,\"recovered\":%s}",
+                gap / 1000.0, failedAfter, timedOutAfter, okAfter, recoveredMs, beforeMs, recovered));
         System.out.flush();
         System.exit(0);
     }
 
-    /** One GET on a fresh connection; true on a 200 whose body is a web node's. */
-    private static boolean attempt(InetSocketAddress vip, byte[] request, int timeoutMs) {
+    /** A response head and a body of its Content-Length are in {@code buf}. */
+    private static boolean complete(byte[] buf, int len) {
+        String text = new String(buf, 0, len, StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return false;
+        }
+        java.util.regex.Matcher m = CONTENT_LENGTH.matcher(text.substring(0, end));
+        return m.find() && len >= end + 4 + Integer.parseInt(m.group(1));
+    }
+
+    /** How an attempt ended: a timeout (nobody answered in time) tells a lost SYN or a slow box from a reset. */
+    private enum Outcome { OK, TIMEOUT, FAILED }
+
+    /** One GET on a fresh connection; OK on a 200 whose body is a web node's. */
+    private static Outcome attempt(InetSocketAddress vip, byte[] request, int timeoutMs) {
         try (Socket s = new Socket()) {
             s.setTcpNoDelay(true);
             s.connect(vip, timeoutMs);
@@ -162,20 +182,24 @@ public final class VipProbe {
             byte[] buf = new byte[4096];
             int len = 0;
             int n;
-            while (len < buf.length && (n = in.read(buf, len, buf.length - len)) > 0) {
+            // done when the response is complete (as any HTTP client: the box that answered may reset the
+            // connection after that, e.g. when the VIP moved meanwhile and the client's ACK went to the new master)
+            while (len < buf.length && !complete(buf, len) && (n = in.read(buf, len, buf.length - len)) > 0) {
                 len += n;
             }
             if (len < OK_PREFIX.length) {
-                return false;
+                return Outcome.FAILED;
             }
             for (int i = 0; i < OK_PREFIX.length; i++) {
                 if (buf[i] != OK_PREFIX[i]) {
-                    return false;
+                    return Outcome.FAILED;
                 }
             }
-            return new String(buf, 0, len, StandardCharsets.ISO_8859_1).contains("HTTP WEB NODE");
+            return new String(buf, 0, len, StandardCharsets.ISO_8859_1).contains("HTTP WEB NODE") ? Outcome.OK : Outcome.FAILED;
+        } catch (java.net.SocketTimeoutException e) {
+            return Outcome.TIMEOUT;
         } catch (IOException e) {
-            return false;
+            return Outcome.FAILED;
         }
     }
 }

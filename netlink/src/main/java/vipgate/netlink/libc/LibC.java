@@ -51,6 +51,18 @@ public interface LibC {
 
     @ssize_t long write(int fd, @In byte[] buf, @size_t long len);
 
+    /** Only for requests whose argument is a pointer (e.g. SIOCGSTAMPNS); {@code arg} is native memory. */
+    int ioctl(int fd, long request, Pointer arg);
+
+    /** {@code timespec} is native memory: 16 bytes, seconds then nanoseconds. */
+    int clock_gettime(int clockId, Pointer timespec);
+
+    /** With {@code who} 0 and PRIO_PROCESS, Linux sets the nice value of the calling thread only. */
+    int setpriority(int which, int who, int prio);
+
+    /** {@code param} is struct sched_param (one int); {@code pid} 0 is the calling thread. */
+    int sched_setscheduler(int pid, int policy, @In byte[] param);
+
     /** 0 when there is no such interface in the calling thread's network namespace. */
     int if_nametoindex(String name);
 

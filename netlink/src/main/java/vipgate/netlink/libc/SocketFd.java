@@ -29,6 +29,9 @@ public final class SocketFd implements AutoCloseable {
     private static final int O_CLOEXEC = 0x80000;
     private static final int MSG_DONTWAIT = 0x40;
     private static final short POLLIN = 1;
+    private static final int SIOCGSTAMPNS = 0x8907;
+    private static final int CLOCK_REALTIME = 0;
+    private static final long MAX_PLAUSIBLE_WAIT = 5_000_000_000L;
     private static final LibC C = LibC.INSTANCE;
 
     private final int fd;
@@ -39,8 +42,14 @@ public final class SocketFd implements AutoCloseable {
     private final ReentrantLock sendLock = new ReentrantLock();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
-    /** Guarded by receiveLock. */
+    /** Guarded by receiveLock, as everything a receive reuses. */
     private Pointer receiveArea;
+    private final byte[] pollfds = new byte[16];
+    private final ByteBuffer pollView = ByteBuffer.wrap(pollfds).order(ByteOrder.nativeOrder());
+    /** timespecs: the kernel's receive time stamp of the last datagram, and the time we read it. */
+    private Pointer stamp;
+    private Pointer readAt;
+    private long arrivedAt;
 
     private SocketFd(int fd, int wakeRead, int wakeWrite, String description) {
         this.fd = fd;
@@ -80,6 +89,52 @@ public final class SocketFd implements AutoCloseable {
     public void setIntOption(int level, int option, int value, String optionName) throws NativeException {
         setOption(level, option, ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array(),
                 optionName);
+    }
+
+    /**
+     * Has the kernel stamp each datagram when it arrives, so that {@link #arrivedAt} tells a receiver when that was
+     * even if the receiver ran late (a starved thread, a GC pause). The first SIOCGSTAMPNS turns stamping on (and
+     * finds no stamp yet); each read then leaves its datagram's stamp for the next one. (SO_TIMESTAMPNS would
+     * deliver the stamp as ancillary data instead, which a plain recvfrom discards.)
+     *
+     * @return false when this kind of socket has no stamps ({@link #arrivedAt} is then the time of the read)
+     */
+    public boolean timestampArrivals() {
+        receiveLock.lock();
+        try {
+            Pointer first = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(C), 16);
+            if (C.ioctl(fd, SIOCGSTAMPNS, first) < 0 && LibC.errno() != Errno.ENOENT) {
+                return false; // a socket type without stamps: arrivedAt falls back to the time of the read
+            }
+            stamp = first;
+            readAt = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(C), 16);
+            return true;
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    /**
+     * When the datagram last received arrived, in {@link System#nanoTime()} terms: the kernel's stamp with
+     * {@link #timestampArrivals}, else the moment it was read. Call on the receiving thread after a receive.
+     */
+    public long arrivedAt() {
+        return arrivedAt;
+    }
+
+    /** Under receiveLock, right after a datagram was read: no other read can have replaced the kernel's stamp. */
+    private void stampArrival() {
+        long now = System.nanoTime();
+        arrivedAt = now;
+        if (stamp == null || C.ioctl(fd, SIOCGSTAMPNS, stamp) < 0 || C.clock_gettime(CLOCK_REALTIME, readAt) < 0) {
+            return;
+        }
+        // both on the real-time clock, so only their difference is used: how long the datagram waited for us
+        long waited = (readAt.getLong(0) - stamp.getLong(0)) * 1_000_000_000L + readAt.getLong(8) - stamp.getLong(8);
+        // a stamp from before a step of the real-time clock (NTP) must not age a fresh datagram by the step
+        if (waited > 0 && waited < MAX_PLAUSIBLE_WAIT) {
+            arrivedAt = now - waited;
+        }
     }
 
     public void bind(byte[] sockaddr, String what) throws NativeException {
@@ -168,6 +223,7 @@ public final class SocketFd implements AutoCloseable {
                 // poll is then a wasted system call; close() cannot free the fd meanwhile (it takes receiveLock)
                 long n = read.read();
                 if (n >= 0) {
+                    stampArrival();
                     return n;
                 }
                 int errno = LibC.errno();
@@ -187,9 +243,8 @@ public final class SocketFd implements AutoCloseable {
 
     /** Polls the socket and the wake pipe; false on timeout. */
     private boolean awaitReadable(int timeoutMillis) throws java.io.IOException {
-        ByteBuffer fds = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
-        fds.putInt(0, fd).putShort(4, POLLIN).putInt(8, wakeRead).putShort(12, POLLIN);
-        byte[] pollfds = fds.array();
+        pollView.putInt(0, fd).putShort(4, POLLIN).putShort(6, (short) 0).putInt(8, wakeRead).putShort(12, POLLIN)
+                .putShort(14, (short) 0);
         int ready = C.poll(pollfds, 2, timeoutMillis);
         if (ready < 0) {
             int errno = LibC.errno();
@@ -199,12 +254,11 @@ public final class SocketFd implements AutoCloseable {
             }
             throw new NativeException("poll(" + description + ")", errno);
         }
-        ByteBuffer result = ByteBuffer.wrap(pollfds).order(ByteOrder.nativeOrder());
-        if (result.getShort(14) != 0 || closed) {
+        if (pollView.getShort(14) != 0 || closed) {
             throw new AsynchronousCloseException();
         }
         // POLLERR/POLLHUP also end the wait: the following read reports the error.
-        return ready > 0 && result.getShort(6) != 0;
+        return ready > 0 && pollView.getShort(6) != 0;
     }
 
     /** Wakes a blocked receiver, waits for it to leave, then closes the socket. Idempotent. */

@@ -138,6 +138,17 @@ public final class RawIpv4Socket implements AutoCloseable {
         }
     }
 
+    /** Stamp arrivals in the kernel, for {@link #arrivedAt} (where the kernel cannot, it is the time of the read). */
+    public RawIpv4Socket timestampArrivals() {
+        fd.timestampArrivals();
+        return this;
+    }
+
+    /** When the datagram last returned by {@link #receive} arrived, in {@link System#nanoTime()} terms; call after it. */
+    public long arrivedAt() {
+        return fd.arrivedAt();
+    }
+
     /** Closes the socket, waking a thread blocked in {@link #receive}. */
     @Override
     public void close() {

@@ -176,6 +176,17 @@ public final class RawIpv6Socket implements AutoCloseable {
         return new ReceivedPacket6(inet6(source, sourceScope), destination, hopLimit, ifindex, payload);
     }
 
+    /** Stamp arrivals in the kernel, for {@link #arrivedAt} (where the kernel cannot, it is the time of the read). */
+    public RawIpv6Socket timestampArrivals() {
+        fd.timestampArrivals();
+        return this;
+    }
+
+    /** When the datagram last returned by {@link #receive} arrived, in {@link System#nanoTime()} terms; call after it. */
+    public long arrivedAt() {
+        return fd.arrivedAt();
+    }
+
     /** The kernel overwrites the name and control lengths on each call: reset them. */
     private void prepareMsghdr() {
         long base = memory.address();

@@ -84,6 +84,20 @@ class RawSocketsIT {
     }
 
     @Test
+    void aDatagramReadLateKnowsWhenItArrived() throws Exception {
+        try (RawIpv4Socket sender = InNamespace.call(a, () -> vrrpSocket("va", va));
+             RawIpv4Socket receiver = InNamespace.call(b, () -> vrrpSocket("vb", vb).timestampArrivals())) {
+            long sent = System.nanoTime();
+            sender.send(GROUP, ADVERT);
+            // the receiver is late (a starved thread, a GC pause): the kernel's stamp still says when it came
+            Thread.sleep(300);
+            assertThat(receiver.receive(2000)).isNotNull();
+            long read = System.nanoTime();
+            assertThat(receiver.arrivedAt()).isBetween(sent, sent + (read - sent) / 2);
+        }
+    }
+
+    @Test
     void unicastAdvertReachesTheBoundPeer() throws Exception {
         try (RawIpv4Socket sender = InNamespace.call(a, () -> RawIpv4Socket.open(112).ttl(255).bind(A_IP));
              RawIpv4Socket receiver = InNamespace.call(b, () -> RawIpv4Socket.open(112).bind(B_IP))) {

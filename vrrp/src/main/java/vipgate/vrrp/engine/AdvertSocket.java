@@ -20,8 +20,11 @@ final class AdvertSocket implements AutoCloseable {
     static final Inet4Address GROUP_V4 = (Inet4Address) literal("224.0.0.18");
     static final Inet6Address GROUP_V6 = (Inet6Address) literal("ff02::12");
 
-    /** An advert as it arrived: the IP payload with the addresses and TTL the codec checks. */
-    record Received(InetAddress source, InetAddress destination, int ttl, byte[] payload) {
+    /**
+     * An advert as it arrived: the IP payload with the addresses and TTL the codec checks, and when it arrived
+     * ({@link System#nanoTime()} terms, from the kernel's time stamp).
+     */
+    record Received(InetAddress source, InetAddress destination, int ttl, byte[] payload, long arrivedAt) {
     }
 
     private final RawIpv4Socket v4;
@@ -39,7 +42,7 @@ final class AdvertSocket implements AutoCloseable {
         if (!ipv6) {
             RawIpv4Socket s = RawIpv4Socket.open(VrrpPacket.IP_PROTOCOL);
             try {
-                s.tos(0xC0).ttl(VrrpPacket.TTL).multicastTtl(VrrpPacket.TTL).multicastLoop(false).bindToDevice(iface);
+                s.timestampArrivals().tos(0xC0).ttl(VrrpPacket.TTL).multicastTtl(VrrpPacket.TTL).multicastLoop(false).bindToDevice(iface);
                 if (unicastSource != null) {
                     s.bind((Inet4Address) unicastSource);
                 } else {
@@ -54,7 +57,7 @@ final class AdvertSocket implements AutoCloseable {
         RawIpv6Socket s = RawIpv6Socket.open(VrrpPacket.IP_PROTOCOL);
         try {
             // the kernel computes and verifies the VRRPv3 checksum with the real IPv6 pseudo-header
-            s.checksumOffset(VrrpPacket.CHECKSUM_OFFSET).unicastHops(VrrpPacket.TTL).multicastHops(VrrpPacket.TTL)
+            s.timestampArrivals().checksumOffset(VrrpPacket.CHECKSUM_OFFSET).unicastHops(VrrpPacket.TTL).multicastHops(VrrpPacket.TTL)
                     .multicastLoop(false).bindToDevice(iface);
             if (unicastSource != null) {
                 s.bind((Inet6Address) unicastSource, ifindex);
@@ -88,10 +91,10 @@ final class AdvertSocket implements AutoCloseable {
     Received receive(int timeoutMillis) throws IOException {
         if (v4 != null) {
             ReceivedPacket p = v4.receive(timeoutMillis);
-            return p == null ? null : new Received(p.source(), p.destination(), p.ttl(), p.payload());
+            return p == null ? null : new Received(p.source(), p.destination(), p.ttl(), p.payload(), v4.arrivedAt());
         }
         ReceivedPacket6 p = v6.receive(timeoutMillis);
-        return p == null ? null : new Received(p.source(), p.destination(), p.hopLimit(), p.payload());
+        return p == null ? null : new Received(p.source(), p.destination(), p.hopLimit(), p.payload(), v6.arrivedAt());
     }
 
     @Override

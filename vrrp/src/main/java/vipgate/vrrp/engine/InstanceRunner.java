@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -51,6 +52,11 @@ final class InstanceRunner {
      * flood must not grow the loop's queue without bound (issue 12 #11c: +225 MB of queued packets and GARP tasks).
      */
     static final int MAX_PENDING_ADVERTS = 1024;
+     * How long a handing-over master keeps its VIPs after the new master's first advert: enough for the answers in
+     * flight to leave (their source address), short enough that few clients ARP for the VIP meanwhile (both boxes
+     * answer; the new master's second GARP burst corrects one that picked this box).
+     */
+    private static final long HANDOVER_GRACE = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** What the engine learns from a runner: transitions (for notify and sync groups). */
     interface Events {
@@ -69,6 +75,16 @@ final class InstanceRunner {
     private final VrrpPacket advert;
     private final VrrpInstance machine;
     private final Thread receiver;
+    /**
+     * Arrival time of the newest packet for our VRID the receiver has queued for the loop (written after it is
+     * queued), and of the newest one the loop has handled: a late timer must not take over past a queued advert.
+     */
+    private volatile long newestArrival;
+    private long handledArrival;
+    /** Arrival of the last accepted advert: a takeover's log line says how long the master had been silent. */
+    private long lastAdvert;
+    /** Completed when a {@link #handover} ends: true when another router took over. */
+    private CompletableFuture<Boolean> handover;
     private ScheduledFuture<?> timer;
     private boolean interfaceUp = true;
 
@@ -106,6 +122,8 @@ final class InstanceRunner {
         this.interfaceUp = link.up() && link.running();
         this.receiver = new Thread(this::receive, "vipgate-vrrp-rx-" + spec.name());
         receiver.setDaemon(true);
+        this.newestArrival = System.nanoTime();
+        this.handledArrival = newestArrival;
     }
 
     /** The advert source: the interface's first IPv4 address that is not a VIP (link-local for IPv6). */
@@ -203,6 +221,8 @@ final class InstanceRunner {
     }
 
     private void receive() {
+        String priority = VrrpEngine.raiseThread();
+        LOG.fine(() -> spec.name() + ": advert receiver runs at " + priority);
         try {
             while (true) {
                 AdvertSocket.Received packet = socket.receive(-1);
@@ -218,6 +238,10 @@ final class InstanceRunner {
                     pending.decrementAndGet();
                     onPacket(packet);
                 });
+                // published after queueing, so a timer that sees this arrival runs after the advert is handled
+                if (VrrpPacket.peekVrid(packet.payload()) == spec.vrid()) {
+                    newestArrival = packet.arrivedAt();
+                }
             }
         } catch (AsynchronousCloseException e) {
             // closed by stop()
@@ -227,6 +251,9 @@ final class InstanceRunner {
     }
 
     private void onPacket(AdvertSocket.Received p) {
+        if (p.arrivedAt() - handledArrival > 0) {
+            handledArrival = p.arrivedAt();
+        }
         if (machine.state() == State.STOPPED) {
             return;
         }
@@ -250,12 +277,31 @@ final class InstanceRunner {
         }
         VrrpPacket packet = ((Decoded.Accepted) decoded).packet();
         received.incrementAndGet();
-        apply(machine.advertReceived(packet.priority(), packet.intervalCentis(), p.source(), System.nanoTime()));
+        lastAdvert = p.arrivedAt();
+        // judged on when it arrived, not on when this loop got round to it
+        apply(machine.advertReceived(packet.priority(), packet.intervalCentis(), p.source(), p.arrivedAt()));
     }
 
     private void onTimer() {
         timer = null;
-        apply(machine.timerExpired(System.nanoTime()));
+        long newest = newestArrival;
+        // a queued advert is handled before this timer runs again: it was queued before its arrival was published
+        apply(machine.timerExpired(System.nanoTime(), newest - handledArrival > 0 ? OptionalLong.of(newest) : OptionalLong.empty()));
+    }
+
+    /**
+     * Starts a planned handover (see {@link VrrpInstance#handover}), waiting at most one master-down interval
+     * plus one advert interval for a new master; call on the loop. The future says whether one took over.
+     */
+    CompletableFuture<Boolean> handover(State then) {
+        long maxWait = TimeUnit.MICROSECONDS.toNanos(machine.masterDownMicros() + machine.masterAdverIntervalCentis() * 10_000L);
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        if (handover != null) {
+            handover.complete(false);
+        }
+        handover = done;
+        apply(machine.handover(System.nanoTime(), maxWait, HANDOVER_GRACE, then));
+        return done;
     }
 
     private void apply(List<Action> actions) {
@@ -269,14 +315,33 @@ final class InstanceRunner {
             } else if (action instanceof Action.RemoveVips) {
                 vips.remove();
             } else if (action instanceof Action.SendGarp garp) {
-                announce(garp.count());
+                // the first announcement from here, before the advert that may follow: no thread hop before clients learn
+                vips.announce(1, 0);
+                if (garp.count() > 1) {
+                    announce(garp.count() - 1);
+                }
             } else if (action instanceof Action.Transition t) {
-                LOG.info(() -> spec.name() + ": " + t.from() + " -> " + t.to() + " (priority " + t.priority() + ")");
+                String silence = t.from() == State.BACKUP && t.to() == State.MASTER && received.get() > 0
+                        ? String.format(java.util.Locale.ROOT, ", last advert %.1f ms ago, master down %.1f ms",
+                                (System.nanoTime() - lastAdvert) / 1e6, machine.masterDownMicros() / 1e3) : "";
+                LOG.info(() -> spec.name() + ": " + t.from() + " -> " + t.to() + " (priority " + t.priority() + silence + ")");
                 transitions.merge(t.to(), 1L, Long::sum);
                 events.transition(this, t);
             }
         }
         reschedule();
+        if (handover != null && !machine.handingOver()) {
+            handover.complete(machine.state() != State.MASTER);
+            handover = null;
+        }
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void restoreVips() {
@@ -288,12 +353,16 @@ final class InstanceRunner {
         }
     }
 
-    /** Hands a burst to the announcer unless one is still waiting there (which announces the same addresses). */
+    /**
+     * Hands the rest of a burst (its first frame went from the loop) to the announcer, unless one is still waiting
+     * there (which announces the same addresses).
+     */
     private void announce(int count) {
         if (garpQueued.compareAndSet(false, true)) {
             long interval = spec.garp().interval().toMillis();
             announcer.execute(() -> {
                 garpQueued.set(false);
+                sleepMillis(interval);
                 vips.announce(count, interval);
             });
         }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import vipgate.netlink.libc.ThreadPriority;
 import vipgate.netlink.route.Link;
 import vipgate.netlink.route.RouteEvent;
 import vipgate.netlink.route.RouteEvents;
@@ -59,6 +61,10 @@ public final class VrrpEngine implements AutoCloseable {
     private static final Duration LB_POLL = Duration.ofMillis(500);
     private static final Duration STALE_VIP_TIMEOUT = Duration.ofSeconds(5);
     private static final String INSTANCES = "vipgate.vrrp.instances";
+    /** Real-time priority of the receivers, the loop (timers, adverts) and the announcer: any beats normal threads. */
+    private static final int REALTIME_PRIORITY = 10;
+    /** How much longer than its own bound a caller waits for a handover to end. */
+    private static final Duration HANDOVER_SLACK = Duration.ofSeconds(2);
 
     private final VrrpConfig config;
     private final ScheduledExecutorService loop;
@@ -79,11 +85,27 @@ public final class VrrpEngine implements AutoCloseable {
     private VrrpEngine(VrrpConfig config, BooleanSupplier lbHealthy) {
         this.config = config;
         this.lbHealthy = lbHealthy;
-        this.loop = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "vipgate-vrrp"));
-        this.announcer = Executors.newSingleThreadExecutor(r -> daemon(r, "vipgate-vrrp-garp"));
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> daemon(raised(r), "vipgate-vrrp"));
+        this.announcer = Executors.newSingleThreadExecutor(r -> daemon(raised(r), "vipgate-vrrp-garp"));
         this.notifier = new Notifier(new EventLog(512), config.notifyFifo().map(p -> new NotifyFifo(p, 1024)),
                 new NotifyScripts(256, Duration.ofSeconds(30)),
                 config.smtp().enabled() ? Optional.of(new SmtpAlert(config.smtp())) : Optional.empty());
+    }
+
+    /**
+     * The VRRP threads must not share fate with the proxy's event loops on a busy box: a receiver or timer that
+     * runs late is a spurious takeover. Raises the calling thread (see {@link ThreadPriority}); returns what it got.
+     */
+    static String raiseThread() {
+        return ThreadPriority.raiseCurrentThread(REALTIME_PRIORITY);
+    }
+
+    private static Runnable raised(Runnable r) {
+        return () -> {
+            String got = raiseThread();
+            LOG.info(() -> Thread.currentThread().getName() + " runs at " + got);
+            r.run();
+        };
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -270,6 +292,43 @@ public final class VrrpEngine implements AutoCloseable {
         return config;
     }
 
+    /**
+     * A planned handover of every instance that is master (see {@link vipgate.vrrp.state.VrrpInstance#handover}):
+     * each says priority 0 but keeps its VIPs until a backup has taken them over and said so; the instance then
+     * stays backup. Returns, per instance that was master, whether another router took over (false: nobody did
+     * within a master-down interval, and it is master still).
+     */
+    public Map<String, Boolean> handover() {
+        return awaitHandovers(onLoop(() -> {
+            Map<String, CompletableFuture<Boolean>> started = new LinkedHashMap<>();
+            runners.values().stream().filter(r -> r.state() == State.MASTER)
+                    .forEach(r -> started.put(r.name(), r.handover(State.BACKUP)));
+            return started;
+        }));
+    }
+
+    private Map<String, Boolean> awaitHandovers(Map<String, CompletableFuture<Boolean>> started) {
+        Map<String, Boolean> result = new LinkedHashMap<>();
+        long until = System.nanoTime() + handoverBound().plus(HANDOVER_SLACK).toNanos();
+        for (Map.Entry<String, CompletableFuture<Boolean>> e : started.entrySet()) {
+            try {
+                result.put(e.getKey(), e.getValue().get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                result.put(e.getKey(), false);
+            } catch (ExecutionException | TimeoutException ex) {
+                result.put(e.getKey(), false);
+            }
+        }
+        return result;
+    }
+
+    /** At least the longest any instance waits for a new master: its master-down interval plus one advert interval. */
+    private Duration handoverBound() {
+        long centis = config.instances().values().stream().mapToLong(InstanceSpec::advertIntervalCentis).max().orElse(100);
+        return Duration.ofMillis(centis * 10 * 5);
+    }
+
     private <T> T onLoop(Callable<T> task) {
         return onLoop(task, LOOP_TIMEOUT);
     }
@@ -287,11 +346,25 @@ public final class VrrpEngine implements AutoCloseable {
         }
     }
 
-    /** Leaves every instance (masters send priority 0 and drop their VIPs), then stops all threads. */
+    /**
+     * Leaves every instance, then stops all threads. A master hands over as in {@link #handover} but stops: it says
+     * priority 0 and keeps its VIPs until the backup has taken them (at most a master-down interval), so no client
+     * finds the VIP nowhere.
+     */
     @Override
     public void close() {
         if (loop.isShutdown()) {
             return;
+        }
+        try {
+            Map<String, Boolean> handedOver = awaitHandovers(onLoop(() -> {
+                Map<String, CompletableFuture<Boolean>> started = new LinkedHashMap<>();
+                runners.values().forEach(r -> started.put(r.name(), r.handover(State.STOPPED)));
+                return started;
+            }));
+            LOG.info(() -> "vrrp handover on shutdown: " + handedOver);
+        } catch (IllegalStateException e) {
+            LOG.log(Level.WARNING, "vrrp handover on shutdown incomplete: " + e.getMessage(), e);
         }
         try {
             onLoop(() -> {

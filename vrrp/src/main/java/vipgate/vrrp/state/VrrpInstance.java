@@ -45,6 +45,16 @@ public final class VrrpInstance {
     private final Deadline answerAt = new Deadline();
     /** Our VIPs were seen on this box while not master (a killed run's leftovers, or added by hand). */
     private boolean strayVips;
+    /** Set while a planned handover waits for the new master: the longest this master keeps its VIPs. */
+    private final Deadline handoverUntil = new Deadline();
+    /** What a finished handover leaves: STOPPED (shutdown) or BACKUP (an operator's handover). */
+    private State afterHandover;
+    /** How long the VIPs stay after the new master spoke, so that responses in flight can still leave. */
+    private long handoverGrace;
+    /** The new master spoke: only the grace is left. */
+    private boolean newMasterSeen;
+    /** After an operator's handover: the new master is not preempted while it advertises (until we are master again). */
+    private boolean yielded;
 
     public VrrpInstance(InstanceParams params) {
         this.params = Objects.requireNonNull(params, "params");
@@ -105,7 +115,7 @@ public final class VrrpInstance {
             timer.set(now + micros(skewMicros()));
             return false;
         }
-        boolean lower = advertPriority < priority;
+        boolean lower = advertPriority < priority && !yielded;
         if (lower && params.preempt()) {
             if (params.preemptDelay().isZero()) {
                 return false; // ignored: the down timer runs out and we take over
@@ -128,6 +138,20 @@ public final class VrrpInstance {
     }
 
     private void masterReceived(int advertPriority, int intervalCentis, InetAddress source, long now, List<Action> out) {
+        if (handoverUntil.isSet()) {
+            if (!newMasterSeen && advertPriority > 0 && compareUnsigned(source, params.localAddress()) != 0) {
+                // the new master speaks: it added the VIPs and announced them before this advert, so new connections
+                // go there; ours stay a little longer for the answers in flight, which need them as source address
+                if (params.version() == 3) {
+                    masterAdverCentis = intervalCentis;
+                }
+                masterAddress = source;
+                newMasterSeen = true;
+                handoverUntil.set(now + handoverGrace);
+                timer.clear();
+            }
+            return;
+        }
         int byAddress = compareUnsigned(source, params.localAddress());
         if (advertPriority != 0 && (advertPriority > priority || (advertPriority == priority && byAddress > 0))) {
             // Two masters (a split brain healing, or a preempting router): before yielding, tell the winner once at
@@ -186,9 +210,25 @@ public final class VrrpInstance {
 
     /** Call when {@link #nextDeadline()} has passed; late calls are fine, early ones do nothing. */
     public List<Action> timerExpired(long now) {
+        return timerExpired(now, OptionalLong.empty());
+    }
+
+    /**
+     * Like {@link #timerExpired(long)}, told the arrival time of the newest advert the receiver has taken off the
+     * wire but the engine has not yet passed to {@link #advertReceived}. A master-down timer that runs late (a
+     * starved thread, a GC pause) while an advert that arrived before its deadline waits to be handled must not
+     * take over: it does nothing, and the engine calls again once that advert is handled (which re-arms the
+     * timer, or is ignored and the next call takes over).
+     */
+    public List<Action> timerExpired(long now, OptionalLong unhandledArrival) {
         List<Action> out = new ArrayList<>();
         if (state == State.BACKUP && timer.isDue(now)) {
+            if (unhandledArrival.isPresent() && unhandledArrival.getAsLong() - timer.at < 0) {
+                return List.of();
+            }
             becomeMaster(now, out);
+        } else if (state == State.MASTER && handoverUntil.isSet()) {
+            handoverTimer(now, out);
         } else if (state == State.MASTER) {
             if (timer.isDue(now)) {
                 sendAdvert(now, out);
@@ -218,7 +258,7 @@ public final class VrrpInstance {
         trackingFault = fault;
         List<Action> out = new ArrayList<>();
         applyFault(now, out);
-        if (state == State.MASTER && old != priority) {
+        if (state == State.MASTER && old != priority && !handoverUntil.isSet()) {
             // Tell the backups now: a lowered master should not wait an interval to be preempted.
             sendAdvert(now, out);
         }
@@ -267,11 +307,73 @@ public final class VrrpInstance {
         return List.copyOf(out);
     }
 
+    /**
+     * A planned handover: a master says priority 0 (so a backup takes over after only its skew) but keeps its
+     * VIPs, and so its clients, until the new master's first advert, which that master sends after adding the
+     * VIPs and announcing them; ours are removed {@code graceNanos} later (answers in flight need them as their source
+     * address; new connections already go to the new master), and the instance ends in {@code then} (STOPPED for a
+     * shutdown, BACKUP for an operator's handover, which then does not preempt the new master while it advertises). Priority 0 is repeated every advert interval while waiting.
+     * If no new master speaks within {@code maxWaitNanos} a shutdown removes the VIPs anyway and a handover
+     * stays master (nobody could take over). Not master: a shutdown stops at once, a handover does nothing.
+     */
+    public List<Action> handover(long now, long maxWaitNanos, long graceNanos, State then) {
+        if (then != State.STOPPED && then != State.BACKUP) {
+            throw new IllegalArgumentException("a handover ends in STOPPED or BACKUP, not " + then);
+        }
+        if (state != State.MASTER) {
+            return then == State.STOPPED ? shutdown(now) : List.of();
+        }
+        List<Action> out = new ArrayList<>();
+        afterHandover = then;
+        handoverGrace = graceNanos;
+        newMasterSeen = false;
+        handoverUntil.set(now + maxWaitNanos);
+        garpDelay.clear();
+        garpRefresh.clear();
+        out.add(new Action.SendAdvert(0));
+        timer.set(now + micros(masterAdverCentis * MICROS_PER_CENTI));
+        return List.copyOf(out);
+    }
+
+    /** True while a {@link #handover} waits for the new master. */
+    public boolean handingOver() {
+        return handoverUntil.isSet();
+    }
+
+    private void handoverTimer(long now, List<Action> out) {
+        if (handoverUntil.isDue(now) && newMasterSeen) {
+            endHandover(now, out);
+        } else if (handoverUntil.isDue(now)) {
+            handoverUntil.clear();
+            if (afterHandover == State.STOPPED) {
+                out.addAll(shutdown(now));
+            } else {
+                sendAdvert(now, out); // nobody took over: stay master, and say so with our own priority again
+            }
+        } else if (timer.isDue(now)) {
+            out.add(new Action.SendAdvert(0)); // the first may have been lost
+            timer.set(now + micros(masterAdverCentis * MICROS_PER_CENTI));
+        }
+    }
+
+    private void endHandover(long now, List<Action> out) {
+        handoverUntil.clear();
+        if (afterHandover == State.STOPPED) {
+            out.add(new Action.RemoveVips());
+            out.add(new Action.Transition(state, State.STOPPED, priority));
+            state = State.STOPPED;
+            clearTimers();
+        } else {
+            yielded = true;
+            leaveMaster(now, out);
+        }
+    }
+
     /** When the engine must call {@link #timerExpired}; empty when nothing is scheduled (INIT, FAULT, STOPPED). */
     public OptionalLong nextDeadline() {
         long best = 0;
         boolean any = false;
-        for (Deadline d : new Deadline[] {timer, garpDelay, garpRefresh}) {
+        for (Deadline d : new Deadline[] {timer, garpDelay, garpRefresh, handoverUntil}) {
             if (d.isSet() && (!any || d.at - best < 0)) {
                 best = d.at;
                 any = true;
@@ -346,9 +448,12 @@ public final class VrrpInstance {
         preemptAt.clear();
         answerAt.clear();
         strayVips = false;
-        sendAdvert(now, out);
+        yielded = false;
+        // VIPs and their announcement before the advert: a master handing over to us drops its VIPs on this
+        // advert, and by then clients must already be told to come here
         out.add(new Action.AddVips());
         out.add(new Action.SendGarp(params.garpRepeat()));
+        sendAdvert(now, out);
         if (!params.garpMasterDelay().isZero()) {
             garpDelay.set(now + params.garpMasterDelay().toNanos());
         }
@@ -367,6 +472,7 @@ public final class VrrpInstance {
     private void becomeBackup(long now, List<Action> out) {
         State from = state;
         state = State.BACKUP;
+        handoverUntil.clear();
         garpDelay.clear();
         garpRefresh.clear();
         timer.set(now + micros(masterDownMicros()));
@@ -393,6 +499,7 @@ public final class VrrpInstance {
     }
 
     private void clearTimers() {
+        handoverUntil.clear();
         timer.clear();
         garpDelay.clear();
         garpRefresh.clear();

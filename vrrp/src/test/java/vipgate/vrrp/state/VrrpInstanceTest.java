@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import vipgate.vrrp.state.Action.AddVips;
 import vipgate.vrrp.state.Action.RemoveVips;
@@ -145,9 +146,10 @@ class VrrpInstanceTest {
     }
 
     @Test
-    void becomingMasterAdvertisesAddsVipsAndSendsTwoGarpBursts() {
+    void becomingMasterAddsVipsAnnouncesThemAdvertisesAndSendsASecondGarpBurst() {
         VrrpInstance i = new VrrpInstance(params("VI_1", 2, 255, 100, State.MASTER, true, Duration.ZERO, A));
-        assertThat(i.start(0)).containsExactly(new SendAdvert(255), new AddVips(), new SendGarp(5),
+        // VIPs and GARP before the advert: a master handing over drops its VIPs on that advert
+        assertThat(i.start(0)).containsExactly(new AddVips(), new SendGarp(5), new SendAdvert(255),
                 new Transition(State.INIT, State.MASTER, 255));
         assertThat(i.nextDeadline()).hasValue(1 * S);
         assertThat(i.timerExpired(1 * S)).containsExactly(new SendAdvert(255));
@@ -426,5 +428,143 @@ class VrrpInstanceTest {
                 .hasMessageContaining("preempt-delay");
         assertThatThrownBy(() -> params("x", 2, 100, 150, State.BACKUP, true, Duration.ZERO, A))
                 .hasMessageContaining("150cs");
+    }
+
+    // ------------------------------------------------------------ master-down judged on arrival times (issue 12.11)
+
+    /** A backup of priority 99 hearing a v3 master (20 ms adverts): master down = 60 ms + skew 12.26 ms. */
+    static VrrpInstance v3Backup() {
+        VrrpInstance b = new VrrpInstance(params("VI_1", 3, 99, 2, State.BACKUP, true, Duration.ZERO, B));
+        b.start(0);
+        b.advertReceived(100, 2, A, 100 * MS);
+        return b;
+    }
+
+    @Test
+    void aLateMasterDownTimerThatFindsAnUnhandledAdvertFromBeforeItsDeadlineDoesNotTakeOver() {
+        VrrpInstance b = v3Backup();
+        long deadline = b.nextDeadline().getAsLong();
+        assertThat(deadline).isEqualTo(100 * MS + 60 * MS + 12_265_000);
+        // the loop ran 30 ms late; the receiver took an advert off the wire 2 ms before the deadline
+        assertThat(b.timerExpired(deadline + 30 * MS, OptionalLong.of(deadline - 2 * MS))).isEmpty();
+        assertThat(b.state()).isEqualTo(State.BACKUP);
+        assertThat(b.nextDeadline()).as("still due: the engine calls again after handing the advert over").hasValue(deadline);
+        // handed over with its arrival time, the advert re-arms the timer from when it arrived, not from now
+        b.advertReceived(100, 2, A, deadline - 2 * MS);
+        assertThat(b.nextDeadline()).hasValue(deadline - 2 * MS + 72_265_000);
+        assertThat(b.timerExpired(deadline + 31 * MS, OptionalLong.empty())).isEmpty();
+        assertThat(b.state()).isEqualTo(State.BACKUP);
+    }
+
+    @Test
+    void anAdvertThatArrivedAfterTheDeadlineDoesNotHoldTheTakeoverBack() {
+        VrrpInstance b = v3Backup();
+        long deadline = b.nextDeadline().getAsLong();
+        assertThat(b.timerExpired(deadline + 5 * MS, OptionalLong.of(deadline + 1 * MS)))
+                .contains(new AddVips(), new Transition(State.BACKUP, State.MASTER, 99));
+    }
+
+    @Test
+    void aLateTimerWithNoFresherArrivalTakesOver() {
+        VrrpInstance b = v3Backup();
+        long deadline = b.nextDeadline().getAsLong();
+        assertThat(b.timerExpired(deadline + 30 * MS, OptionalLong.empty())).contains(new AddVips());
+        assertThat(b.state()).isEqualTo(State.MASTER);
+    }
+
+    @Test
+    void anUnhandledLowerPriorityAdvertOnlyDefersTheTakeoverUntilItIsHandled() {
+        VrrpInstance b = v3Backup();
+        long deadline = b.nextDeadline().getAsLong();
+        assertThat(b.timerExpired(deadline + 1 * MS, OptionalLong.of(deadline - 1 * MS))).isEmpty();
+        // it was a lower-priority router: ignored (preempt), so the next call takes over
+        assertThat(b.advertReceived(50, 2, ip("192.168.16.7"), deadline - 1 * MS)).isEmpty();
+        assertThat(b.timerExpired(deadline + 2 * MS, OptionalLong.empty())).contains(new AddVips());
+    }
+
+    // ------------------------------------------------------------ planned handover (issue 12.12)
+
+    static VrrpInstance v3Master(InetAddress local) {
+        VrrpInstance m = new VrrpInstance(params("VI_1", 3, 255, 10, State.MASTER, true, Duration.ZERO, local));
+        m.start(0);
+        return m;
+    }
+
+    @Test
+    void aHandoverKeepsTheVipsUntilTheNewMasterSpokeAndAGraceLaterThenStops() {
+        VrrpInstance m = v3Master(A);
+        assertThat(m.handover(50 * MS, 500 * MS, 30 * MS, State.STOPPED)).containsExactly(new SendAdvert(0));
+        assertThat(m.state()).isEqualTo(State.MASTER);
+        assertThat(m.handingOver()).isTrue();
+        // no advert at our own priority while waiting (it would hold the backup back); priority 0 again instead
+        assertThat(m.timerExpired(150 * MS)).containsExactly(new SendAdvert(0));
+        assertThat(m.trackingChanged(200, false, 160 * MS)).isEmpty();
+        // another leaving router, or our own looped advert, is not the new master
+        assertThat(m.advertReceived(0, 10, B, 170 * MS)).isEmpty();
+        assertThat(m.advertReceived(200, 10, A, 171 * MS)).isEmpty();
+        assertThat(m.advertReceived(99, 10, B, 180 * MS)).isEmpty();
+        assertThat(m.nextDeadline()).as("the grace, for answers in flight").hasValue(210 * MS);
+        assertThat(m.advertReceived(99, 10, B, 200 * MS)).isEmpty();
+        assertThat(m.timerExpired(209 * MS)).isEmpty();
+        assertThat(m.timerExpired(210 * MS)).containsExactly(new RemoveVips(), new Transition(State.MASTER, State.STOPPED, 200));
+        assertThat(m.state()).isEqualTo(State.STOPPED);
+        assertThat(m.nextDeadline()).isEmpty();
+    }
+
+    @Test
+    void anOperatorsHandoverEndsInBackupFollowingTheNewMaster() {
+        VrrpInstance m = v3Master(A);
+        m.handover(50 * MS, 500 * MS, 0, State.BACKUP);
+        m.advertReceived(99, 10, B, 120 * MS);
+        assertThat(m.timerExpired(120 * MS)).containsExactly(new RemoveVips(), new Transition(State.MASTER, State.BACKUP, 255));
+        assertThat(m.masterAddress()).contains(B);
+        // a handover is meant to last: the lower new master is not preempted while it advertises...
+        m.advertReceived(99, 10, B, 200 * MS);
+        m.advertReceived(99, 10, B, 300 * MS);
+        assertThat(m.timerExpired(300 * MS + m.masterDownMicros() * 1000 - 1)).isEmpty();
+        assertThat(m.state()).isEqualTo(State.BACKUP);
+        // ...but taken over from as usual when it falls silent
+        assertThat(m.timerExpired(300 * MS + m.masterDownMicros() * 1000)).contains(new AddVips());
+    }
+
+    @Test
+    void aHandoverNobodyTakesStaysMasterOrStopsWhenShuttingDown() {
+        VrrpInstance m = v3Master(A);
+        m.handover(0, 300 * MS, 0, State.BACKUP);
+        m.timerExpired(100 * MS);
+        m.timerExpired(200 * MS);
+        assertThat(m.timerExpired(300 * MS)).containsExactly(new SendAdvert(255));
+        assertThat(m.handingOver()).isFalse();
+        assertThat(m.state()).isEqualTo(State.MASTER);
+
+        VrrpInstance s = v3Master(A);
+        s.handover(0, 300 * MS, 0, State.STOPPED);
+        assertThat(s.timerExpired(300 * MS)).containsExactly(new SendAdvert(0), new RemoveVips(),
+                new Transition(State.MASTER, State.STOPPED, 255));
+    }
+
+    @Test
+    void aBackupTakesOverFromAHandoverAfterItsSkewAndTheOldMasterLetsGoOnItsAdvert() {
+        VrrpInstance m = v2("VI_1", 100, State.MASTER, A);
+        VrrpInstance b = v2("VI_1", 99, State.BACKUP, B);
+        Lan lan = new Lan(m, A, b, B);
+        lan.start();
+        lan.runUntil(5 * S);
+        assertThat(m.state()).isEqualTo(State.MASTER);
+        lan.deliver(m, m.handover(lan.now, 5 * S, 100 * MS, State.STOPPED));
+        lan.runUntil(lan.now + b.skewMicros() * 1000 - 1);
+        assertThat(m.state()).as("holds the VIPs while the backup waits its skew").isEqualTo(State.MASTER);
+        lan.runUntil(lan.now + 1);
+        assertThat(b.state()).isEqualTo(State.MASTER);
+        assertThat(m.state()).as("both hold the VIPs for the grace").isEqualTo(State.MASTER);
+        lan.runUntil(lan.now + 100 * MS);
+        assertThat(m.state()).isEqualTo(State.STOPPED);
+    }
+
+    @Test
+    void aHandoverWhenNotMasterStopsOrDoesNothing() {
+        VrrpInstance b = v3Backup();
+        assertThat(b.handover(200 * MS, 500 * MS, 0, State.BACKUP)).isEmpty();
+        assertThat(b.handover(200 * MS, 500 * MS, 0, State.STOPPED)).containsExactly(new Transition(State.BACKUP, State.STOPPED, 99));
     }
 }
