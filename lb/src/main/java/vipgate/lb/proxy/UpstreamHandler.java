@@ -3,6 +3,8 @@ package vipgate.lb.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import vipgate.lb.Transports;
 
 /**
  * The last handler of an upstream connection. While a request is in flight it hands every event to that
@@ -34,6 +36,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (exchange != null) {
             exchange.onUpstreamReadComplete();
+        }
+        if (exchange != null && Transports.resetUnreported(ctx.channel())) {
+            exceptionCaught(ctx, new IOException("connection reset by peer (found in TCP_INFO after a read)"));
         }
     }
 
