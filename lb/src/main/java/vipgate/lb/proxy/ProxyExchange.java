@@ -38,6 +38,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import vipgate.lb.config.BufferingSpec;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.config.NextUpstreamSpec;
 import vipgate.lb.config.NextUpstreamSpec.RetryOn;
@@ -133,6 +134,10 @@ final class ProxyExchange implements RequestVariables {
     private boolean done;
     private boolean clientNeedsFlush;
     private boolean upstreamNeedsFlush;
+    /** Response bytes read ahead of a slow client (proxy-buffering.responses), null while none wait. */
+    private ResponseSpool spool;
+    /** The server's part is over (its connection released); the exchange ends when the spool is drained. */
+    private boolean drainingSpool;
 
     private final Deadline upstreamRead;
     private final Deadline upstreamSend;
@@ -179,6 +184,17 @@ final class ProxyExchange implements RequestVariables {
 
     void onClientSendTimeout() {
         abort();
+    }
+
+    /** Cuts this exchange to free its buffers for the {@link BufferBudget}. */
+    void shed() {
+        if (!done) {
+            context.budget().shedOne();
+            LOG.fine(() -> "cutting " + request.method() + " " + request.uri() + " to " + ctx.channel().remoteAddress()
+                    + ": the buffer budget is spent and this client does not keep up");
+            // the client's fault, not the server's: its passive health is left alone
+            cut(false);
+        }
     }
 
     void start() {
@@ -538,8 +554,12 @@ final class ProxyExchange implements RequestVariables {
                 return;
             }
             boolean last = content instanceof LastHttpContent;
-            writeClient(content);
-            if (last) {
+            if (spool != null || (routing.buffering().responses() && !ctx.channel().isWritable())) {
+                spoolContent(content);
+            } else {
+                writeClient(content);
+            }
+            if (last && !done) {
                 onResponseComplete();
             }
         } else if (!(msg instanceof HttpResponse)) {
@@ -655,12 +675,65 @@ final class ProxyExchange implements RequestVariables {
         ctx.write(msg, ctx.voidPromise());
         clientNeedsFlush = true;
         if (!ctx.channel().isWritable()) {
+            if (context.budget().exceeded()) {
+                // this client cannot keep up while memory is short: it gives its buffers back first
+                shed();
+                return;
+            }
             ctx.flush();
             clientNeedsFlush = false;
-            if (conn != null) {
+            // with response buffering the server goes on being read, into the spool
+            if (conn != null && (tunnel || !routing.buffering().responses())) {
                 conn.channel().config().setAutoRead(false);
             }
             clientSend.arm(client.sendTimeout().toNanos());
+        }
+    }
+
+    /** Keeps response content for the client while it is slow; reading stops only when the spool is full. */
+    private void spoolContent(HttpContent content) {
+        if (spool == null) {
+            BufferingSpec b = routing.buffering();
+            spool = new ResponseSpool(b.memory(), b.maxTempFile(), b.tempPath());
+        }
+        try {
+            spool.add(content);
+        } catch (java.io.UncheckedIOException e) {
+            LOG.warning(() -> e.getMessage() + "; closing the client connection");
+            abort();
+            return;
+        }
+        if (spool.full() && conn != null) {
+            conn.channel().config().setAutoRead(false);
+        }
+    }
+
+    /** Hands the client what the spool holds while it takes it; the exchange ends when the last piece is out. */
+    private void drainSpool() {
+        HttpContent next;
+        try {
+            while (ctx.channel().isWritable() && !done && (next = spool.next(ctx.alloc())) != null) {
+                writeClient(next);
+            }
+        } catch (java.io.UncheckedIOException e) {
+            LOG.warning(() -> e.getMessage() + "; closing the client connection");
+            abort();
+            return;
+        }
+        if (done) {
+            return;
+        }
+        ctx.flush();
+        clientNeedsFlush = false;
+        if (!spool.isEmpty()) {
+            return;
+        }
+        spool.release();
+        spool = null;
+        if (drainingSpool) {
+            finish(keepClient);
+        } else if (conn != null) {
+            conn.channel().config().setAutoRead(true);
         }
     }
 
@@ -674,7 +747,9 @@ final class ProxyExchange implements RequestVariables {
     void onClientWritabilityChanged(boolean writable) {
         if (writable) {
             clientSend.disarm();
-            if (conn != null && !done) {
+            if (spool != null && !done) {
+                drainSpool();
+            } else if (conn != null && !done) {
                 conn.channel().config().setAutoRead(true);
             }
         }
@@ -685,6 +760,11 @@ final class ProxyExchange implements RequestVariables {
         clientNeedsFlush = false;
         boolean reusable = upstreamKeepAlive && !readUntilClose && requestComplete;
         finishAttempt(false, reusable);
+        if (spool != null) {
+            // the server is free; the client gets the rest from the spool as it reads
+            drainingSpool = true;
+            return;
+        }
         finish(keepClient);
     }
 
@@ -831,10 +911,14 @@ final class ProxyExchange implements RequestVariables {
 
     /** Gives up on a response already under way: the client sees a truncated response, never a wrong one. */
     private void abort() {
+        cut(true);
+    }
+
+    private void cut(boolean upstreamFailed) {
         if (done) {
             return;
         }
-        finishAttempt(true, false);
+        finishAttempt(upstreamFailed, false);
         cleanup();
         ctx.close();
     }
@@ -862,6 +946,10 @@ final class ProxyExchange implements RequestVariables {
         clientSend.disarm();
         held.forEach(HttpContent::release);
         held.clear();
+        if (spool != null) {
+            spool.release();
+            spool = null;
+        }
         context.accessLog().log(this);
     }
 

@@ -3,6 +3,7 @@ package vipgate.lb.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import vipgate.lb.OutOfMemory;
 
 /**
  * The last handler of an upstream connection. While a request is in flight it hands every event to that
@@ -54,6 +55,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        OutOfMemory.check(cause);
         if (exchange != null) {
             exchange.onUpstreamFailure(ProxyExchange.Failure.RESET, cause);
         }
