@@ -699,8 +699,7 @@ final class ProxyExchange implements RequestVariables {
         try {
             spool.add(content);
         } catch (java.io.UncheckedIOException e) {
-            LOG.warning(() -> e.getMessage() + "; closing the client connection");
-            abort();
+            spoolFailed(e);
             return;
         }
         if (spool.full() && conn != null) {
@@ -716,8 +715,7 @@ final class ProxyExchange implements RequestVariables {
                 writeClient(next);
             }
         } catch (java.io.UncheckedIOException e) {
-            LOG.warning(() -> e.getMessage() + "; closing the client connection");
-            abort();
+            spoolFailed(e);
             return;
         }
         if (done) {
@@ -735,6 +733,12 @@ final class ProxyExchange implements RequestVariables {
         } else if (conn != null) {
             conn.channel().config().setAutoRead(true);
         }
+    }
+
+    /** The temporary file failed (disk full, directory gone): the client sees a truncated response, never a wrong one. */
+    private void spoolFailed(java.io.UncheckedIOException e) {
+        LOG.warning(() -> e.getMessage() + "; closing the client connection");
+        abort();
     }
 
     void onUpstreamReadComplete() {

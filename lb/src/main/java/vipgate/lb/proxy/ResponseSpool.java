@@ -48,7 +48,8 @@ final class ResponseSpool {
             ByteBuf bytes = content.content();
             int n = bytes.readableBytes();
             // order: once bytes wait in the file, later ones go behind them
-            if (n > 0 && read == written && memoryBytes + n <= memoryLimit) {
+            // without a file (max-temp-file = 0) memory takes what was read beyond its limit: reading stops there
+            if (n > 0 && read == written && (memoryBytes + n <= memoryLimit || fileLimit == 0)) {
                 memory.add(bytes.retain());
                 memoryBytes += n;
             } else if (n > 0) {
@@ -79,7 +80,7 @@ final class ResponseSpool {
 
     /** Whether the file reached its limit: then the server is read only as fast as the client takes. */
     boolean full() {
-        return written - read >= fileLimit;
+        return fileLimit == 0 ? memoryBytes >= memoryLimit : written - read >= fileLimit;
     }
 
     boolean isEmpty() {

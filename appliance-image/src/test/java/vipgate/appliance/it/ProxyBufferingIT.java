@@ -1,0 +1,142 @@
+package vipgate.appliance.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import vipgate.testkit.ApplianceProcess;
+import vipgate.testkit.Await;
+import vipgate.testkit.FreePort;
+import vipgate.testkit.NginxWebNode;
+
+/**
+ * Issue 12 item 5 (e): how many server connections slow readers hold. Each of them asks for a file much larger than
+ * the kernel's socket buffers and reads nothing. Without response buffering every one holds its server connection
+ * (the backend's request never ends); with {@code proxy-buffering.responses} the proxy reads the responses into
+ * memory and a temporary file and the backend is done with all of them, as it is behind nginx (proxy_buffering on,
+ * its default). Measured by the backend's access log, which gets a line when a request has been answered.
+ */
+@ExtendWith(ApplianceProcess.LogsOnFailure.class)
+class ProxyBufferingIT {
+    private static final int READERS = 8;
+    private static final long FILE = 32L << 20;
+    private static final Duration SETTLE = Duration.ofSeconds(20);
+
+    @TempDir
+    static Path dir;
+
+    private static NginxWebNode backend;
+    private static NginxWebNode nginxProxy;
+    private static ApplianceProcess streaming;
+    private static ApplianceProcess buffering;
+    private static int streamingPort;
+    private static int bufferingPort;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Path big = dir.resolve("big.bin");
+        try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(FILE);
+        }
+        backend = NginxWebNode.builder().accessLog(true).location("location = /big { alias " + big + "; }").start();
+        nginxProxy = NginxWebNode.builder().location("location = /big { proxy_pass http://" + backend.address() + "; }")
+                .start();
+        Path temp = Files.createDirectories(dir.resolve("spool"));
+        int streamingAdmin = FreePort.tcp();
+        streamingPort = FreePort.tcp();
+        streaming = ItSupport.run(ItSupport.write(dir.resolve("streaming.conf"),
+                ItSupport.config(streamingAdmin, List.of(streamingPort), List.of(backend.address()), "", "")), streamingAdmin);
+        int bufferingAdmin = FreePort.tcp();
+        bufferingPort = FreePort.tcp();
+        buffering = ItSupport.run(ItSupport.write(dir.resolve("buffering.conf"),
+                ItSupport.config(bufferingAdmin, List.of(bufferingPort), List.of(backend.address()),
+                        "proxy-buffering { responses = true, temp-path = \"" + temp + "\" }", "")), bufferingAdmin);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {streaming, buffering, nginxProxy, backend}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // the others still close
+            }
+        }
+    }
+
+    @Test
+    void slowReadersHoldNoServerConnectionWithBufferingAsBehindNginx() throws Exception {
+        int nginxHeld = held(nginxProxy.port(), true);
+        int bufferedHeld = held(bufferingPort, true);
+        int streamedHeld = held(streamingPort, false);
+        System.out.printf("ProxyBufferingIT: server connections held by %d slow readers of %d MiB: nginx (proxy_buffering on) %d, "
+                + "vipgate proxy-buffering.responses on %d, off %d%n", READERS, FILE >> 20, nginxHeld, bufferedHeld, streamedHeld);
+        assertThat(nginxHeld).as("behind nginx").isZero();
+        assertThat(bufferedHeld).as("behind vipgate with response buffering").isZero();
+        assertThat(streamedHeld).as("behind vipgate streaming: the server is read as fast as the client reads")
+                .isEqualTo(READERS);
+        // the buffered responses are whole: a reader that reads now gets every byte
+        assertThat(readAll(bufferingPort)).isEqualTo(FILE);
+        ItSupport.assertCleanLog(buffering);
+    }
+
+    /**
+     * Opens READERS slow readers through {@code port}, waits until the backend answered them all (when {@code
+     * expectAll}) or for the settle time, and returns how many of their requests the backend is still serving.
+     */
+    private static int held(int port, boolean expectAll) throws IOException {
+        long before = backend.accessLogLines();
+        List<Socket> readers = new ArrayList<>();
+        try {
+            for (int i = 0; i < READERS; i++) {
+                readers.add(slowReader(port));
+            }
+            Await.until(expectAll ? SETTLE : Duration.ofSeconds(5), () -> backend.accessLogLines() - before >= READERS);
+            return (int) (READERS - (backend.accessLogLines() - before));
+        } finally {
+            for (Socket s : readers) {
+                s.close();
+            }
+            // the streamed requests end (cut) once their readers are gone
+            Await.require(SETTLE, "the backend to finish every request", () -> backend.accessLogLines() - before >= READERS);
+        }
+    }
+
+    private static Socket slowReader(int port) throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(2048);
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+        s.getOutputStream().write("GET /big HTTP/1.1\r\nHost: it.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return s;
+    }
+
+    private static long readAll(int port) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /big HTTP/1.1\r\nHost: it.test\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] all = s.getInputStream().readAllBytes();
+            String text = new String(all, 0, Math.min(all.length, 4096), StandardCharsets.ISO_8859_1);
+            int headEnd = text.indexOf("\r\n\r\n");
+            assertThat(text).startsWith("HTTP/1.1 200");
+            return all.length - (headEnd + 4);
+        }
+    }
+}
