@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +32,10 @@ import vipgate.testkit.NginxWebNode;
  * (the backend's request never ends); with {@code proxy-buffering.responses} the proxy reads the responses into
  * memory and a temporary file and the backend is done with all of them, as it is behind nginx (proxy_buffering on,
  * its default). Measured by the backend's access log, which gets a line when a request has been answered.
+ *
+ * <p>Slow senders (a request body that trickles in) are measured too: nginx (proxy_request_buffering on) connects
+ * to the server only once it has the whole body; vipgate streams request bodies and has no request buffering yet,
+ * so each slow sender holds a server connection. The test records that difference.
  */
 @ExtendWith(ApplianceProcess.LogsOnFailure.class)
 class ProxyBufferingIT {
@@ -40,6 +47,11 @@ class ProxyBufferingIT {
     static Path dir;
 
     private static NginxWebNode backend;
+    /** A server that only counts the connections made to it. */
+    private static ServerSocket counter;
+    private static final AtomicInteger counted = new AtomicInteger();
+    private static final List<Socket> accepted = new CopyOnWriteArrayList<>();
+    private static int uploadPort;
     private static NginxWebNode nginxProxy;
     private static ApplianceProcess streaming;
     private static ApplianceProcess buffering;
@@ -53,13 +65,42 @@ class ProxyBufferingIT {
             f.setLength(FILE);
         }
         backend = NginxWebNode.builder().accessLog(true).location("location = /big { alias " + big + "; }").start();
+        counter = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread accept = new Thread(() -> {
+            try {
+                while (true) {
+                    accepted.add(counter.accept());
+                    counted.incrementAndGet();
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        }, "counting-server");
+        accept.setDaemon(true);
+        accept.start();
+        String counterAddress = "127.0.0.1:" + counter.getLocalPort();
         nginxProxy = NginxWebNode.builder().location("location = /big { proxy_pass http://" + backend.address() + "; }")
-                .start();
+                .location("location = /upload { proxy_pass http://" + counterAddress + "; }").start();
         Path temp = Files.createDirectories(dir.resolve("spool"));
         int streamingAdmin = FreePort.tcp();
         streamingPort = FreePort.tcp();
-        streaming = ItSupport.run(ItSupport.write(dir.resolve("streaming.conf"),
-                ItSupport.config(streamingAdmin, List.of(streamingPort), List.of(backend.address()), "", "")), streamingAdmin);
+        uploadPort = FreePort.tcp();
+        // a second virtual server, in front of the counting server
+        String streamingConf = """
+                vipgate {
+                  node-name = "streaming"
+                  admin.listen = "127.0.0.1:%d"
+                  lb {
+                    upstreams.web { servers = [{ address = "%s" }] }
+                    upstreams.counter { servers = [{ address = "%s" }] }
+                    servers = [
+                      { listen = ["127.0.0.1:%d"], locations = [{ path = "/", upstream = web }] }
+                      { listen = ["127.0.0.1:%d"], locations = [{ path = "/", upstream = counter }] }
+                    ]
+                  }
+                }
+                """.formatted(streamingAdmin, backend.address(), counterAddress, streamingPort, uploadPort);
+        streaming = ItSupport.run(ItSupport.write(dir.resolve("streaming.conf"), streamingConf), streamingAdmin);
         int bufferingAdmin = FreePort.tcp();
         bufferingPort = FreePort.tcp();
         buffering = ItSupport.run(ItSupport.write(dir.resolve("buffering.conf"),
@@ -69,7 +110,14 @@ class ProxyBufferingIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {streaming, buffering, nginxProxy, backend}) {
+        accepted.forEach(s -> {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        });
+        for (AutoCloseable c : new AutoCloseable[] {streaming, buffering, nginxProxy, backend, counter}) {
             try {
                 if (c != null) {
                     c.close();
@@ -94,6 +142,39 @@ class ProxyBufferingIT {
         // the buffered responses are whole: a reader that reads now gets every byte
         assertThat(readAll(bufferingPort)).isEqualTo(FILE);
         ItSupport.assertCleanLog(buffering);
+    }
+
+    @Test
+    void slowSendersHoldAServerConnectionEachWhereNginxHoldsNone() throws Exception {
+        int nginxHeld = sendersReachingTheServer(nginxProxy.port());
+        int vipgateHeld = sendersReachingTheServer(uploadPort);
+        System.out.printf("ProxyBufferingIT: server connections held by %d slow senders (1 KiB of a 1 MiB body): nginx "
+                + "(proxy_request_buffering on) %d, vipgate (streams request bodies) %d%n", READERS, nginxHeld, vipgateHeld);
+        assertThat(nginxHeld).as("behind nginx").isZero();
+        // still worse than nginx: vipgate has no request buffering (issue 12 item 5, what remains)
+        assertThat(vipgateHeld).as("behind vipgate").isEqualTo(READERS);
+    }
+
+    /** How many of READERS slow senders through {@code port} made the proxy connect to the counting server. */
+    private static int sendersReachingTheServer(int port) throws IOException {
+        int before = counted.get();
+        List<Socket> senders = new ArrayList<>();
+        try {
+            for (int i = 0; i < READERS; i++) {
+                Socket s = new Socket();
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+                s.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: it.test\r\nContent-Length: " + (1 << 20)
+                        + "\r\n\r\n" + "x".repeat(1024)).getBytes(StandardCharsets.US_ASCII));
+                senders.add(s);
+            }
+            // a proxy that streams connects at once; one that buffers does not connect at all: wait for the first
+            Await.until(Duration.ofSeconds(3), () -> counted.get() - before >= READERS);
+            return counted.get() - before;
+        } finally {
+            for (Socket s : senders) {
+                s.close();
+            }
+        }
     }
 
     /**
