@@ -70,7 +70,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         if (!temp.isAbsolute()) {
             b.problem("temp-path", "write an absolute path such as \"/var/tmp\", or \"\" for the JVM's temporary directory");
         }
-        return new BufferingSpec(b.bool("responses"), memory, file, temp);
+        return new BufferingSpec(b.bool("responses"), b.bool("requests"), memory, file, temp);
     }
 
     /** Every format is checked, used or not (as nginx checks every log_format); access-log.format names one. */

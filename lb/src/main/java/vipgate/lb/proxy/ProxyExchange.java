@@ -135,9 +135,11 @@ final class ProxyExchange implements RequestVariables {
     private boolean clientNeedsFlush;
     private boolean upstreamNeedsFlush;
     /** Response bytes read ahead of a slow client (proxy-buffering.responses), null while none wait. */
-    private ResponseSpool spool;
+    private BodySpool spool;
     /** The server's part is over (its connection released); the exchange ends when the spool is drained. */
     private boolean drainingSpool;
+    /** The request body while it is buffered (proxy-buffering.requests), and while it is sent from its file. */
+    private BodySpool requestSpool;
 
     private final Deadline upstreamRead;
     private final Deadline upstreamSend;
@@ -212,7 +214,75 @@ final class ProxyExchange implements RequestVariables {
         upstreamHead = upstreamRequest();
         ctx.channel().config().setAutoRead(false);
         clientBody.arm(client.bodyTimeout().toNanos());
+        if (routing.buffering().requests() && hasBody && !webSocket) {
+            // the whole body first, then a server (nginx proxy_request_buffering)
+            BufferingSpec b = routing.buffering();
+            requestSpool = new BodySpool(b.memory(), b.maxTempFile(), b.tempPath());
+            sendContinue();
+            ctx.channel().config().setAutoRead(true);
+            return;
+        }
         attempt();
+    }
+
+    private void sendContinue() {
+        if (expectContinue && !continueSent && !requestComplete) {
+            continueSent = true;
+            frontend.encoder().headResponse(false);
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+    }
+
+    /** A request body is buffered until its end, then the request goes to a server. */
+    private void onRequestContentBuffered(HttpContent content) {
+        try {
+            requestSpool.add(content);
+        } catch (java.io.UncheckedIOException e) {
+            requestSpoolFailed(e);
+            return;
+        }
+        if (!requestComplete) {
+            if (requestSpool.full()) {
+                respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true);
+            }
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        if (!requestSpool.spilled()) {
+            // all in memory: held like a streamed body's first bytes, so a retry can resend it
+            for (HttpContent c; (c = requestSpool.next(ctx.alloc())) != null; ) {
+                held.add(c);
+                heldBytes += c.content().readableBytes();
+            }
+            requestSpool.release();
+            requestSpool = null;
+        }
+        attempt();
+    }
+
+    private void requestSpoolFailed(java.io.UncheckedIOException e) {
+        LOG.warning(() -> e.getMessage() + "; answering 500");
+        respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, true);
+    }
+
+    /** Sends the buffered request body from its file as fast as the server takes it. */
+    private void pumpRequestBody() {
+        Channel ch = conn.channel();
+        try {
+            for (HttpContent next; ch.isWritable() && (next = requestSpool.next(ctx.alloc())) != null; ) {
+                writeUpstream(next);
+            }
+        } catch (java.io.UncheckedIOException e) {
+            requestSpoolFailed(e);
+            return;
+        }
+        if (requestSpool.isEmpty()) {
+            requestSpool.release();
+            requestSpool = null;
+            ch.flush();
+            upstreamNeedsFlush = false;
+            upstreamRead.arm(group.spec().readTimeout().toNanos());
+        }
     }
 
     /**
@@ -346,6 +416,10 @@ final class ProxyExchange implements RequestVariables {
         } else {
             clientBody.touch();
         }
+        if (requestSpool != null) {
+            onRequestContentBuffered(content);
+            return;
+        }
         boolean connected = conn != null && requestSent;
         if (!connected || (!bodyDropped && heldBytes + size <= REPLAY_LIMIT)) {
             held.add(content);
@@ -394,6 +468,9 @@ final class ProxyExchange implements RequestVariables {
     void onUpstreamWritabilityChanged(boolean writable) {
         if (writable) {
             upstreamSend.disarm();
+            if (requestSpool != null && conn != null && !done) {
+                pumpRequestBody();
+            }
             if (!done && (!requestComplete || tunnel)) {
                 ctx.channel().config().setAutoRead(true);
             }
@@ -508,12 +585,12 @@ final class ProxyExchange implements RequestVariables {
         c.channel().flush();
         upstreamNeedsFlush = false;
         sentNanos = System.nanoTime();
-        if (expectContinue && !continueSent && !requestComplete) {
-            continueSent = true;
-            frontend.encoder().headResponse(false);
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
-        }
-        if (requestComplete) {
+        sendContinue();
+        if (requestSpool != null) {
+            // read back from the file once: no retry once any of it was sent
+            bodyDropped = true;
+            pumpRequestBody();
+        } else if (requestComplete) {
             upstreamRead.arm(group.spec().readTimeout().toNanos());
         } else if (c.channel().isWritable()) {
             ctx.channel().config().setAutoRead(true);
@@ -694,7 +771,7 @@ final class ProxyExchange implements RequestVariables {
     private void spoolContent(HttpContent content) {
         if (spool == null) {
             BufferingSpec b = routing.buffering();
-            spool = new ResponseSpool(b.memory(), b.maxTempFile(), b.tempPath());
+            spool = new BodySpool(b.memory(), b.maxTempFile(), b.tempPath());
         }
         try {
             spool.add(content);
@@ -762,7 +839,8 @@ final class ProxyExchange implements RequestVariables {
     private void onResponseComplete() {
         ctx.flush();
         clientNeedsFlush = false;
-        boolean reusable = upstreamKeepAlive && !readUntilClose && requestComplete;
+        // a body still being sent from its file (the server answered early) leaves the connection unusable
+        boolean reusable = upstreamKeepAlive && !readUntilClose && requestComplete && requestSpool == null;
         finishAttempt(false, reusable);
         if (spool != null) {
             // the server is free; the client gets the rest from the spool as it reads
@@ -953,6 +1031,10 @@ final class ProxyExchange implements RequestVariables {
         if (spool != null) {
             spool.release();
             spool = null;
+        }
+        if (requestSpool != null) {
+            requestSpool.release();
+            requestSpool = null;
         }
         context.accessLog().log(this);
     }

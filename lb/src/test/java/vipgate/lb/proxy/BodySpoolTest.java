@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ResponseSpoolTest {
+class BodySpoolTest {
     @TempDir
     Path dir;
 
@@ -26,7 +26,7 @@ class ResponseSpoolTest {
 
     @Test
     void memoryFirstThenTheFileInOrderThenTheEndWithItsTrailers() throws Exception {
-        ResponseSpool spool = new ResponseSpool(8, 1 << 20, dir);
+        BodySpool spool = new BodySpool(8, 1 << 20, dir);
         spool.add(content("abcd"));
         spool.add(content("efgh"));
         // beyond 8 bytes: the file, unlinked at once
@@ -60,7 +60,7 @@ class ResponseSpoolTest {
 
     @Test
     void fullWhenTheFileReachesItsLimitAndNotOnceDrained() {
-        ResponseSpool spool = new ResponseSpool(0, 10, dir);
+        BodySpool spool = new BodySpool(0, 10, dir);
         spool.add(content("0123456789"));
         assertThat(spool.full()).isTrue();
         spool.next(ByteBufAllocator.DEFAULT).release();
@@ -71,7 +71,7 @@ class ResponseSpoolTest {
 
     @Test
     void releaseFreesWhatWaits() {
-        ResponseSpool spool = new ResponseSpool(1 << 10, 0, dir);
+        BodySpool spool = new BodySpool(1 << 10, 0, dir);
         HttpContent c = content("held");
         ByteBuf bytes = c.content();
         spool.add(c);

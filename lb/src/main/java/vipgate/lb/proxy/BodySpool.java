@@ -16,13 +16,15 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 
 /**
- * A response body read from the server faster than the client takes it (nginx proxy_buffering): up to a memory limit
- * in buffers, beyond it in a temporary file (nginx proxy_temp_path, proxy_max_temp_file_size), handed out in order.
+ * A body read faster than the other side takes it: a response from the server ahead of a slow client (nginx
+ * proxy_buffering), or a request from a slow client before the server is asked (nginx proxy_request_buffering). Up to
+ * a memory limit in buffers, beyond it in a temporary file (nginx proxy_temp_path, proxy_max_temp_file_size), handed
+ * out in order.
  * The file is unlinked as soon as it is created, so nothing is left behind whatever happens to the process.
  * Confined to the exchange's event loop.
  */
-final class ResponseSpool {
-    /** What one read from the file hands to the client at most. */
+final class BodySpool {
+    /** What one read from the file hands on at most. */
     private static final int FILE_CHUNK = 64 * 1024;
 
     private final long memoryLimit;
@@ -35,8 +37,9 @@ final class ResponseSpool {
     private long read;
     /** The end of the response (with its trailers), handed out after every byte. */
     private LastHttpContent last;
+    private boolean spilled;
 
-    ResponseSpool(long memoryLimit, long fileLimit, Path dir) {
+    BodySpool(long memoryLimit, long fileLimit, Path dir) {
         this.memoryLimit = memoryLimit;
         this.fileLimit = fileLimit;
         this.dir = dir;
@@ -58,6 +61,7 @@ final class ResponseSpool {
             if (content instanceof LastHttpContent end) {
                 last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, end.trailingHeaders().copy());
             }
+            spilled |= file != null;
         } finally {
             content.release();
         }
@@ -81,6 +85,11 @@ final class ResponseSpool {
     /** Whether the file reached its limit: then the server is read only as fast as the client takes. */
     boolean full() {
         return fileLimit == 0 ? memoryBytes >= memoryLimit : written - read >= fileLimit;
+    }
+
+    /** Whether any of the body went to the file: then it cannot be taken back out as buffers. */
+    boolean spilled() {
+        return spilled;
     }
 
     boolean isEmpty() {
