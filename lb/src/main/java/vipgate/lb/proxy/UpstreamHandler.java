@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import vipgate.lb.OutOfMemory;
 import vipgate.lb.Transports;
 
 /**
@@ -59,6 +60,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        OutOfMemory.check(cause);
         if (exchange != null) {
             exchange.onUpstreamFailure(ProxyExchange.Failure.RESET, cause);
         }
