@@ -277,10 +277,15 @@ class AdminServerTest {
         try (RawHttp silent = RawHttp.connect(adminPort);
                 RawHttp halfHead = RawHttp.connect(adminPort);
                 RawHttp halfBody = RawHttp.connect(adminPort);
-                RawHttp idle = RawHttp.connect(adminPort)) {
+                RawHttp idle = RawHttp.connect(adminPort);
+                RawHttp tooLarge = RawHttp.connect(adminPort)) {
             halfHead.send("GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n");
             halfBody.send("POST /reload HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer s3cret\r\nContent-Length: 10\r\n\r\n12");
             assertThat(idle.get("/healthz", "127.0.0.1").status()).as("before the token check").isEqualTo(401);
+            // answered (413) before its body ended: idle once the body is in, like any answered connection
+            assertThat(tooLarge.send("POST /reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 70000\r\n\r\n").read()
+                    .status()).isEqualTo(413);
+            tooLarge.send("x".repeat(70_000));
             long start = System.nanoTime();
             assertThat(silent.closedWithin(slack)).as("no request at all").isTrue();
             assertThat(halfHead.closedWithin(slack)).as("half a head").isTrue();
@@ -289,6 +294,7 @@ class AdminServerTest {
             // the answered keep-alive connection waits for its next request for the idle timeout, not the request one
             assertThat(idle.closedWithin(Duration.ofMillis(1000))).as("idle, but within idle-timeout").isFalse();
             assertThat(idle.closedWithin(slack)).as("idle past idle-timeout").isTrue();
+            assertThat(tooLarge.closedWithin(slack)).as("idle after an early answer").isTrue();
         }
     }
 
