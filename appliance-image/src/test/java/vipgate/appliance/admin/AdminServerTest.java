@@ -89,6 +89,15 @@ class AdminServerTest {
                 + (method.equals("POST") ? "X-Vipgate-Admin: 1\r\nContent-Length: 0\r\n" : "") + "\r\n");
     }
 
+    /** The status of GET /healthz on a new connection, or -1 when it cannot be read. */
+    private static int healthz(int port) {
+        try {
+            return raw(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return -1;
+        }
+    }
+
     static RawHttp.Response raw(int port, String request) throws IOException {
         try (RawHttp c = RawHttp.connect(port)) {
             return c.send(request).read();
@@ -309,13 +318,7 @@ class AdminServerTest {
                 held.add(RawHttp.connect(adminPort).send("GET /status HTTP/1.1\r\n"));
             }
             // accepted connections are counted on the admin loop: wait until it has seen all four
-            Await.require(Duration.ofSeconds(5), "the fifth connection refused", () -> {
-                try {
-                    return raw(adminPort, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status() == 503;
-                } catch (IOException e) {
-                    return false;
-                }
-            });
+            Await.require(Duration.ofSeconds(5), "the fifth connection refused", () -> healthz(adminPort) == 503);
             RawHttp.Response refused = raw(adminPort, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(refused.bodyText()).contains("vipgate.admin.max-connections = 4");
             assertThat(refused.closes()).isTrue();
@@ -323,13 +326,7 @@ class AdminServerTest {
             first.send("Host: 127.0.0.1\r\n\r\n");
             assertThat(first.read().status()).as("a held connection is still served").isEqualTo(200);
             first.close();
-            Await.require(Duration.ofSeconds(5), "a free slot after one closed", () -> {
-                try {
-                    return raw(adminPort, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status() == 200;
-                } catch (IOException e) {
-                    return false;
-                }
-            });
+            Await.require(Duration.ofSeconds(5), "a free slot after one closed", () -> healthz(adminPort) == 200);
         } finally {
             held.forEach(RawHttp::close);
         }
