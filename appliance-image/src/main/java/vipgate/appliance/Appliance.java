@@ -23,6 +23,7 @@ import vipgate.ipvs.engine.VrrpView;
 import vipgate.ipvs.netlink.Daemon;
 import vipgate.ipvs.netlink.IpvsClient;
 import vipgate.lb.LbEngine;
+import vipgate.lb.OutOfMemory;
 import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.metrics.ListenerMetrics;
 import vipgate.lb.metrics.ServerMetrics;
@@ -72,6 +73,8 @@ public final class Appliance implements AutoCloseable {
         try {
             // the proxy listens before this box may claim the VIP
             vrrp = config.vrrp().instances().isEmpty() ? null : VrrpEngine.start(config.vrrp(), lb::isServing);
+            // out of memory: priority 0 (the backup takes the VIP now, not after the master-down interval), then exit
+            OutOfMemory.install(vrrp == null ? () -> { } : vrrp::close);
             if (!config.ipvs().isEmpty()) {
                 ipvsKernel = IpvsClient.open();
                 ipvs = startIpvs(config, ipvsKernel, vrrp);

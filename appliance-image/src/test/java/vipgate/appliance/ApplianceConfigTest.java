@@ -52,6 +52,20 @@ class ApplianceConfigTest {
     }
 
     @Test
+    void theAdminLimitsHaveDefaultsAndAreChecked() throws IOException {
+        ApplianceConfig c = ApplianceConfig.load(Optional.of(write(withAdmin(""))));
+        assertThat(c.admin().requestTimeout()).hasSeconds(10);
+        assertThat(c.admin().idleTimeout()).hasSeconds(60);
+        assertThat(c.admin().maxConnections()).isEqualTo(32);
+        assertThat(c.admin().serverNames()).isEmpty();
+        Path bad = write(withAdmin("admin { server-names = [\"lb1:9090\"], request-timeout = 0s, max-connections = 0 }"));
+        assertThatThrownBy(() -> ApplianceConfig.load(Optional.of(bad))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(bad + ":2: vipgate.admin.server-names: 'lb1:9090' is not a host name")
+                .hasMessageContaining(bad + ":2: vipgate.admin.request-timeout: must be longer than 0s")
+                .hasMessageContaining(bad + ":2: vipgate.admin.max-connections: must be between 1 and 10000");
+    }
+
+    @Test
     void systemPropertiesAreNotSettings() throws IOException {
         // reference.conf alone defines what may be written; a -D property neither sets nor validates a key
         String old = System.setProperty("vipgate.lb.transport", "carrier-pigeon");

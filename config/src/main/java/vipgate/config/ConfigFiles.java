@@ -33,6 +33,20 @@ final class ConfigFiles {
         }
     }
 
+    /**
+     * What all files of one configuration may add up to, so that includes fanning out (a includes b ten times, b
+     * includes c ten times...) are bounded as one file is.
+     */
+    static final class Budget {
+        private long left = MAX_BYTES;
+
+        /** Counts {@code text}; false when it takes the configuration over the limit. */
+        boolean spend(String text) {
+            left -= text.length();
+            return left >= 0;
+        }
+    }
+
     static String read(Path file) throws Unreadable {
         BasicFileAttributes attributes;
         try {

@@ -28,7 +28,9 @@ public final class ConfigLoader {
                     ? e.getMessage() + "; write a config (see /etc/vipgate/vipgate.conf for an example) or run without -c for the demo"
                     : e.getMessage())));
         }
-        return parse(text, file, List.of(FileIncluder.realPath(file)), 0);
+        ConfigFiles.Budget budget = new ConfigFiles.Budget();
+        budget.spend(text);
+        return parse(text, file, List.of(FileIncluder.realPath(file)), 0, budget);
     }
 
     public static Config parseResource(String resource) {
@@ -41,19 +43,22 @@ public final class ConfigLoader {
 
     /** Parses text held in memory; {@code originDescription} names it in problems, its includes are relative to the working directory. */
     public static Config parseString(String text, String originDescription) {
-        return parse(text, originDescription, null, List.of(), 0);
+        return parse(text, originDescription, null, List.of(), 0, new ConfigFiles.Budget());
     }
 
-    /** A file's text, read by the caller; {@code chain} holds the real paths of the files that led to it, itself last. */
-    static Config parse(String text, Path file, List<Path> chain, int depth) {
-        return parse(text, file.toString(), file, chain, depth);
+    /**
+     * A file's text, read (and counted in {@code budget}) by the caller; {@code chain} holds the real paths of the
+     * files that led to it, itself last; {@code depth} is the nesting of the include that brought it in.
+     */
+    static Config parse(String text, Path file, List<Path> chain, int depth, ConfigFiles.Budget budget) {
+        return parse(text, file.toString(), file, chain, depth, budget);
     }
 
-    private static Config parse(String text, String where, Path file, List<Path> chain, int depth) {
+    private static Config parse(String text, String where, Path file, List<Path> chain, int depth, ConfigFiles.Budget budget) {
         HoconScan scan = HoconScan.scan(text, where, depth);
         try {
             return ConfigFactory.parseString(scan.text(), options().setOriginDescription(where).setSyntax(ConfigSyntax.CONF)
-                    .setIncluder(new FileIncluder(file, where, scan.includes(), chain)));
+                    .setIncluder(new FileIncluder(file, where, scan.includes(), chain, budget)));
         } catch (com.typesafe.config.ConfigException e) {
             throw asProblem(e);
         }

@@ -31,13 +31,15 @@ final class FileIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIn
     private final List<HoconScan.Include> statements;
     /** Real paths of the files that led here, the including file last: a cycle check. */
     private final List<Path> chain;
+    private final ConfigFiles.Budget budget;
     private int next;
 
-    FileIncluder(Path file, String where, List<HoconScan.Include> statements, List<Path> chain) {
+    FileIncluder(Path file, String where, List<HoconScan.Include> statements, List<Path> chain, ConfigFiles.Budget budget) {
         this.file = file;
         this.where = where;
         this.statements = statements;
         this.chain = chain;
+        this.budget = budget;
     }
 
     @Override
@@ -95,6 +97,10 @@ final class FileIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIn
             throw problem(statement, "include \"" + name + "\": " + target + ": " + e.getMessage()
                     + (e.missing ? "; create it, or write include optional(\"" + name + "\") if it may be absent" : ""));
         }
+        if (!budget.spend(text)) {
+            throw problem(statement, "include \"" + name + "\": the configuration's files add up to more than "
+                    + ConfigFiles.MAX_BYTES + " bytes; is a file included over and over?");
+        }
         Path real = realPath(target);
         if (chain.contains(real)) {
             throw problem(statement, "include \"" + name + "\" makes a cycle: "
@@ -102,7 +108,7 @@ final class FileIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIn
         }
         List<Path> deeper = new ArrayList<>(chain);
         deeper.add(real);
-        return ConfigLoader.parse(text, target, deeper, statement.depth()).root();
+        return ConfigLoader.parse(text, target, deeper, statement.depth(), budget).root();
     }
 
     static Path realPath(Path p) {

@@ -182,6 +182,21 @@ public final class Section {
         return get(key, Config::getInt, 0, "auto or a positive integer");
     }
 
+    /** Either the word {@code auto} or a positive size such as 64m; returns 0 for auto. */
+    public long bytesOrAuto(String key) {
+        read.add(key);
+        if (merged.hasPath(q(key)) && merged.getValue(q(key)).valueType() == ConfigValueType.STRING
+                && "auto".equals(merged.getString(q(key)))) {
+            return 0;
+        }
+        long b = get(key, Config::getBytes, 0L, "auto or a size such as 64m");
+        if (b <= 0) {
+            problem(key, "write auto or a positive size such as 64m");
+            return 0;
+        }
+        return b;
+    }
+
     /** A kebab-case word mapped to an enum constant (io_uring and io-uring are both accepted). */
     public <E extends Enum<E>> E enumValue(String key, Class<E> type) {
         String raw = string(key);

@@ -156,6 +156,19 @@ class ConfigLoaderTest {
         assertThat(p.message()).contains("makes a cycle").contains(dir.toRealPath().resolve("a.conf").toString());
     }
 
+    /** Includes fanning out (6 x 6 reads of a 512 KiB file) are bounded as one file is: memory, not 18 MiB read. */
+    @Test
+    void includesFanningOutAreBoundedLikeOneFile() throws IOException {
+        write("c.conf", ("# " + "x".repeat(1022) + "\n").repeat(512));
+        write("b.conf", "include \"c.conf\"\n".repeat(6));
+        Path a = write("a.conf", "k = 1\n" + "include \"b.conf\"\n".repeat(6));
+        ConfigProblem p = problem(a);
+        // 31 reads of c (524,800 characters each) fit in 16 MiB, the 32nd (the sixth b's second line) does not
+        assertThat(p.location()).isEqualTo(dir.resolve("b.conf") + ":2");
+        assertThat(p.message()).isEqualTo("include \"c.conf\": the configuration's files add up to more than "
+                + ConfigFiles.MAX_BYTES + " bytes; is a file included over and over?");
+    }
+
     @Test
     void classpathAndUrlIncludesAreRefused() throws IOException {
         Path cp = write("cp.conf", "include classpath(\"reference.conf\")\n");

@@ -27,6 +27,7 @@ import vipgate.lb.config.UpstreamSpec;
 import vipgate.lb.config.VirtualServerSpec;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.HeaderRewrite;
+import vipgate.lb.proxy.BufferBudget;
 import vipgate.lb.proxy.FrontendHandler;
 import vipgate.lb.proxy.ProxyContext;
 import vipgate.lb.proxy.ProxyInitializer;
@@ -62,7 +63,8 @@ public final class LbEngine implements AutoCloseable {
         this.boss = transports.newGroup(1, "vipgate-accept");
         this.workers = transports.newGroup(config.eventLoops(), "vipgate-lb");
         this.health = new UpstreamHealth(workers, transports.clients());
-        this.context = new ProxyContext(transports.clients(), compile(config, Map.of(), metrics), metrics);
+        this.context = new ProxyContext(transports.clients(), compile(config, Map.of(), metrics), metrics,
+                new BufferBudget(clients, config.maxBufferMemory()));
         this.reporter = new MetricsReporter(metrics);
     }
 
@@ -84,7 +86,8 @@ public final class LbEngine implements AutoCloseable {
             throw e;
         }
         LOG.info(() -> "lb engine started: transport " + transports.kind().name().toLowerCase() + " (" + transports.whyChosen()
-                + "), " + engine.workerCount() + " event loops, listening on " + engine.listeners.keySet());
+                + "), " + engine.workerCount() + " event loops, " + (engine.context.budget().limit() >> 20)
+                + " MiB of direct memory for buffers, listening on " + engine.listeners.keySet());
         return engine;
     }
 
@@ -147,6 +150,7 @@ public final class LbEngine implements AutoCloseable {
         Set<HostPort> wanted = routing.router().bindAddresses();
         List<HostPort> added = bindMissing(wanted);
         context.routing(routing);
+        context.budget().limit(next.maxBufferMemory());
         health.apply(routing.upstreams().values());
         for (HostPort old : new ArrayList<>(listeners.keySet())) {
             if (!wanted.contains(old)) {
@@ -223,7 +227,7 @@ public final class LbEngine implements AutoCloseable {
             }
             hosts.add(new VirtualHost(vs.listen(), vs.serverNames(), vs.isDefault(), locations, ErrorPages.load(vs.errorPages())));
         }
-        return new Routing(new Router(hosts), Map.copyOf(groups), config.client());
+        return new Routing(new Router(hosts), Map.copyOf(groups), config.client(), config.buffering());
     }
 
     /**

@@ -23,21 +23,6 @@ import vipgate.lb.config.Transport;
 /** The Netty transport in use: event loops and the channel types that match them. */
 public record Transports(Transport kind, IoHandlerFactory ioHandlers, ChannelFactory<? extends ServerChannel> servers,
         ChannelFactory<? extends Channel> clients, String whyChosen) {
-    /**
-     * Netty's io_uring transport, when a read finds the socket empty, waits for more with a multishot POLL_ADD,
-     * which fires on new events only. A peer's RST (or FIN) that arrived with its last bytes is such an event
-     * already past: Netty saw the POLLRDHUP, read those bytes, was told the socket is empty and armed the poll,
-     * which then never fired; the channel sat active until a timeout (8 of 30 upstream resets mid-body). A
-     * one-shot poll looks at the socket's state when armed, so the reset is read at once. Read before IoUring is
-     * first touched, which is here; an explicit -D setting wins.
-     */
-    static final String IO_URING_MULTISHOT_POLL = "io.netty.iouring.pollAddMultishotEnabled";
-
-    static {
-        if (System.getProperty(IO_URING_MULTISHOT_POLL) == null) {
-            System.setProperty(IO_URING_MULTISHOT_POLL, "false");
-        }
-    }
 
     /**
      * Resolves {@code auto} to io_uring, then epoll, then NIO, whichever this kernel and JVM support first; an
@@ -87,6 +72,21 @@ public record Transports(Transport kind, IoHandlerFactory ioHandlers, ChannelFac
     private static Transports nio(String why) {
         return new Transports(Transport.NIO, NioIoHandler.newFactory(), NioServerSocketChannel::new,
                 NioSocketChannel::new, why);
+    }
+
+    /** Linux's TCP_CLOSE (include/net/tcp_states.h): what a connection becomes when the peer's RST arrives. */
+    private static final int TCP_CLOSE = 7;
+
+    /**
+     * Whether the peer reset a connection the transport still reports as open. Netty's io_uring transport can
+     * miss a reset that arrives with the last bytes: its multishot POLLIN reports the reset while a recv is in
+     * flight, which drops that event; the recv returns the bytes and says the socket is empty, so Netty waits
+     * for an event that already came (the channel stayed active until the read timeout in 8 of 30 upstream
+     * resets mid-body). Asked at the end of a read loop, when the reset that could have been missed is already
+     * in the socket's state; epoll and nio report it themselves.
+     */
+    public static boolean resetUnreported(Channel channel) {
+        return channel instanceof IoUringSocketChannel ch && ch.isActive() && ch.tcpInfo().state() == TCP_CLOSE;
     }
 
     public EventLoopGroup newGroup(int threads, String name) {

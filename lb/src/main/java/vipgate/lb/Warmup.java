@@ -31,6 +31,7 @@ import vipgate.config.Binding;
 import vipgate.config.ConfigLoader;
 import vipgate.lb.config.LbConfig;
 import vipgate.lb.metrics.LbMetrics;
+import vipgate.lb.proxy.BufferBudget;
 import vipgate.lb.proxy.ProxyContext;
 import vipgate.lb.proxy.ProxyInitializer;
 import vipgate.lb.proxy.Routing;
@@ -78,7 +79,8 @@ final class Warmup {
             // the routing names the proxy's own port, known only once bound: bind on a placeholder, then swap
             // its own metrics, so warm-up requests never show in the engine's
             LbMetrics metrics = new LbMetrics();
-            ProxyContext context = new ProxyContext(transports.clients(), compile.apply(config(upstreamPort, 1), metrics), metrics);
+            ProxyContext context = new ProxyContext(transports.clients(), compile.apply(config(upstreamPort, 1), metrics), metrics,
+                    new BufferBudget(channels, 0));
             Channel proxy = new ServerBootstrap().group(boss, workers).channelFactory(transports.servers())
                     .childHandler(new ProxyInitializer(context, channels, metrics.listener("warmup")))
                     .bind(new InetSocketAddress(loopback, 0)).syncUninterruptibly().channel();

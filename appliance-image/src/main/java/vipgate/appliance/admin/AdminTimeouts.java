@@ -24,7 +24,10 @@ final class AdminTimeouts extends ChannelDuplexHandler {
     private ScheduledFuture<?> timer;
     /** A request head arrived and its last content has not. */
     private boolean receiving;
-    /** Complete requests whose response has not been written yet (HTTP/1.1 pipelining allows several). */
+    /**
+     * Requests (counted from their head) whose response has not been written yet: HTTP/1.1 pipelining allows
+     * several, and a response may come before the body has (the aggregator's 413).
+     */
     private int unanswered;
 
     AdminTimeouts(Duration request, Duration idle) {
@@ -42,12 +45,16 @@ final class AdminTimeouts extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest) {
             receiving = true;
+            unanswered++;
             arm(ctx, requestNanos);
         }
         if (msg instanceof LastHttpContent) {
             receiving = false;
-            unanswered++;
-            cancel();
+            if (unanswered == 0) {
+                arm(ctx, idleNanos); // answered before its body ended
+            } else {
+                cancel();
+            }
         }
         ctx.fireChannelRead(msg);
     }

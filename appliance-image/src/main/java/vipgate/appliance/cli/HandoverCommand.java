@@ -1,10 +1,9 @@
 package vipgate.appliance.cli;
 
-import java.net.http.HttpRequest;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code vipgate handover}: a planned handover of the running daemon's VRRP master instances (POST /vrrp/handover).
@@ -16,20 +15,15 @@ import picocli.CommandLine.Command;
                 "the backup takes the VIPs and announces them before this box lets them go; this box then stays backup",
                 "(it does not preempt the new master) until that one goes away or vipgate restarts."})
 final class HandoverCommand implements Callable<Integer> {
-    /** The admin API refuses state changes by simple (cross-origin) requests; this header makes the request non-simple. */
-    static final String REQUEST_HEADER = "X-Vipgate-Command";
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Mixin
-    AdminApi api;
+    @Mixin
+    AdminCall admin;
 
     @Override
     public Integer call() throws InterruptedException {
         // the daemon waits for the backup up to a master-down interval (about 4 s with v2's 1 s adverts)
-        return api.call("handover", "/vrrp/handover", Duration.ofSeconds(30),
-                b -> b.header(REQUEST_HEADER, "handover").POST(HttpRequest.BodyPublishers.noBody()),
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+        return admin.send("handover", "POST", "/vrrp/handover", spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

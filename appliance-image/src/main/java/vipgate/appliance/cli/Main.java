@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar vipgate.jar COMMAND}: the appliance's command line. */
 @Command(name = "vipgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "HA load-balancer appliance: HTTP reverse proxy (lb), VRRP and IPVS in one daemon.",
-        subcommands = {RunCommand.class, CheckCommand.class, StatusCommand.class, HandoverCommand.class, IpvsCommand.class,
-                ImportCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, StatusCommand.class, ReloadCommand.class, HandoverCommand.class,
+                IpvsCommand.class, ImportCommand.class},
         footer = {"", "Examples:",
                 "  # the demo: a proxy on :8080 in front of two web nodes on :8081/:8082",
                 "  java -jar vipgate.jar run",
@@ -21,8 +21,8 @@ import picocli.CommandLine.Command;
                 "  # status tables, metrics, and reloading the file (or: kill -HUP <pid>)",
                 "  java -jar vipgate.jar status",
                 "  curl -s localhost:9090/metrics",
-                "  curl -X POST -H 'X-Vipgate-Admin: 1' localhost:9090/reload",
-                                "  # planned VRRP handover to the backup (no failed connection attempt)",
+                "  java -jar vipgate.jar reload",
+                "  # planned VRRP handover to the backup (no failed connection attempt)",
                 "  java -jar vipgate.jar handover",
                 "  # the kernel's LVS table, as ipvsadm -Ln prints it",
                 "  java -jar vipgate.jar ipvs list --stats"})

@@ -1,9 +1,9 @@
 package vipgate.appliance.cli;
 
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,15 +16,15 @@ final class StatusCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @CommandLine.Mixin
-    AdminApi api;
+    @Mixin
+    AdminCall admin;
 
     @Option(names = "--json", description = "print the JSON of GET /status instead of tables")
     boolean json;
 
     @Override
     public Integer call() throws InterruptedException {
-        return api.call("status", "/status" + (json ? "" : "?format=text"), Duration.ofSeconds(5), b -> b.GET(),
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+        return admin.send("status", "GET", "/status" + (json ? "" : "?format=text"), spec.commandLine().getOut(),
+                spec.commandLine().getErr());
     }
 }

@@ -89,6 +89,15 @@ class AdminServerTest {
                 + (method.equals("POST") ? "X-Vipgate-Admin: 1\r\nContent-Length: 0\r\n" : "") + "\r\n");
     }
 
+    /** The status of GET /healthz on a new connection, or -1 when it cannot be read. */
+    private static int healthz(int port) {
+        try {
+            return raw(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return -1;
+        }
+    }
+
     static RawHttp.Response raw(int port, String request) throws IOException {
         try (RawHttp c = RawHttp.connect(port)) {
             return c.send(request).read();
@@ -277,10 +286,15 @@ class AdminServerTest {
         try (RawHttp silent = RawHttp.connect(adminPort);
                 RawHttp halfHead = RawHttp.connect(adminPort);
                 RawHttp halfBody = RawHttp.connect(adminPort);
-                RawHttp idle = RawHttp.connect(adminPort)) {
+                RawHttp idle = RawHttp.connect(adminPort);
+                RawHttp tooLarge = RawHttp.connect(adminPort)) {
             halfHead.send("GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n");
             halfBody.send("POST /reload HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer s3cret\r\nContent-Length: 10\r\n\r\n12");
             assertThat(idle.get("/healthz", "127.0.0.1").status()).as("before the token check").isEqualTo(401);
+            // answered (413) before its body ended: idle once the body is in, like any answered connection
+            assertThat(tooLarge.send("POST /reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 70000\r\n\r\n").read()
+                    .status()).isEqualTo(413);
+            tooLarge.send("x".repeat(70_000));
             long start = System.nanoTime();
             assertThat(silent.closedWithin(slack)).as("no request at all").isTrue();
             assertThat(halfHead.closedWithin(slack)).as("half a head").isTrue();
@@ -289,6 +303,7 @@ class AdminServerTest {
             // the answered keep-alive connection waits for its next request for the idle timeout, not the request one
             assertThat(idle.closedWithin(Duration.ofMillis(1000))).as("idle, but within idle-timeout").isFalse();
             assertThat(idle.closedWithin(slack)).as("idle past idle-timeout").isTrue();
+            assertThat(tooLarge.closedWithin(slack)).as("idle after an early answer").isTrue();
         }
     }
 
@@ -303,13 +318,7 @@ class AdminServerTest {
                 held.add(RawHttp.connect(adminPort).send("GET /status HTTP/1.1\r\n"));
             }
             // accepted connections are counted on the admin loop: wait until it has seen all four
-            Await.require(Duration.ofSeconds(5), "the fifth connection refused", () -> {
-                try {
-                    return raw(adminPort, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status() == 503;
-                } catch (IOException e) {
-                    return false;
-                }
-            });
+            Await.require(Duration.ofSeconds(5), "the fifth connection refused", () -> healthz(adminPort) == 503);
             RawHttp.Response refused = raw(adminPort, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(refused.bodyText()).contains("vipgate.admin.max-connections = 4");
             assertThat(refused.closes()).isTrue();
@@ -317,13 +326,7 @@ class AdminServerTest {
             first.send("Host: 127.0.0.1\r\n\r\n");
             assertThat(first.read().status()).as("a held connection is still served").isEqualTo(200);
             first.close();
-            Await.require(Duration.ofSeconds(5), "a free slot after one closed", () -> {
-                try {
-                    return raw(adminPort, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status() == 200;
-                } catch (IOException e) {
-                    return false;
-                }
-            });
+            Await.require(Duration.ofSeconds(5), "a free slot after one closed", () -> healthz(adminPort) == 200);
         } finally {
             held.forEach(RawHttp::close);
         }

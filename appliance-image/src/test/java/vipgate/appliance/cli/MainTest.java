@@ -12,9 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import vipgate.appliance.Appliance;
+import vipgate.appliance.ApplianceConfig;
 import vipgate.testkit.FreePort;
 
 /** The command line in this JVM: what `check`, `--version`, `--help` and a refused `run` print and return. */
@@ -196,12 +199,13 @@ class MainTest {
             assertThat(o.code()).isZero();
             assertThat(o.out()).contains("Usage: vipgate").containsPattern("(?m)^  run +Run the appliance")
                     .containsPattern("(?m)^  check +Validate a configuration file")
-                    .containsPattern("(?m)^  status +Show listeners, upstream servers");
+                    .containsPattern("(?m)^  status +Show listeners, upstream servers")
+                    .containsPattern("(?m)^  reload +Make the running daemon re-read");
             // examples are whole command lines, none broken by wrapping
             assertThat(o.outLines()).contains("Examples:", "  java -jar vipgate.jar run",
                     "  java -jar vipgate.jar run -c /etc/vipgate/vipgate.conf",
                     "  java -jar vipgate.jar check -c /etc/vipgate/vipgate.conf",
-                    "  java -jar vipgate.jar status", "  curl -s localhost:9090/metrics", "  curl -X POST -H 'X-Vipgate-Admin: 1' localhost:9090/reload");
+                    "  java -jar vipgate.jar status", "  curl -s localhost:9090/metrics", "  java -jar vipgate.jar reload");
             assertThat(o.outLines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(80));
         }
         assertThat(execute("check", "--help").out()).contains("-c, --config=FILE");
@@ -215,6 +219,29 @@ class MainTest {
         assertThat(o.code()).isEqualTo(1);
         assertThat(o.err()).startsWith("vipgate: configuration refused:\n").contains("  " + bad + ":3: ")
                 .contains("did you mean 'weight'?");
+    }
+
+    /** `reload` and `status` talk to a running appliance with what its admin API requires (the CSRF header). */
+    @Test
+    void reloadAndStatusReachTheRunningDaemon() throws IOException {
+        int admin = FreePort.tcp();
+        Path file = write("running.conf", goodConfig(admin, FreePort.tcp(), FreePort.tcp()) + "vipgate.lb.shutdown-drain = 0s\n");
+        try (Appliance running = Appliance.start(Optional.of(file), ApplianceConfig.load(Optional.of(file)))) {
+            Outcome ok = execute("reload", "-c", file.toString());
+            assertThat(ok.code()).as(ok.err()).isZero();
+            assertThat(ok.out()).isEqualTo("reloaded\n");
+            Files.writeString(file, BAD_CONFIG.replace("vipgate {", "vipgate {\n  admin.listen = \"127.0.0.1:" + admin + "\""));
+            Outcome refused = execute("reload", "--admin", "127.0.0.1:" + admin);
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.err()).startsWith("vipgate reload: http://127.0.0.1:" + admin + "/reload answered 400: reload refused")
+                    .contains(file + ":4: ");
+            Outcome status = execute("status", "--admin", "127.0.0.1:" + admin);
+            assertThat(status.code()).as(status.err()).isZero();
+            assertThat(status.out()).contains("unit");
+        }
+        Outcome gone = execute("reload", "--admin", "127.0.0.1:" + admin);
+        assertThat(gone.code()).isEqualTo(1);
+        assertThat(gone.err()).contains("nothing answers on http://127.0.0.1:" + admin + "/reload");
     }
 
     /** `run` takes over SIGTERM, SIGINT and SIGHUP; returning, it must give them back (this JVM must stay killable). */

@@ -20,7 +20,7 @@ import vipgate.lb.upstream.Algorithm;
 /** The whole lb engine configuration, bound from {@code vipgate.lb}. Immutable; a reload builds a new one. */
 public record LbConfig(Transport transport, int eventLoops, ClientSpec client, Duration shutdownDrain,
         Map<String, UpstreamSpec> upstreams, List<VirtualServerSpec> servers, MetricsSpec metrics,
-        AccessLogSpec accessLog, boolean warmup) {
+        AccessLogSpec accessLog, boolean warmup, long maxBufferMemory, BufferingSpec buffering) {
 
     /**
      * Reads {@code vipgate.lb}; problems are recorded in the section's collector, never thrown, so every
@@ -53,7 +53,24 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         MetricsSpec metrics = bindMetrics(lb.section("metrics"));
         AccessLogSpec accessLog = bindAccessLog(lb);
         return new LbConfig(transport, eventLoops, client, drain, Map.copyOf(upstreams), List.copyOf(servers), metrics,
-                accessLog, lb.bool("warmup"));
+                accessLog, lb.bool("warmup"), lb.bytesOrAuto("max-buffer-memory"), bindBuffering(lb.section("proxy-buffering")));
+    }
+
+    private static BufferingSpec bindBuffering(Section b) {
+        long memory = b.bytes("memory");
+        if (memory < 0 || memory > 1L << 30) {
+            b.problem("memory", "must be between 0 and 1g, got " + memory);
+        }
+        long file = b.bytes("max-temp-file");
+        if (file < 0) {
+            b.problem("max-temp-file", "must not be negative");
+        }
+        String dir = b.string("temp-path").trim();
+        Path temp = Path.of(dir.isEmpty() ? System.getProperty("java.io.tmpdir") : dir);
+        if (!temp.isAbsolute()) {
+            b.problem("temp-path", "write an absolute path such as \"/var/tmp\", or \"\" for the JVM's temporary directory");
+        }
+        return new BufferingSpec(b.bool("responses"), b.bool("requests"), memory, file, temp);
     }
 
     /** Every format is checked, used or not (as nginx checks every log_format); access-log.format names one. */

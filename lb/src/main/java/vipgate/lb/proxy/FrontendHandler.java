@@ -16,6 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import vipgate.lb.OutOfMemory;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.StrictRequestDecoder;
 import vipgate.lb.metrics.ListenerMetrics;
@@ -149,6 +150,11 @@ public final class FrontendHandler extends ChannelDuplexHandler {
         } else if (msg instanceof HttpRequest request) {
             waitForRequest.disarm();
             context.requests().increment();
+            if (!context.budget().admit()) {
+                ReferenceCountUtil.release(request);
+                respondAndClose(HttpResponseStatus.SERVICE_UNAVAILABLE);
+                return;
+            }
             // a pipelined request's bytes came with an earlier one: its clock starts when it is taken up
             long start = nextRequestStarted && requestStartNanos != 0 ? requestStartNanos : System.nanoTime();
             requestStartNanos = 0;
@@ -196,6 +202,14 @@ public final class FrontendHandler extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == BufferBudget.SHED) {
+            if (exchange != null) {
+                exchange.shed();
+            } else if (!ctx.channel().isWritable()) {
+                ctx.close();
+            }
+            return;
+        }
         if (evt == DRAIN) {
             draining = true;
             if (exchange == null) {
@@ -208,6 +222,7 @@ public final class FrontendHandler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        OutOfMemory.check(cause);
         LOG.log(Level.FINE, "client connection " + ctx.channel().remoteAddress() + " failed", cause);
         ctx.close();
     }

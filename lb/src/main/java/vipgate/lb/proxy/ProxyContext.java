@@ -20,11 +20,18 @@ public final class ProxyContext {
     private final LongAdder requests = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    private final BufferBudget budget;
 
-    public ProxyContext(ChannelFactory<? extends Channel> upstreamChannels, Routing routing, LbMetrics metrics) {
+    public ProxyContext(ChannelFactory<? extends Channel> upstreamChannels, Routing routing, LbMetrics metrics,
+            BufferBudget budget) {
         this.upstreamChannels = upstreamChannels;
         this.routing = routing;
         this.metrics = metrics;
+        this.budget = budget;
+    }
+
+    public BufferBudget budget() {
+        return budget;
     }
 
     public LbMetrics metrics() {

@@ -37,6 +37,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import vipgate.lb.config.BufferingSpec;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.config.NextUpstreamSpec;
 import vipgate.lb.config.NextUpstreamSpec.RetryOn;
@@ -132,6 +133,12 @@ final class ProxyExchange implements RequestVariables {
     private boolean done;
     private boolean clientNeedsFlush;
     private boolean upstreamNeedsFlush;
+    /** Response bytes read ahead of a slow client (proxy-buffering.responses), null while none wait. */
+    private BodySpool spool;
+    /** The server's part is over (its connection released); the exchange ends when the spool is drained. */
+    private boolean drainingSpool;
+    /** The request body while it is buffered (proxy-buffering.requests), and while it is sent from its file. */
+    private BodySpool requestSpool;
 
     private final Deadline upstreamRead;
     private final Deadline upstreamSend;
@@ -180,6 +187,17 @@ final class ProxyExchange implements RequestVariables {
         abort();
     }
 
+    /** Cuts this exchange to free its buffers for the {@link BufferBudget}. */
+    void shed() {
+        if (!done) {
+            context.budget().shedOne();
+            LOG.fine(() -> "cutting " + request.method() + " " + request.uri() + " to " + ctx.channel().remoteAddress()
+                    + ": the buffer budget is spent and this client does not keep up");
+            // the client's fault, not the server's: its passive health is left alone
+            cut(false);
+        }
+    }
+
     void start() {
         HttpResponseStatus refusal = validate();
         if (refusal != null) {
@@ -195,7 +213,78 @@ final class ProxyExchange implements RequestVariables {
         upstreamHead = upstreamRequest();
         ctx.channel().config().setAutoRead(false);
         clientBody.arm(client.bodyTimeout().toNanos());
+        if (routing.buffering().requests() && hasBody && !webSocket) {
+            // the whole body first, then a server (nginx proxy_request_buffering)
+            BufferingSpec b = routing.buffering();
+            requestSpool = new BodySpool(b.memory(), b.maxTempFile(), b.tempPath());
+            sendContinue();
+            ctx.channel().config().setAutoRead(true);
+            return;
+        }
         attempt();
+    }
+
+    private void sendContinue() {
+        if (expectContinue && !continueSent && !requestComplete) {
+            continueSent = true;
+            frontend.encoder().headResponse(false);
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+    }
+
+    /** A request body is buffered until its end, then the request goes to a server. */
+    private void onRequestContentBuffered(HttpContent content) {
+        try {
+            requestSpool.add(content);
+        } catch (java.io.UncheckedIOException e) {
+            requestSpoolFailed(e);
+            return;
+        }
+        if (!requestComplete) {
+            if (requestSpool.full()) {
+                respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true);
+            }
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        if (!requestSpool.spilled()) {
+            // all in memory: held like a streamed body's first bytes, so a retry can resend it
+            for (HttpContent c; (c = requestSpool.next(ctx.alloc())) != null; ) {
+                held.add(c);
+                heldBytes += c.content().readableBytes();
+            }
+            requestSpool.release();
+            requestSpool = null;
+        }
+        attempt();
+    }
+
+    private void requestSpoolFailed(java.io.UncheckedIOException e) {
+        LOG.warning(() -> e.getMessage() + "; answering 500");
+        respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, true);
+    }
+
+    /** Sends the buffered request body from its file as fast as the server takes it. */
+    private void pumpRequestBody() {
+        Channel ch = conn.channel();
+        try {
+            // a write that fills the buffer flushes, and on epoll/nio that flush can drain it and call back in here
+            // (writability): the nested call may finish the spool or lose the connection, so both are re-read
+            for (HttpContent next; requestSpool != null && conn != null && ch.isWritable()
+                    && (next = requestSpool.next(ctx.alloc())) != null; ) {
+                writeUpstream(next);
+            }
+        } catch (java.io.UncheckedIOException e) {
+            requestSpoolFailed(e);
+            return;
+        }
+        if (requestSpool != null && conn != null && requestSpool.isEmpty()) {
+            requestSpool.release();
+            requestSpool = null;
+            ch.flush();
+            upstreamNeedsFlush = false;
+            upstreamRead.arm(group.spec().readTimeout().toNanos());
+        }
     }
 
     /**
@@ -337,6 +426,10 @@ final class ProxyExchange implements RequestVariables {
         } else {
             clientBody.touch();
         }
+        if (requestSpool != null) {
+            onRequestContentBuffered(content);
+            return;
+        }
         boolean connected = conn != null && requestSent;
         if (!connected || (!bodyDropped && heldBytes + size <= REPLAY_LIMIT)) {
             held.add(content);
@@ -397,6 +490,9 @@ final class ProxyExchange implements RequestVariables {
     void onUpstreamWritabilityChanged(boolean writable) {
         if (writable) {
             upstreamSend.disarm();
+            if (requestSpool != null && conn != null && !done) {
+                pumpRequestBody();
+            }
             if (!done && (!requestComplete || tunnel)) {
                 ctx.channel().config().setAutoRead(true);
             }
@@ -511,12 +607,12 @@ final class ProxyExchange implements RequestVariables {
         c.channel().flush();
         upstreamNeedsFlush = false;
         sentNanos = System.nanoTime();
-        if (expectContinue && !continueSent && !requestComplete) {
-            continueSent = true;
-            frontend.encoder().headResponse(false);
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
-        }
-        if (requestComplete) {
+        sendContinue();
+        if (requestSpool != null) {
+            // read back from the file once: no retry once any of it was sent
+            bodyDropped = true;
+            pumpRequestBody();
+        } else if (requestComplete) {
             upstreamRead.arm(group.spec().readTimeout().toNanos());
         } else if (c.channel().isWritable()) {
             ctx.channel().config().setAutoRead(true);
@@ -564,8 +660,12 @@ final class ProxyExchange implements RequestVariables {
                 return;
             }
             boolean last = content instanceof LastHttpContent;
-            writeClient(content);
-            if (last) {
+            if (spool != null || (routing.buffering().responses() && !ctx.channel().isWritable())) {
+                spoolContent(content);
+            } else {
+                writeClient(content);
+            }
+            if (last && !done) {
                 onResponseComplete();
             }
         } else if (!(msg instanceof HttpResponse)) {
@@ -687,8 +787,67 @@ final class ProxyExchange implements RequestVariables {
         ctx.write(msg, ctx.voidPromise());
         clientNeedsFlush = ctx.channel().isWritable();
         if (!clientNeedsFlush) {
-            flushFull(conn != null ? conn.channel() : null, clientSend, client.sendTimeout().toNanos(), ctx::flush);
+            if (context.budget().exceeded()) {
+                // this client cannot keep up while memory is short: it gives its buffers back first
+                shed();
+                return;
+            }
+            // with response buffering the server goes on being read, into the spool
+            Channel feeder = conn != null && (tunnel || !routing.buffering().responses()) ? conn.channel() : null;
+            flushFull(feeder, clientSend, client.sendTimeout().toNanos(), ctx::flush);
         }
+    }
+
+    /** Keeps response content for the client while it is slow; reading stops only when the spool is full. */
+    private void spoolContent(HttpContent content) {
+        if (spool == null) {
+            BufferingSpec b = routing.buffering();
+            spool = new BodySpool(b.memory(), b.maxTempFile(), b.tempPath());
+        }
+        try {
+            spool.add(content);
+        } catch (java.io.UncheckedIOException e) {
+            spoolFailed(e);
+            return;
+        }
+        if (spool.full() && conn != null) {
+            conn.channel().config().setAutoRead(false);
+        }
+    }
+
+    /** Hands the client what the spool holds while it takes it; the exchange ends when the last piece is out. */
+    private void drainSpool() {
+        HttpContent next;
+        try {
+            // as in pumpRequestBody, a flush inside writeClient can re-enter here and drain the spool to its end
+            while (spool != null && ctx.channel().isWritable() && !done && (next = spool.next(ctx.alloc())) != null) {
+                writeClient(next);
+            }
+        } catch (java.io.UncheckedIOException e) {
+            spoolFailed(e);
+            return;
+        }
+        if (done || spool == null) {
+            return;
+        }
+        ctx.flush();
+        clientNeedsFlush = false;
+        if (!spool.isEmpty()) {
+            return;
+        }
+        spool.release();
+        spool = null;
+        if (drainingSpool) {
+            finish(keepClient);
+        } else if (conn != null) {
+            conn.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** The temporary file failed (disk full, directory gone): the client sees a truncated response, never a wrong one. */
+    private void spoolFailed(java.io.UncheckedIOException e) {
+        LOG.warning(() -> e.getMessage() + "; closing the client connection");
+        abort();
     }
 
     void onUpstreamReadComplete() {
@@ -701,7 +860,9 @@ final class ProxyExchange implements RequestVariables {
     void onClientWritabilityChanged(boolean writable) {
         if (writable) {
             clientSend.disarm();
-            if (conn != null && !done) {
+            if (spool != null && !done) {
+                drainSpool();
+            } else if (conn != null && !done) {
                 conn.channel().config().setAutoRead(true);
             }
         }
@@ -710,8 +871,14 @@ final class ProxyExchange implements RequestVariables {
     private void onResponseComplete() {
         ctx.flush();
         clientNeedsFlush = false;
-        boolean reusable = upstreamKeepAlive && !readUntilClose && requestComplete;
+        // a body still being sent from its file (the server answered early) leaves the connection unusable
+        boolean reusable = upstreamKeepAlive && !readUntilClose && requestComplete && requestSpool == null;
         finishAttempt(false, reusable);
+        if (spool != null) {
+            // the server is free; the client gets the rest from the spool as it reads
+            drainingSpool = true;
+            return;
+        }
         finish(keepClient);
     }
 
@@ -858,10 +1025,14 @@ final class ProxyExchange implements RequestVariables {
 
     /** Gives up on a response already under way: the client sees a truncated response, never a wrong one. */
     private void abort() {
+        cut(true);
+    }
+
+    private void cut(boolean upstreamFailed) {
         if (done) {
             return;
         }
-        finishAttempt(true, false);
+        finishAttempt(upstreamFailed, false);
         cleanup();
         ctx.close();
     }
@@ -889,6 +1060,14 @@ final class ProxyExchange implements RequestVariables {
         clientSend.disarm();
         held.forEach(HttpContent::release);
         held.clear();
+        if (spool != null) {
+            spool.release();
+            spool = null;
+        }
+        if (requestSpool != null) {
+            requestSpool.release();
+            requestSpool = null;
+        }
         context.accessLog().log(this);
     }
 

@@ -22,6 +22,11 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        if (!context.budget().admit()) {
+            // the cheapest refusal: nothing read, nothing buffered
+            ch.close();
+            return;
+        }
         clients.add(ch);
         ClientSpec client = context.routing().client();
         HttpDecoderConfig decoder = new HttpDecoderConfig()

@@ -3,6 +3,9 @@ package vipgate.lb.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import vipgate.lb.OutOfMemory;
+import vipgate.lb.Transports;
 
 /**
  * The last handler of an upstream connection. While a request is in flight it hands every event to that
@@ -35,6 +38,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         if (exchange != null) {
             exchange.onUpstreamReadComplete();
         }
+        if (exchange != null && Transports.resetUnreported(ctx.channel())) {
+            exceptionCaught(ctx, new IOException("connection reset by peer (found in TCP_INFO after a read)"));
+        }
     }
 
     @Override
@@ -54,6 +60,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        OutOfMemory.check(cause);
         if (exchange != null) {
             exchange.onUpstreamFailure(ProxyExchange.Failure.RESET, cause);
         }

@@ -52,6 +52,7 @@ final class InstanceRunner {
      * flood must not grow the loop's queue without bound (issue 12 #11c: +225 MB of queued packets and GARP tasks).
      */
     static final int MAX_PENDING_ADVERTS = 1024;
+    /**
      * How long a handing-over master keeps its VIPs after the new master's first advert: enough for the answers in
      * flight to leave (their source address), short enough that few clients ARP for the VIP meanwhile (both boxes
      * answer; the new master's second GARP burst corrects one that picked this box).

@@ -872,10 +872,12 @@ public final class NginxImport {
                 "alias", "index", "autoindex", "try_files", "expires", "etag", "types", "default_type", "charset")) {
             why.put(d, files);
         }
-        String streams = "not needed: vipgate streams bodies in both directions (the first 64 KiB of a request are kept for retries)";
+        String buffering = "vipgate streams bodies unless vipgate.lb.proxy-buffering.responses / .requests = true (one"
+                + " setting for the whole engine: memory, max-temp-file, temp-path); set it by hand";
         for (String d : List.of("proxy_buffering", "proxy_buffers", "proxy_buffer_size", "proxy_busy_buffers_size",
-                "proxy_max_temp_file_size", "proxy_request_buffering", "client_body_buffer_size")) {
-            why.put(d, streams);
+                "proxy_max_temp_file_size", "proxy_temp_path", "proxy_temp_file_write_size", "proxy_request_buffering",
+                "client_body_buffer_size")) {
+            why.put(d, buffering);
         }
         String hashes = "not needed: sizes nginx's internal hash tables; vipgate has no such limit";
         for (String d : List.of("types_hash_max_size", "types_hash_bucket_size", "server_names_hash_max_size",

@@ -353,8 +353,9 @@ class NginxImportTest {
                 file + ":6: not mapped: ssl_protocols: vipgate does not terminate TLS",
                 file + ":7: not mapped: frobnicate: no vipgate equivalent; left out",
                 file + ":8: not mapped: zone: not needed: vipgate keeps each upstream's state in one process, shared by every event loop",
-                file + ":10: not mapped: proxy_buffering: not needed: vipgate streams bodies in both directions (the first 64 KiB"
-                        + " of a request are kept for retries)",
+                file + ":10: not mapped: proxy_buffering: vipgate streams bodies unless"
+                        + " vipgate.lb.proxy-buffering.responses / .requests = true (one setting for the whole engine: memory,"
+                        + " max-temp-file, temp-path); set it by hand",
                 file + ":10: not mapped: limit_req: vipgate has no per-client request or connection limits",
                 file + ":10: not mapped: return: vipgate does not answer or redirect requests itself; it only proxies",
                 file + ":11: not mapped: root: not needed: vipgate serves no files, it only proxies",

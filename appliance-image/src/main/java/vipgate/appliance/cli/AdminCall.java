@@ -17,10 +17,10 @@ import vipgate.config.ConfigException;
 import vipgate.config.HostPort;
 
 /**
- * The options and the call of commands that talk to the running daemon's admin API ({@code status},
- * {@code handover}): the admin address and token come from the config file, so on an appliance no option is needed.
+ * What {@code vipgate status}, {@code reload} and {@code handover} share (a picocli mixin): where the running daemon's admin
+ * API is and its token, read from the config file unless given, and one request to it.
  */
-final class AdminApi {
+final class AdminCall {
     static final Path DEFAULT_CONFIG = Path.of("/etc/vipgate/vipgate.conf");
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -34,12 +34,11 @@ final class AdminApi {
     String token;
 
     /**
-     * Calls {@code request} (a path and method set on a builder for the admin address) and prints the answer's body to
-     * {@code out}; errors go to {@code err} prefixed with {@code command}. Returns the exit code: 0 on 200, 2 for a
-     * bad config or option, 1 otherwise.
+     * Sends {@code method pathAndQuery} and prints the answer's body on {@code out} when it is a 200.
+     *
+     * @return 0 on a 200, 1 when the daemon cannot be reached or answers otherwise, 2 for a bad config or option
      */
-    int call(String command, String pathAndQuery, Duration timeout, java.util.function.UnaryOperator<HttpRequest.Builder> method,
-            PrintWriter out, PrintWriter err) throws InterruptedException {
+    int send(String command, String method, String pathAndQuery, PrintWriter out, PrintWriter err) throws InterruptedException {
         HostPort address;
         String bearer;
         try {
@@ -56,7 +55,9 @@ final class AdminApi {
             host = "127.0.0.1";
         }
         URI uri = URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.port() + pathAndQuery);
-        HttpRequest.Builder request = method.apply(HttpRequest.newBuilder(uri).timeout(timeout));
+        // the header a web page cannot send: what the admin API asks of a request that changes state
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody()).header("X-Vipgate-Admin", "1");
         if (!bearer.isEmpty()) {
             request.header("Authorization", "Bearer " + bearer);
         }
