@@ -34,6 +34,9 @@ class ServiceUnitTest {
         assertThat(words(service, "CapabilityBoundingSet")).containsExactlyInAnyOrderElementsOf(CAPABILITIES);
         assertThat(service.get("NoNewPrivileges")).containsExactly("yes");
         assertThat(service).doesNotContainKey("PermissionsStartOnly");
+        // VRRP's threads may raise themselves to SCHED_RR 10 / nice -20 through the limits, not CAP_SYS_NICE
+        assertThat(service.get("LimitRTPRIO")).containsExactly("10");
+        assertThat(service.get("LimitNICE")).containsExactly("-20");
         // "+" or "!" would run a command with full privileges
         assertThat(service.entrySet()).filteredOn(e -> e.getKey().startsWith("Exec"))
                 .allSatisfy(e -> assertThat(e.getValue()).noneMatch(v -> v.startsWith("+") || v.startsWith("!")));
