@@ -18,7 +18,7 @@ import vipgate.testkit.NginxWebNode;
  * a gap of about 157 ms with failed attempts, and no planned handover at all; see bench/failover.)
  */
 @ExtendWith(LogsOnFailure.class)
-class PlannedHandoverIT {
+class PlannedHandoverBench {
     /**
      * Long enough that a busy shared box does not fail attempts by slowness, short enough that a SYN lost while no
      * box holds the VIP (TCP retransmits it after 1 s) fails: what 08cb094's SIGTERM did, and a missing handover.
