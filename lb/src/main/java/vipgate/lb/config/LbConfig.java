@@ -94,23 +94,23 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
             a.problem("buffer", "must be between 4k and 1g, got " + buffer);
         }
         return new AccessLogSpec(path.isEmpty() ? Optional.empty() : Optional.of(Path.of(path)), format, buffer,
-                positive(a, "flush"));
+                a.positiveDuration("flush"));
     }
 
     private static MetricsSpec bindMetrics(Section m) {
-        Duration interval = positive(m, "interval");
+        Duration interval = m.positiveDuration("interval");
         Section hlog = m.section("hlog");
         String path = hlog.string("path").trim();
         return new MetricsSpec(interval, path.isEmpty() ? Optional.empty() : Optional.of(Path.of(path)),
-                positive(hlog, "rotate-every"), hlog.integer("keep", 0, 10_000));
+                hlog.positiveDuration("rotate-every"), hlog.integer("keep", 0, 10_000));
     }
 
     private static ClientSpec bindClient(Section c) {
         Duration keepalive = c.duration("keepalive-timeout");
-        return new ClientSpec(positive(c, "header-timeout"), positive(c, "body-timeout"), keepalive,
+        return new ClientSpec(c.positiveDuration("header-timeout"), c.positiveDuration("body-timeout"), keepalive,
                 c.integer("keepalive-requests", 1, Integer.MAX_VALUE), sizeInt(c, "max-uri"),
                 sizeInt(c, "max-header-size"), c.integer("max-headers", 1, 10_000), c.bytes("max-body-size"),
-                positive(c, "send-timeout"), c.bool("underscores-in-headers"));
+                c.positiveDuration("send-timeout"), c.bool("underscores-in-headers"));
     }
 
     private static UpstreamSpec bindUpstream(String name, Section u, Config serverDefaults, Config healthDefaults) {
@@ -158,7 +158,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 n.bool("non-idempotent"));
         HealthCheckSpec health = HealthCheckSpec.bind(u.section("health-check", healthDefaults));
         return new UpstreamSpec(name, algorithm, hashKey, List.copyOf(servers), keepalive, next,
-                positive(u, "connect-timeout"), positive(u, "read-timeout"), positive(u, "send-timeout"), health);
+                u.positiveDuration("connect-timeout"), u.positiveDuration("read-timeout"), u.positiveDuration("send-timeout"), health);
     }
 
     private static VirtualServerSpec bindVirtualServer(Section s, Config locationDefaults, Set<String> upstreamNames) {
@@ -227,15 +227,6 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         } catch (IllegalArgumentException e) {
             s.problem(key, prefix + e.getMessage());
         }
-    }
-
-    private static Duration positive(Section s, String key) {
-        Duration d = s.duration(key);
-        if (d.isZero()) {
-            s.problem(key, "must be longer than 0s");
-            return Duration.ofSeconds(1);
-        }
-        return d;
     }
 
     private static int sizeInt(Section s, String key) {
