@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,13 +53,6 @@ final class InstanceRunner {
      * flood must not grow the loop's queue without bound (issue 12 #11c: +225 MB of queued packets and GARP tasks).
      */
     static final int MAX_PENDING_ADVERTS = 1024;
-    /**
-     * How long a handing-over master keeps its VIPs after the new master's first advert: enough for the answers in
-     * flight to leave (their source address), short enough that few clients ARP for the VIP meanwhile (both boxes
-     * answer; the new master's second GARP burst corrects one that picked this box).
-     */
-    private static final long HANDOVER_GRACE = TimeUnit.MILLISECONDS.toNanos(100);
-
     /** What the engine learns from a runner: transitions (for notify and sync groups). */
     interface Events {
         void transition(InstanceRunner runner, Action.Transition transition);
@@ -69,6 +63,7 @@ final class InstanceRunner {
     private final Executor announcer;
     private final Events events;
     private final VirtualAddresses vips;
+    private final StrayRelay relay;
     private final EffectivePriority effective;
     private final AdvertSocket socket;
     private final InetAddress localAddress;
@@ -101,8 +96,8 @@ final class InstanceRunner {
     private final Map<DropReason, Long> lastDropLog = new EnumMap<>(DropReason.class);
 
     /** Opens the socket; call on the loop thread. */
-    InstanceRunner(InstanceSpec spec, RouteNetlink route, ScheduledExecutorService loop, Executor announcer, Events events)
-            throws IOException {
+    InstanceRunner(InstanceSpec spec, RouteNetlink route, ScheduledExecutorService loop, Executor announcer,
+            ExecutorService relayWorker, Events events) throws IOException {
         this.spec = spec;
         this.loop = loop;
         this.announcer = announcer;
@@ -118,6 +113,7 @@ final class InstanceRunner {
         this.expectation = spec.expectation(socket.checksumMode());
         this.advert = spec.advert();
         this.vips = new VirtualAddresses(spec, route);
+        this.relay = new StrayRelay(spec.name(), spec.vipAddresses(), link.name(), relayWorker);
         this.effective = new EffectivePriority(spec.priority(), spec.tracked());
         this.machine = new VrrpInstance(spec.params(localAddress));
         this.interfaceUp = link.up() && link.running();
@@ -165,6 +161,7 @@ final class InstanceRunner {
     void start() {
         // as keepalived does: VIPs left by a previous run (killed with SIGKILL) must not linger on a backup
         vips.remove();
+        relay.clearStale();
         vips.prepareAnnouncements();
         receiver.start();
         applyTracking();
@@ -301,7 +298,7 @@ final class InstanceRunner {
             handover.complete(false);
         }
         handover = done;
-        apply(machine.handover(System.nanoTime(), maxWait, HANDOVER_GRACE, then));
+        apply(machine.handover(System.nanoTime(), maxWait, VrrpInstance.HANDOVER_GRACE_NANOS, then));
         return done;
     }
 
@@ -321,6 +318,10 @@ final class InstanceRunner {
                 if (garp.count() > 1) {
                     announce(garp.count() - 1);
                 }
+            } else if (action instanceof Action.RelayStrays r) {
+                relay.start(r.to());
+            } else if (action instanceof Action.EndRelay) {
+                relay.stop();
             } else if (action instanceof Action.Transition t) {
                 String silence = t.from() == State.BACKUP && t.to() == State.MASTER && received.get() > 0
                         ? String.format(java.util.Locale.ROOT, ", last advert %.1f ms ago, master down %.1f ms",

@@ -69,6 +69,8 @@ public final class VrrpEngine implements AutoCloseable {
     private final VrrpConfig config;
     private final ScheduledExecutorService loop;
     private final ExecutorService announcer;
+    /** Runs the handover relay's nft commands (seconds of latency are harmless there, never on the loop). */
+    private final ExecutorService relayWorker;
     private final Notifier notifier;
     private final BooleanSupplier lbHealthy;
     private final Map<String, InstanceRunner> runners = new LinkedHashMap<>();
@@ -87,6 +89,7 @@ public final class VrrpEngine implements AutoCloseable {
         this.lbHealthy = lbHealthy;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> daemon(raised(r), "vipgate-vrrp"));
         this.announcer = Executors.newSingleThreadExecutor(r -> daemon(raised(r), "vipgate-vrrp-garp"));
+        this.relayWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "vipgate-vrrp-relay"));
         this.notifier = new Notifier(new EventLog(512), config.notifyFifo().map(p -> new NotifyFifo(p, 1024)),
                 new NotifyScripts(256, Duration.ofSeconds(30)),
                 config.smtp().enabled() ? Optional.of(new SmtpAlert(config.smtp())) : Optional.empty());
@@ -183,7 +186,7 @@ public final class VrrpEngine implements AutoCloseable {
     private void open() throws IOException {
         route = RouteNetlink.open();
         for (InstanceSpec spec : config.instances().values()) {
-            runners.put(spec.name(), new InstanceRunner(spec, route, loop, announcer, this::onTransition));
+            runners.put(spec.name(), new InstanceRunner(spec, route, loop, announcer, relayWorker, this::onTransition));
         }
         for (SyncGroupSpec g : config.syncGroups().values()) {
             groups.add(new SyncGroupRuntime(g, new SyncGroup(g.name(), g.instances())));
@@ -384,6 +387,13 @@ public final class VrrpEngine implements AutoCloseable {
         }
         loop.shutdown();
         announcer.shutdown();
+        relayWorker.shutdown();
+        try {
+            // the relay's removal must run before the JVM exits, or its table outlives us (the next start removes it)
+            relayWorker.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         notifier.close();
         LOG.info("vrrp engine stopped");
     }

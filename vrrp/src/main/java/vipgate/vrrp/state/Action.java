@@ -1,5 +1,6 @@
 package vipgate.vrrp.state;
 
+import java.net.InetAddress;
 import java.util.Objects;
 
 /** What the engine must do, in list order, after one input to a {@link VrrpInstance}. */
@@ -26,6 +27,21 @@ public sealed interface Action {
      * unsolicited NAs per IPv6 VIP (to ff02::1, Override flag), paced by the configured garp interval.
      */
     record SendGarp(int count) implements Action {
+    }
+
+    /**
+     * Until {@link EndRelay}: TCP segments for our VIPs that belong to no connection here are passed on, at layer 2,
+     * to {@code to}, the master handing over to us, which still holds the VIPs for its grace: connections it accepted
+     * just before clients moved here finish there instead of being reset by us.
+     */
+    record RelayStrays(InetAddress to) implements Action {
+        public RelayStrays {
+            Objects.requireNonNull(to, "to");
+        }
+    }
+
+    /** Stop what {@link RelayStrays} started. */
+    record EndRelay() implements Action {
     }
 
     /** The state changed; for notify scripts, the FIFO, the event log and SMTP alerts. */

@@ -53,8 +53,20 @@ public final class VrrpInstance {
     private long handoverGrace;
     /** The new master spoke: only the grace is left. */
     private boolean newMasterSeen;
+    /** Until when segments of the leaving master's connections are relayed to it ({@link Action.RelayStrays}). */
+    private final Deadline relayUntil = new Deadline();
+    /** The master handing over whose connections are relayed, null when none are. */
+    private InetAddress relayTo;
     /** After an operator's handover: the new master is not preempted while it advertises (until we are master again). */
     private boolean yielded;
+
+    /**
+     * How long a master handing over keeps its VIPs after the new master's first advert: its connections in flight
+     * (relayed to it by the new master, see {@link Action.RelayStrays}) finish meanwhile.
+     */
+    public static final long HANDOVER_GRACE_NANOS = 1_000_000_000L;
+    /** How long a new master relays after taking over: the old master's grace and a margin for its late removal. */
+    static final long RELAY_AFTER_TAKEOVER_NANOS = HANDOVER_GRACE_NANOS + 500_000_000L;
 
     public VrrpInstance(InstanceParams params) {
         this.params = Objects.requireNonNull(params, "params");
@@ -96,7 +108,7 @@ public final class VrrpInstance {
     public List<Action> advertReceived(int advertPriority, int maxAdvertIntervalCentis, InetAddress source, long now) {
         List<Action> out = new ArrayList<>();
         if (state == State.BACKUP) {
-            if (backupReceived(advertPriority, maxAdvertIntervalCentis, source, now) && strayVips) {
+            if (backupReceived(advertPriority, maxAdvertIntervalCentis, source, now, out) && strayVips) {
                 // another router is master: our copy of its VIPs answers ARP for addresses we do not serve
                 strayVips = false;
                 out.add(new Action.RemoveVips());
@@ -109,12 +121,16 @@ public final class VrrpInstance {
     }
 
     /** @return true when the advert comes from a master we obey (it resets our down timer) */
-    private boolean backupReceived(int advertPriority, int intervalCentis, InetAddress source, long now) {
+    private boolean backupReceived(int advertPriority, int intervalCentis, InetAddress source, long now, List<Action> out) {
         if (advertPriority == 0) {
-            // The master is leaving: take over after only the skew, so the highest backup wins the race.
-            timer.set(now + micros(skewMicros()));
+            // The master is leaving: take over after only the skew, so the highest backup wins the race. The relay
+            // for its connections is set up now, before any client can move here.
+            long takeover = now + micros(skewMicros());
+            timer.set(takeover);
+            relayFor(source, takeover + RELAY_AFTER_TAKEOVER_NANOS, out);
             return false;
         }
+        endRelay(out); // a master speaks: none is leaving
         boolean lower = advertPriority < priority && !yielded;
         if (lower && params.preempt()) {
             if (params.preemptDelay().isZero()) {
@@ -180,6 +196,28 @@ public final class VrrpInstance {
         }
     }
 
+    private void relayFor(InetAddress leaving, long until, List<Action> out) {
+        if (compareUnsigned(leaving, params.localAddress()) == 0) {
+            return;
+        }
+        if (relayTo != null && compareUnsigned(leaving, relayTo) != 0) {
+            endRelay(out);
+        }
+        if (relayTo == null) {
+            relayTo = leaving;
+            out.add(new Action.RelayStrays(leaving));
+        }
+        relayUntil.set(until);
+    }
+
+    private void endRelay(List<Action> out) {
+        relayUntil.clear();
+        if (relayTo != null) {
+            relayTo = null;
+            out.add(new Action.EndRelay());
+        }
+    }
+
     /**
      * Some of our VIPs disappeared from this box (removed by hand or by another tool: an RTM_DELADDR). A master
      * puts them back and re-announces them at once; in any other state this only forgets stray copies.
@@ -222,9 +260,16 @@ public final class VrrpInstance {
      */
     public List<Action> timerExpired(long now, OptionalLong unhandledArrival) {
         List<Action> out = new ArrayList<>();
+        if (relayUntil.isDue(now)) {
+            endRelay(out);
+            if (state == State.MASTER) {
+                // the old master has dropped the VIPs by now: a client that ARPed it meanwhile comes here too
+                out.add(new Action.SendGarp(params.garpRepeat()));
+            }
+        }
         if (state == State.BACKUP && timer.isDue(now)) {
             if (unhandledArrival.isPresent() && unhandledArrival.getAsLong() - timer.at < 0) {
-                return List.of();
+                return List.copyOf(out);
             }
             becomeMaster(now, out);
         } else if (state == State.MASTER && handoverUntil.isSet()) {
@@ -301,6 +346,7 @@ public final class VrrpInstance {
             out.add(new Action.SendAdvert(0));
             out.add(new Action.RemoveVips());
         }
+        endRelay(out);
         out.add(new Action.Transition(state, State.STOPPED, priority));
         state = State.STOPPED;
         clearTimers();
@@ -360,6 +406,7 @@ public final class VrrpInstance {
         handoverUntil.clear();
         if (afterHandover == State.STOPPED) {
             out.add(new Action.RemoveVips());
+            endRelay(out);
             out.add(new Action.Transition(state, State.STOPPED, priority));
             state = State.STOPPED;
             clearTimers();
@@ -373,7 +420,7 @@ public final class VrrpInstance {
     public OptionalLong nextDeadline() {
         long best = 0;
         boolean any = false;
-        for (Deadline d : new Deadline[] {timer, garpDelay, garpRefresh, handoverUntil}) {
+        for (Deadline d : new Deadline[] {timer, garpDelay, garpRefresh, handoverUntil, relayUntil}) {
             if (d.isSet() && (!any || d.at - best < 0)) {
                 best = d.at;
                 any = true;
@@ -449,6 +496,9 @@ public final class VrrpInstance {
         answerAt.clear();
         strayVips = false;
         yielded = false;
+        if (relayTo != null) {
+            relayUntil.set(now + RELAY_AFTER_TAKEOVER_NANOS);
+        }
         // VIPs and their announcement before the advert: a master handing over to us drops its VIPs on this
         // advert, and by then clients must already be told to come here
         out.add(new Action.AddVips());
@@ -472,6 +522,7 @@ public final class VrrpInstance {
     private void becomeBackup(long now, List<Action> out) {
         State from = state;
         state = State.BACKUP;
+        endRelay(out);
         handoverUntil.clear();
         garpDelay.clear();
         garpRefresh.clear();
@@ -487,6 +538,7 @@ public final class VrrpInstance {
         } else if (strayVips) {
             out.add(new Action.RemoveVips());
         }
+        endRelay(out);
         strayVips = false;
         state = State.FAULT;
         clearTimers();

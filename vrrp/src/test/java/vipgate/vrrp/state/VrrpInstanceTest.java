@@ -567,4 +567,38 @@ class VrrpInstanceTest {
         assertThat(b.handover(200 * MS, 500 * MS, 0, State.BACKUP)).isEmpty();
         assertThat(b.handover(200 * MS, 500 * MS, 0, State.STOPPED)).containsExactly(new Transition(State.BACKUP, State.STOPPED, 99));
     }
+
+    @Test
+    void aBackupRelaysTheLeavingMastersConnectionsFromItsGoodbyeUntilAGraceAfterTakingOver() {
+        VrrpInstance b = v2("VI_1", 99, State.BACKUP, B);
+        b.start(0);
+        b.advertReceived(100, 100, A, 1 * S);
+        // the relay is set up at the goodbye, before this box takes over and clients move here
+        assertThat(b.advertReceived(0, 100, A, 2 * S)).containsExactly(new Action.RelayStrays(A));
+        assertThat(b.advertReceived(0, 100, A, 2 * S + MS)).as("a repeated goodbye").isEmpty();
+        long takeover = 2 * S + MS + b.skewMicros() * 1000;
+        assertThat(b.timerExpired(takeover)).contains(new AddVips()).doesNotContain(new Action.EndRelay());
+        long end = takeover + VrrpInstance.RELAY_AFTER_TAKEOVER_NANOS;
+        assertThat(b.timerExpired(end - 1)).containsExactly(new SendAdvert(99));
+        // the old master has let go of the VIPs by then: a client that asked it for them meanwhile is told again
+        assertThat(b.timerExpired(end)).containsExactly(new Action.EndRelay(), new SendGarp(5));
+    }
+
+    @Test
+    void aRelayEndsWhenAMasterSpeaksAgainOrThisBoxLeaves() {
+        VrrpInstance b = v2("VI_1", 99, State.BACKUP, B);
+        b.start(0);
+        b.advertReceived(0, 100, A, 1 * S);
+        assertThat(b.advertReceived(100, 100, A, 1 * S + MS)).as("the handover was called off")
+                .containsExactly(new Action.EndRelay());
+
+        VrrpInstance c = v2("VI_1", 99, State.BACKUP, B);
+        c.start(0);
+        c.advertReceived(0, 100, A, 1 * S);
+        assertThat(c.shutdown(1 * S + MS)).contains(new Action.EndRelay());
+
+        VrrpInstance own = v2("VI_1", 99, State.BACKUP, B);
+        own.start(0);
+        assertThat(own.advertReceived(0, 100, B, 1 * S)).as("our own goodbye is no one to relay to").isEmpty();
+    }
 }
