@@ -394,7 +394,10 @@ public final class FailoverBench {
 
             @Override
             public void awaitWarm() {
-                Await.require(Duration.ofMinutes(5), "proxy warmed up on " + ns.name(), () -> p.log().contains("proxy warmed up"));
+                // a warm-up cut short (its 2 s per request ran out on a saturated box) is done too: it says so, and why
+                Await.require(Duration.ofMinutes(5), "proxy warm-up on " + ns.name(),
+                        () -> p.log().contains("proxy warmed up") || p.log().contains("proxy warm-up skipped"));
+                p.log().lines().filter(l -> l.contains("proxy warm-up skipped")).forEach(l -> System.err.println("   " + ns.name() + ": " + l));
             }
 
             @Override
