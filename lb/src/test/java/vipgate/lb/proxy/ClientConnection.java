@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import vipgate.lb.config.LbConfig;
 import vipgate.lb.config.LbConfigText;
 import vipgate.lb.http.StrictRequestDecoder;
@@ -21,11 +22,10 @@ import vipgate.lb.metrics.LbMetrics;
 final class ClientConnection implements AutoCloseable {
     final EmbeddedChannel channel;
     final FakeConnector servers = new FakeConnector();
-    final ProxyContext context;
 
     private ClientConnection(LbConfig config) {
         LbMetrics metrics = new LbMetrics();
-        context = new ProxyContext(null, Routing.compile(config, java.util.Map.of(), metrics), metrics,
+        ProxyContext context = new ProxyContext(null, Routing.compile(config, Map.of(), metrics), metrics,
                 new BufferBudget(List.of(), 0));
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.client().maxUri())

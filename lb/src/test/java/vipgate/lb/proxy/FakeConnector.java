@@ -83,10 +83,6 @@ final class FakeConnector implements UpstreamConnector {
         return handedOut.isEmpty();
     }
 
-    int idleCount() {
-        return idle.size();
-    }
-
     @Override
     public void acquire(UpstreamGroup group, Peer peer, Callback callback) {
         for (Iterator<UpstreamConnection> it = idle.iterator(); it.hasNext(); ) {
