@@ -94,6 +94,42 @@ class ProxyExchangeTest {
     }
 
     @Test
+    void anErrorWhileTheRequestBodyIsStillComingClosesTheConnection() {
+        client = ClientConnection.toServers("", A, B);
+        client.servers.refuse(A);
+        client.servers.refuse(B);
+        client.send("POST /form HTTP/1.1\r\nHost: app\r\nContent-Length: 6\r\n\r\nabc");
+        // the rest of the body would be read as the next request
+        assertThat(client.received()).startsWith("HTTP/1.1 502 Bad Gateway\r\n").containsIgnoringCase("connection: close");
+        client.runPending();
+        assertThat(client.channel.isActive()).isFalse();
+    }
+
+    @Test
+    void aPostRefusedByOneServerIsSentWholeToTheOther() {
+        client = ClientConnection.toServers("", A, B);
+        client.servers.refuse(A);
+        client.send("POST /form HTTP/1.1\r\nHost: app\r\nContent-Length: 6\r\n\r\nabc");
+        FakeConnector.Server s = client.servers.next();
+        assertThat(s.peer).isEqualTo(B);
+        client.send("def");
+        assertThat(s.received()).startsWith("POST /form ").containsIgnoringCase("content-length: 6").endsWith("\r\n\r\nabcdef");
+        s.respond(OK);
+        assertThat(client.received()).startsWith("HTTP/1.1 200 OK\r\n").endsWith("ok");
+    }
+
+    @Test
+    void aSwitchingProtocolsNobodyAskedForIsAnInvalidResponse() {
+        client = ClientConnection.toServers("", A);
+        client.send(get("/"));
+        FakeConnector.Server s = client.servers.next();
+        s.received();
+        s.respond("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n");
+        assertThat(client.received()).startsWith("HTTP/1.1 502 Bad Gateway\r\n");
+        assertThat(client.servers.released).containsExactly(false);
+    }
+
+    @Test
     void aStatusTheRulesRetryGoesToTheOtherServer() {
         client = ClientConnection.toServers("upstreams.app.next-upstream.on = [error, timeout, http_503]", A, B);
         client.send(get("/"));
