@@ -2,6 +2,7 @@ package vipgate.lb.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.WriteBufferWaterMark;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -339,6 +340,43 @@ class ProxyExchangeTest {
         assertThat(fresh.received()).startsWith("GET /2 ");
         fresh.respond(OK);
         assertThat(client.received()).startsWith("HTTP/1.1 200 OK\r\n").endsWith("ok");
+    }
+
+    /**
+     * A client buffer over its high-water mark pauses the server's reads and its flush drains it at once, as on epoll
+     * and nio: the pause must come before the flush, or the writability event inside it is missed and the server
+     * stays paused for good (6af0974).
+     */
+    @Test
+    void aFullClientBufferPausesTheServerOnlyUntilTheFlushDrainsIt() {
+        client = ClientConnection.toServers("", A);
+        client.channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        client.send(get("/"));
+        FakeConnector.Server s = client.servers.next();
+        s.received();
+        s.respond("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n" + "x".repeat(32) + "\r\n");
+        assertThat(client.received()).endsWith("x".repeat(32) + "\r\n");
+        assertThat(s.channel.config().isAutoRead()).isTrue();
+        s.respond("0\r\n\r\n");
+        assertThat(client.received()).endsWith("0\r\n\r\n");
+    }
+
+    @Test
+    void aFullBufferInTheTunnelPausesTheOtherSideOnlyUntilTheFlushDrainsIt() {
+        client = ClientConnection.toServers("", A);
+        client.send("GET /ws HTTP/1.1\r\nHost: app\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+        FakeConnector.Server s = client.servers.next();
+        s.received();
+        s.respond("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+        client.received();
+        client.channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        s.channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        s.respond("y".repeat(32));
+        assertThat(client.received()).isEqualTo("y".repeat(32));
+        assertThat(s.channel.config().isAutoRead()).isTrue();
+        client.send("z".repeat(32));
+        assertThat(s.received()).isEqualTo("z".repeat(32));
+        assertThat(client.channel.config().isAutoRead()).isTrue();
     }
 
     @Test
