@@ -22,20 +22,11 @@ import vipgate.config.HostPort;
 import vipgate.lb.config.LbConfig;
 import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.metrics.MetricsReporter;
-import vipgate.lb.config.LocationSpec;
-import vipgate.lb.config.UpstreamSpec;
-import vipgate.lb.config.VirtualServerSpec;
-import vipgate.lb.http.ErrorPages;
-import vipgate.lb.http.HeaderRewrite;
 import vipgate.lb.proxy.BufferBudget;
 import vipgate.lb.proxy.FrontendHandler;
 import vipgate.lb.proxy.ProxyContext;
 import vipgate.lb.proxy.ProxyInitializer;
 import vipgate.lb.proxy.Routing;
-import vipgate.lb.proxy.UpstreamGroup;
-import vipgate.lb.route.Location;
-import vipgate.lb.route.Router;
-import vipgate.lb.route.VirtualHost;
 
 /**
  * The lb engine: listeners, event loops and the routing snapshot they serve. {@link #reload} swaps the snapshot
@@ -63,7 +54,7 @@ public final class LbEngine implements AutoCloseable {
         this.boss = transports.newGroup(1, "vipgate-accept");
         this.workers = transports.newGroup(config.eventLoops(), "vipgate-lb");
         this.health = new UpstreamHealth(workers, transports.clients());
-        this.context = new ProxyContext(transports.clients(), compile(config, Map.of(), metrics), metrics,
+        this.context = new ProxyContext(transports.clients(), Routing.compile(config, Map.of(), metrics), metrics,
                 new BufferBudget(clients, config.maxBufferMemory()));
         this.reporter = new MetricsReporter(metrics);
     }
@@ -79,7 +70,7 @@ public final class LbEngine implements AutoCloseable {
             engine.reporter.apply(config.metrics());
             // a box without listeners (an LVS director, seed 004) has no proxy to warm up
             if (config.warmup() && !engine.context.routing().router().bindAddresses().isEmpty()) {
-                Warmup.inBackground(engine.boss, engine.workers, transports, (c, m) -> compile(c, Map.of(), m));
+                Warmup.inBackground(engine.boss, engine.workers, transports, (c, m) -> Routing.compile(c, Map.of(), m));
             }
         } catch (RuntimeException e) {
             engine.close();
@@ -146,7 +137,7 @@ public final class LbEngine implements AutoCloseable {
         if (!next.transport().equals(config.transport()) || next.eventLoops() != config.eventLoops()) {
             LOG.warning("transport and event-loops changes take effect only after a restart");
         }
-        Routing routing = compile(next, context.routing().upstreams(), metrics);
+        Routing routing = Routing.compile(next, context.routing().upstreams(), metrics);
         Set<HostPort> wanted = routing.router().bindAddresses();
         List<HostPort> added = bindMissing(wanted);
         context.routing(routing);
@@ -209,25 +200,6 @@ public final class LbEngine implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + hp + ": " + e.getMessage()
                     + " (is another process using the port, or is the address not on this host?)", e);
         }
-    }
-
-    /** Builds the routing snapshot, reusing running upstream groups whose spec did not change. */
-    private static Routing compile(LbConfig config, Map<String, UpstreamGroup> running, LbMetrics metrics) {
-        Map<String, UpstreamGroup> groups = new HashMap<>();
-        for (UpstreamSpec spec : config.upstreams().values()) {
-            UpstreamGroup old = running.get(spec.name());
-            groups.put(spec.name(), old != null && old.spec().equals(spec) ? old : new UpstreamGroup(spec, metrics));
-        }
-        List<VirtualHost> hosts = new ArrayList<>();
-        for (VirtualServerSpec vs : config.servers()) {
-            List<Location> locations = new ArrayList<>();
-            for (LocationSpec l : vs.locations()) {
-                locations.add(new Location(l.path(), l.exact(), l.upstream(), HeaderRewrite.of(l.requestHeaders()),
-                        HeaderRewrite.of(l.responseHeaders())));
-            }
-            hosts.add(new VirtualHost(vs.listen(), vs.serverNames(), vs.isDefault(), locations, ErrorPages.load(vs.errorPages())));
-        }
-        return new Routing(new Router(hosts), Map.copyOf(groups), config.client(), config.buffering());
     }
 
     /**

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
@@ -35,6 +36,7 @@ public final class FrontendHandler extends ChannelDuplexHandler {
 
     private final ProxyContext context;
     private final ProxyResponseEncoder encoder;
+    private final UpstreamConnector connector;
     private final ListenerMetrics listener;
     /** When the first byte of the request being waited for arrived. */
     private long requestStartNanos;
@@ -50,10 +52,12 @@ public final class FrontendHandler extends ChannelDuplexHandler {
     /** A close was decided (error or end of keep-alive); nothing more is read or started. */
     private boolean closing;
 
-    FrontendHandler(ProxyContext context, ProxyResponseEncoder encoder, ListenerMetrics listener) {
+    FrontendHandler(ProxyContext context, ProxyResponseEncoder encoder, ListenerMetrics listener,
+            UpstreamConnector connector) {
         this.context = context;
         this.encoder = encoder;
         this.listener = listener;
+        this.connector = connector;
     }
 
     /**
@@ -128,10 +132,11 @@ public final class FrontendHandler extends ChannelDuplexHandler {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof HttpRequest request) {
+            encoder.requestReceived(request.method());
+        }
         if (exchange != null) {
-            if (msg instanceof ByteBuf bytes) {
-                exchange.onClientBytes(bytes);
-            } else if (msg instanceof HttpContent content && exchange.acceptsRequestContent()) {
+            if (msg instanceof HttpContent content && exchange.acceptsRequestContent()) {
                 exchange.onRequestContent(content);
             } else {
                 pipelined.add(msg);
@@ -146,13 +151,14 @@ public final class FrontendHandler extends ChannelDuplexHandler {
         if (msg instanceof StrictRequestDecoder.Rejected rejected) {
             waitForRequest.disarm();
             LOG.fine(() -> "refused request from " + ctx.channel().remoteAddress() + ": " + rejected.reason());
-            respondAndClose(HttpResponseStatus.BAD_REQUEST);
+            respondAndClose(HttpResponseStatus.BAD_REQUEST, false);
         } else if (msg instanceof HttpRequest request) {
             waitForRequest.disarm();
             context.requests().increment();
             if (!context.budget().admit()) {
+                boolean head = HttpMethod.HEAD.equals(request.method());
                 ReferenceCountUtil.release(request);
-                respondAndClose(HttpResponseStatus.SERVICE_UNAVAILABLE);
+                respondAndClose(HttpResponseStatus.SERVICE_UNAVAILABLE, head);
                 return;
             }
             // a pipelined request's bytes came with an earlier one: its clock starts when it is taken up
@@ -235,8 +241,8 @@ public final class FrontendHandler extends ChannelDuplexHandler {
         return served;
     }
 
-    ProxyResponseEncoder encoder() {
-        return encoder;
+    UpstreamConnector connector() {
+        return connector;
     }
 
     /** The exchange wrote its whole response; keep the connection for the next request or close it. */
@@ -283,19 +289,21 @@ public final class FrontendHandler extends ChannelDuplexHandler {
             return;
         }
         if (nextRequestStarted) {
-            respondAndClose(HttpResponseStatus.REQUEST_TIMEOUT);
+            respondAndClose(HttpResponseStatus.REQUEST_TIMEOUT, false);
         } else {
             ctx.close();
         }
     }
 
-    /** Answers with the proxy's own error page and closes: used when the request cannot be trusted further. */
-    void respondAndClose(HttpResponseStatus status) {
+    /**
+     * Answers with the proxy's own error page and closes: used when the request cannot be trusted further.
+     * {@code head}: the answer is to a HEAD request (the encoder writes no body then).
+     */
+    private void respondAndClose(HttpResponseStatus status, boolean head) {
         closing = true;
         context.errors().increment();
         listener.responses().count(status.code());
-        encoder.headResponse(false);
-        FullHttpResponse response = ErrorPages.DEFAULT.response(ctx.alloc(), status, false);
+        FullHttpResponse response = ErrorPages.DEFAULT.response(ctx.alloc(), status, head);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         releasePipelined();
         ctx.channel().config().setAutoRead(false);

@@ -8,12 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import vipgate.lb.log.AccessLog;
 import vipgate.lb.metrics.LbMetrics;
-import vipgate.lb.pool.LoopPool;
 
 /** Engine-wide state the per-connection handlers share: the current routing and each event loop's pool. */
 public final class ProxyContext {
     private final ChannelFactory<? extends Channel> upstreamChannels;
-    private final Map<EventLoop, LoopPool> pools = new ConcurrentHashMap<>();
+    private final Map<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
     private final AccessLog accessLog = new AccessLog();
     private volatile Routing routing;
     private final LbMetrics metrics;
@@ -50,16 +49,14 @@ public final class ProxyContext {
         this.routing = routing;
     }
 
-    ChannelFactory<? extends Channel> upstreamChannels() {
-        return upstreamChannels;
+    /** The upstream pool of a client channel's event loop, made on first use there; only that loop may use it. */
+    UpstreamPool pool(Channel client) {
+        UpstreamPool pool = pools.get(client.eventLoop());
+        return pool != null ? pool
+                : pools.computeIfAbsent(client.eventLoop(), l -> new UpstreamPool(l, upstreamChannels, client.alloc(), this));
     }
 
-    /** The pool of an event loop; only that loop may use it. */
-    LoopPool pool(EventLoop loop) {
-        return pools.computeIfAbsent(loop, l -> new LoopPool());
-    }
-
-    public Map<EventLoop, LoopPool> pools() {
+    public Map<EventLoop, UpstreamPool> pools() {
         return pools;
     }
 

@@ -1,79 +1,69 @@
 package vipgate.lb.proxy;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import vipgate.lb.config.BufferingSpec;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.config.NextUpstreamSpec;
 import vipgate.lb.config.NextUpstreamSpec.RetryOn;
-import vipgate.lb.config.UpstreamSpec;
-import vipgate.lb.http.ErrorPages;
-import vipgate.lb.http.HopByHop;
-import vipgate.lb.http.RequestTarget;
 import vipgate.lb.http.RequestVariables;
 import vipgate.lb.http.StrictRequestDecoder;
 import vipgate.lb.metrics.ListenerMetrics;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.metrics.UpstreamFailure;
-import vipgate.lb.pool.LoopPool;
-import vipgate.lb.pool.UpstreamConnection;
+import vipgate.lb.proxy.UpstreamAttempt.Failure;
 import vipgate.lb.route.Location;
-import vipgate.lb.route.Router;
 import vipgate.lb.timer.Deadline;
 import vipgate.lb.upstream.Peer;
 import vipgate.lb.upstream.Selection;
 import vipgate.lb.upstream.SelectionContext;
 
 /**
- * One request on its way through the proxy, confined to the client connection's event loop (the upstream
- * connection is made on the same loop, so nothing crosses threads).
+ * One request on its way through the proxy: the client's side of it (its body, the response it is sent), the choice
+ * of servers and the retries. Each try on a server is an {@link UpstreamAttempt} of its own. Confined to the client
+ * connection's event loop (the upstream connection is made on the same loop, so nothing crosses threads).
  *
- * <p>Bodies stream in both directions and are never aggregated: a side that cannot keep up stops the other
- * side's reads (autoRead) until it drains. The first {@value #REPLAY_LIMIT} bytes of a request body are kept so
- * the request can still be retried on another server; beyond that, a retry is possible only before any of the
- * body was sent. A retry never happens once a response byte reached the client.
+ * <p>Bodies stream in both directions and are never aggregated: a side that cannot keep up stops the other side's
+ * reads (autoRead) until it drains. The first {@value ReplayBuffer#LIMIT} bytes of a request body are kept so the
+ * request can still be retried on another server; beyond that, a retry is possible only before any of the body was
+ * sent. A retry never happens once a response byte reached the client.
  */
 final class ProxyExchange implements RequestVariables {
     private static final Logger LOG = Logger.getLogger(ProxyExchange.class.getName());
-    /** Request body bytes kept for a retry, like nginx's client_body_buffer_size (but never spilled to disk). */
-    static final int REPLAY_LIMIT = 64 * 1024;
 
-    enum Failure { CONNECT, CONNECT_TIMEOUT, READ_TIMEOUT, SEND_TIMEOUT, CLOSED, RESET, INVALID_RESPONSE }
+    /** Where the exchange is; it only moves forward. */
+    enum Phase {
+        /** The head was read and is being checked and routed. */
+        ROUTING,
+        /** The request body is read into its spool before a server is asked (proxy-buffering.requests). */
+        BUFFERING,
+        /** With the servers: trying one, and perhaps the next. Nothing was sent to the client yet. */
+        UPSTREAM,
+        /** The response head went to the client: no retry any more. */
+        RESPONDING,
+        /** The server is done; the client gets the rest of the response from the spool as it reads. */
+        DRAINING,
+        /** After a 101: bytes relayed both ways by {@link TunnelRelay}s. */
+        TUNNEL,
+        /** Over: logged, and the connection told. */
+        DONE
+    }
 
     private final FrontendHandler frontend;
     private final ChannelHandlerContext ctx;
@@ -82,68 +72,43 @@ final class ProxyExchange implements RequestVariables {
     private final int requestNumber;
     private final Routing routing;
     private final ClientSpec client;
+    private final UpstreamConnector connector;
     /** When the first byte of this request arrived (its head was decoded later). */
     private final long startNanos;
     private final ListenerMetrics listener;
     private final long bytesSentBefore;
+    private final Timers timers;
 
+    private Phase phase = Phase.ROUTING;
+    private RequestCheck check;
     private Location location;
     private UpstreamGroup group;
-    private ErrorPages errorPages = ErrorPages.DEFAULT;
-    private String host = "";
-    /** The authority of an absolute-form target ("GET http://host:port/path"), null for origin-form. */
-    private String targetAuthority;
-    private boolean head;
-    private boolean webSocket;
-    private boolean idempotent;
-    private boolean expectContinue;
-    private boolean continueSent;
-    private boolean hasBody;
 
-    /** Body received from the client, kept while it may still be replayed or is not yet sent. */
-    private final List<HttpContent> held = new ArrayList<>();
-    private long heldBytes;
+    private boolean continueSent;
     private long bodyBytes;
-    /** Some body bytes were sent and dropped: the request can no longer be replayed. */
-    private boolean bodyDropped;
     private boolean requestComplete;
+    /** Body received from the client, kept while it may still be replayed or is not yet sent. */
+    private final ReplayBuffer replay = new ReplayBuffer();
+    /** The request body while it is buffered (proxy-buffering.requests), and while it is sent from its file. */
+    private BodySpool requestSpool;
 
     private SelectionContext selection;
-    private Peer peer;
-    private UpstreamConnection conn;
-    private boolean requestSent;
-    private int attempts;
-    private RetryOn lastFailure;
     private HttpRequest upstreamHead;
+    private int attempts;
+    /** The current try, null between tries and once the server's part is over. */
+    private UpstreamAttempt attempt;
+    private RetryOn lastFailure;
     private final UpstreamTrail trail = new UpstreamTrail();
-    /** When the request head went to the current server. */
-    private long sentNanos;
+
     /** The server whose response the client gets, for its whole-request latency. */
     private ServerMetrics answeredBy;
     /** The status the client was sent, 0 before one was. */
     private int status;
     private long bodyBytesSent;
-
-    private boolean responseStarted;
-    private boolean skippingInterim;
-    private boolean upstreamKeepAlive;
-    private boolean readUntilClose;
     private boolean keepClient;
-    private boolean tunnel;
-    private boolean done;
     private boolean clientNeedsFlush;
-    private boolean upstreamNeedsFlush;
     /** Response bytes read ahead of a slow client (proxy-buffering.responses), null while none wait. */
     private BodySpool spool;
-    /** The server's part is over (its connection released); the exchange ends when the spool is drained. */
-    private boolean drainingSpool;
-    /** The request body while it is buffered (proxy-buffering.requests), and while it is sent from its file. */
-    private BodySpool requestSpool;
-
-    private final Deadline upstreamRead;
-    private final Deadline upstreamSend;
-    private final Deadline clientBody;
-    private final Deadline clientSend;
 
     ProxyExchange(FrontendHandler frontend, ChannelHandlerContext ctx, ProxyContext context, HttpRequest request,
             int requestNumber, long startNanos, Timers timers) {
@@ -151,19 +116,15 @@ final class ProxyExchange implements RequestVariables {
         this.startNanos = startNanos;
         this.listener = frontend.listenerMetrics();
         this.bytesSentBefore = frontend.bytesSent();
+        this.connector = frontend.connector();
         this.ctx = ctx;
         this.context = context;
         this.request = request;
         this.requestNumber = requestNumber;
         this.routing = context.routing();
         this.client = routing.client();
-        this.upstreamRead = timers.upstreamRead();
-        this.upstreamSend = timers.upstreamSend();
-        this.clientBody = timers.clientBody();
-        this.clientSend = timers.clientSend();
+        this.timers = timers;
     }
-
-    // ---- request side ---------------------------------------------------------------------------------------
 
     /** The connection's deadlines, lent to one exchange at a time; their expiry calls back into that exchange. */
     record Timers(Deadline upstreamRead, Deadline upstreamSend, Deadline clientBody, Deadline clientSend) {
@@ -175,21 +136,45 @@ final class ProxyExchange implements RequestVariables {
         }
     }
 
+    Timers timers() {
+        return timers;
+    }
+
+    UpstreamTrail trail() {
+        return trail;
+    }
+
+    Channel clientChannel() {
+        return ctx.channel();
+    }
+
+    // ---- timeouts and other events of the connection -----------------------------------------------------
+
     void onUpstreamReadTimeout() {
-        onUpstreamFailure(Failure.READ_TIMEOUT, null);
+        if (attempt != null) {
+            attempt.fail(Failure.READ_TIMEOUT, null);
+        }
     }
 
     void onUpstreamSendTimeout() {
-        onUpstreamFailure(Failure.SEND_TIMEOUT, null);
+        if (attempt != null) {
+            attempt.fail(Failure.SEND_TIMEOUT, null);
+        }
     }
 
     void onClientSendTimeout() {
         abort();
     }
 
+    void onClientBodyTimeout() {
+        if (!requestComplete && phase != Phase.DONE && phase != Phase.TUNNEL) {
+            respondError(HttpResponseStatus.REQUEST_TIMEOUT, true);
+        }
+    }
+
     /** Cuts this exchange to free its buffers for the {@link BufferBudget}. */
     void shed() {
-        if (!done) {
+        if (phase != Phase.DONE) {
             context.budget().shedOne();
             LOG.fine(() -> "cutting " + request.method() + " " + request.uri() + " to " + ctx.channel().remoteAddress()
                     + ": the buffer budget is spent and this client does not keep up");
@@ -198,37 +183,111 @@ final class ProxyExchange implements RequestVariables {
         }
     }
 
+    /** Sheds this exchange when memory is short (its client just fell behind); returns whether it did. */
+    boolean shedIfOverBudget() {
+        if (!context.budget().exceeded()) {
+            return false;
+        }
+        // this client cannot keep up while memory is short: it gives its buffers back first
+        shed();
+        return true;
+    }
+
+    void onClientClosed() {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        endAttempt(false, false);
+        cleanup();
+    }
+
+    // ---- request side ---------------------------------------------------------------------------------------
+
     void start() {
-        HttpResponseStatus refusal = validate();
+        check = RequestCheck.of(request, routing, ctx.channel().localAddress());
+        HttpResponseStatus refusal = check.refusal();
         if (refusal != null) {
-            boolean bodyPending = bodyMayFollow(request);
+            if (request.decoderResult().isFailure()) {
+                LOG.fine(() -> "malformed request from " + ctx.channel().remoteAddress() + ": " + request.decoderResult().cause());
+            }
+            boolean bodyPending = RequestCheck.bodyMayFollow(request);
             requestComplete = !bodyPending;
             respondError(refusal, refusal != HttpResponseStatus.NOT_FOUND || bodyPending);
             return;
         }
-        UpstreamSpec spec = group.spec();
-        NextUpstreamSpec next = spec.nextUpstream();
+        location = check.location();
+        group = check.group();
+        NextUpstreamSpec next = group.spec().nextUpstream();
         String hashKey = group.hashKey().isEmpty() ? null : group.hashKey().evaluate(this);
         selection = SelectionContext.forRequest(hashKey, next.tries());
-        upstreamHead = upstreamRequest();
+        upstreamHead = ForwardHeaders.upstreamRequest(request, check.targetAuthority(), check.webSocket(),
+                location.requestHeaders(), this);
         ctx.channel().config().setAutoRead(false);
-        clientBody.arm(client.bodyTimeout().toNanos());
-        if (routing.buffering().requests() && hasBody && !webSocket) {
+        timers.clientBody().arm(client.bodyTimeout().toNanos());
+        if (routing.buffering().requests() && check.hasBody() && !check.webSocket()) {
             // the whole body first, then a server (nginx proxy_request_buffering)
+            phase = Phase.BUFFERING;
             BufferingSpec b = routing.buffering();
             requestSpool = new BodySpool(b.memory(), b.maxTempFile(), b.tempPath());
             sendContinue();
             ctx.channel().config().setAutoRead(true);
             return;
         }
+        phase = Phase.UPSTREAM;
         attempt();
     }
 
     private void sendContinue() {
-        if (expectContinue && !continueSent && !requestComplete) {
+        if (check.expectContinue() && !continueSent && !requestComplete) {
             continueSent = true;
-            frontend.encoder().headResponse(false);
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+    }
+
+    boolean acceptsRequestContent() {
+        return !requestComplete && phase != Phase.TUNNEL;
+    }
+
+    void onRequestContent(HttpContent content) {
+        if (phase == Phase.DONE) {
+            content.release();
+            return;
+        }
+        int size = content.content().readableBytes();
+        bodyBytes += size;
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            respondError(HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
+        if (client.maxBodySize() > 0 && bodyBytes > client.maxBodySize()) {
+            content.release();
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true);
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            requestComplete = true;
+            timers.clientBody().disarm();
+        } else {
+            timers.clientBody().touch();
+        }
+        if (phase == Phase.BUFFERING) {
+            onRequestContentBuffered(content);
+            return;
+        }
+        UpstreamAttempt a = attempt;
+        boolean sending = a != null && a.sent();
+        if (!sending || replay.keeps(size)) {
+            replay.hold(content);
+            if (sending) {
+                a.write(content.retainedDuplicate());
+            }
+        } else {
+            replay.drop();
+            a.write(content);
+        }
+        if (requestComplete && sending) {
+            armUpstreamRead();
         }
     }
 
@@ -250,12 +309,12 @@ final class ProxyExchange implements RequestVariables {
         if (!requestSpool.spilled()) {
             // all in memory: held like a streamed body's first bytes, so a retry can resend it
             for (HttpContent c; (c = requestSpool.next(ctx.alloc())) != null; ) {
-                held.add(c);
-                heldBytes += c.content().readableBytes();
+                replay.hold(c);
             }
             requestSpool.release();
             requestSpool = null;
         }
+        phase = Phase.UPSTREAM;
         attempt();
     }
 
@@ -265,254 +324,33 @@ final class ProxyExchange implements RequestVariables {
     }
 
     /** Sends the buffered request body from its file as fast as the server takes it. */
-    private void pumpRequestBody() {
-        Channel ch = conn.channel();
+    private void pumpRequestBody(UpstreamAttempt a) {
         try {
             // a write that fills the buffer flushes, and on epoll/nio that flush can drain it and call back in here
-            // (writability): the nested call may finish the spool or lose the connection, so both are re-read
-            for (HttpContent next; requestSpool != null && conn != null && ch.isWritable()
-                    && (next = requestSpool.next(ctx.alloc())) != null; ) {
-                writeUpstream(next);
+            // (writability): the nested call may finish the spool or end the try, so both are re-read
+            for (HttpContent next; requestSpool != null && a.isWritable() && (next = requestSpool.next(ctx.alloc())) != null; ) {
+                a.write(next);
             }
         } catch (java.io.UncheckedIOException e) {
             requestSpoolFailed(e);
             return;
         }
-        if (requestSpool != null && conn != null && requestSpool.isEmpty()) {
+        if (requestSpool != null && !a.ended() && requestSpool.isEmpty()) {
             requestSpool.release();
             requestSpool = null;
-            ch.flush();
-            upstreamNeedsFlush = false;
-            upstreamRead.arm(group.spec().readTimeout().toNanos());
-        }
-    }
-
-    /**
-     * Whether body bytes may follow the head of a refused request. A head the decoder refused keeps its headers
-     * as sent, so Content-Length may not be a number ("5, 3", "abc"): that is unknown framing, answered by
-     * closing, never an exception (which would drop the connection without the 400).
-     */
-    private static boolean bodyMayFollow(HttpRequest request) {
-        if (HttpUtil.isTransferEncodingChunked(request)) {
-            return true;
-        }
-        try {
-            return HttpUtil.getContentLength(request, 0L) > 0;
-        } catch (NumberFormatException e) {
-            return true;
-        }
-    }
-
-    /** Returns the status that refuses the request, or null when it may be proxied. */
-    private HttpResponseStatus validate() {
-        if (request.decoderResult().isFailure()) {
-            Throwable cause = request.decoderResult().cause();
-            LOG.fine(() -> "malformed request from " + ctx.channel().remoteAddress() + ": " + cause);
-            if (cause instanceof TooLongHttpLineException) {
-                return HttpResponseStatus.REQUEST_URI_TOO_LONG;
-            }
-            if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-                return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-            }
-            return HttpResponseStatus.BAD_REQUEST;
-        }
-        HttpVersion version = request.protocolVersion();
-        if (version.majorVersion() != 1 || version.minorVersion() > 1) {
-            // e.g. "HTTP/2.0" on an HTTP/1 connection: nginx answers 505 too (it takes HTTP/1.2 as 1.1; this is stricter)
-            return HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED;
-        }
-        HttpHeaders h = request.headers();
-        if (h.size() > client.maxHeaders()) {
-            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-        }
-        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1 || (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1))) {
-            return HttpResponseStatus.BAD_REQUEST;
-        }
-        String path = RequestTarget.routablePath(request.uri());
-        if (path == null) {
-            return HttpResponseStatus.BAD_REQUEST;
-        }
-        // RFC 9112 3.2.2: the host of an absolute-form target wins over the Host header. Routing by one while the
-        // upstream (which is given the same target) serves the other would let a request reach another vhost.
-        targetAuthority = RequestTarget.absoluteFormAuthority(request.uri());
-        String hostSource = targetAuthority != null ? targetAuthority : hosts.isEmpty() ? null : hosts.get(0);
-        host = hostSource == null ? "" : RequestTarget.normaliseHost(hostSource);
-        if (host == null) {
-            return HttpResponseStatus.BAD_REQUEST;
-        }
-        head = HttpMethod.HEAD.equals(request.method());
-        Router.Route route = routing.router().route((InetSocketAddress) ctx.channel().localAddress(), host, path);
-        if (route != null) {
-            errorPages = route.host().errorPages();
-        }
-        if (route == null || route.location() == null) {
-            return HttpResponseStatus.NOT_FOUND;
-        }
-        location = route.location();
-        group = routing.upstreams().get(location.upstream());
-        String expect = h.get(HttpHeaderNames.EXPECT);
-        if (expect != null) {
-            if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
-                return HttpResponseStatus.EXPECTATION_FAILED;
-            }
-            expectContinue = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
-        }
-        long length = HttpUtil.getContentLength(request, -1L);
-        if (client.maxBodySize() > 0 && length > client.maxBodySize()) {
-            return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
-        }
-        hasBody = length > 0 || HttpUtil.isTransferEncodingChunked(request);
-        webSocket = HopByHop.isWebSocketUpgrade(request);
-        HttpMethod m = request.method();
-        idempotent = !(HttpMethod.POST.equals(m) || HttpMethod.PATCH.equals(m) || "LOCK".equals(m.name()));
-        return null;
-    }
-
-    private HttpRequest upstreamRequest() {
-        HttpHeaders headers = request.headers().copy();
-        HopByHop.strip(headers);
-        headers.remove(HttpHeaderNames.EXPECT);
-        if (targetAuthority != null) {
-            // forwarded in origin-form, so the host the request was routed on travels in Host
-            headers.set(HttpHeaderNames.HOST, targetAuthority);
-        }
-        if (webSocket) {
-            headers.set(HttpHeaderNames.UPGRADE, request.headers().get(HttpHeaderNames.UPGRADE));
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        }
-        location.requestHeaders().apply(headers, this);
-        // The body goes upstream framed the way it was decoded, whatever Connection named or a header rule set:
-        // any other framing would let the next hop read part of it as a request this proxy never routed.
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-        if (HttpUtil.isTransferEncodingChunked(request)) {
-            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        } else if (HttpUtil.isContentLengthSet(request)) {
-            headers.set(HttpHeaderNames.CONTENT_LENGTH, HttpUtil.getContentLength(request));
-        }
-        if (!headers.contains(HttpHeaderNames.HOST)) {
-            headers.set(HttpHeaderNames.HOST, request.headers().contains(HttpHeaderNames.HOST)
-                    ? request.headers().get(HttpHeaderNames.HOST) : proxyHost());
-        }
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), RequestTarget.originForm(request.uri()), headers);
-    }
-
-    boolean acceptsRequestContent() {
-        return !requestComplete && !tunnel;
-    }
-
-    void onRequestContent(HttpContent content) {
-        if (done) {
-            content.release();
-            return;
-        }
-        int size = content.content().readableBytes();
-        bodyBytes += size;
-        boolean last = content instanceof LastHttpContent;
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            respondError(HttpResponseStatus.BAD_REQUEST, true);
-            return;
-        }
-        if (client.maxBodySize() > 0 && bodyBytes > client.maxBodySize()) {
-            content.release();
-            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true);
-            return;
-        }
-        if (last) {
-            requestComplete = true;
-            clientBody.disarm();
-        } else {
-            clientBody.touch();
-        }
-        if (requestSpool != null) {
-            onRequestContentBuffered(content);
-            return;
-        }
-        boolean connected = conn != null && requestSent;
-        if (!connected || (!bodyDropped && heldBytes + size <= REPLAY_LIMIT)) {
-            held.add(content);
-            heldBytes += size;
-            if (connected) {
-                writeUpstream(content.retainedDuplicate());
-            }
-        } else {
-            dropHeld();
-            writeUpstream(content);
-        }
-        if (requestComplete && connected) {
-            upstreamRead.arm(group.spec().readTimeout().toNanos());
-        }
-    }
-
-    void onClientBytes(ByteBuf bytes) {
-        if (tunnel && conn != null && !done) {
-            upstreamRead.touch();
-            writeUpstream(bytes);
-        } else {
-            bytes.release();
+            a.flush();
+            armUpstreamRead();
         }
     }
 
     void onClientReadComplete() {
-        if (upstreamNeedsFlush && conn != null) {
-            upstreamNeedsFlush = false;
-            conn.channel().flush();
+        if (attempt != null) {
+            attempt.flushIfNeeded();
         }
     }
 
-    private void writeUpstream(Object msg) {
-        Channel ch = conn.channel();
-        // a failed write fires exceptionCaught on the upstream pipeline, which UpstreamHandler reports as a reset
-        ch.write(msg, ch.voidPromise());
-        upstreamNeedsFlush = ch.isWritable();
-        if (!upstreamNeedsFlush) {
-            flushFull(ctx.channel(), upstreamSend, group.spec().sendTimeout().toNanos(), ch::flush);
-        }
-    }
-
-    /**
-     * Flushes a side whose outbound buffer is over its high-water mark: stops reading the side that feeds it and
-     * arms its send timeout until channelWritabilityChanged says it drained. Both happen before the flush, because
-     * on epoll and nio the flush can drain the buffer into the socket at once and fire that event from inside it;
-     * pausing after it would pause for good (the body stopped at ~100 kB until the read timeout). io_uring's
-     * writes complete later, which is why it never showed.
-     */
-    private static void flushFull(Channel feeder, Deadline sendTimeout, long timeoutNanos, Runnable flush) {
-        if (feeder != null) {
-            feeder.config().setAutoRead(false);
-        }
-        sendTimeout.arm(timeoutNanos);
-        flush.run();
-    }
-
-    void onUpstreamWritabilityChanged(boolean writable) {
-        if (writable) {
-            upstreamSend.disarm();
-            if (requestSpool != null && conn != null && !done) {
-                pumpRequestBody();
-            }
-            if (!done && (!requestComplete || tunnel)) {
-                ctx.channel().config().setAutoRead(true);
-            }
-        }
-    }
-
-    void onClientBodyTimeout() {
-        if (!requestComplete && !done && !tunnel) {
-            respondError(HttpResponseStatus.REQUEST_TIMEOUT, true);
-        }
-    }
-
-    /** Releases held body content once it can no longer be replayed. */
-    private void dropHeld() {
-        if (!held.isEmpty()) {
-            held.forEach(HttpContent::release);
-            held.clear();
-        }
-        heldBytes = 0;
-        bodyDropped = true;
+    private void armUpstreamRead() {
+        timers.upstreamRead().arm(group.spec().readTimeout().toNanos());
     }
 
     // ---- choosing and reaching a server ------------------------------------------------------------------
@@ -520,281 +358,182 @@ final class ProxyExchange implements RequestVariables {
     private void attempt() {
         Selection s = group.select(selection);
         if (!s.isSelected()) {
-            HttpResponseStatus status = s.outcome() == Selection.Outcome.ALL_BUSY ? HttpResponseStatus.SERVICE_UNAVAILABLE
-                    : lastFailure == RetryOn.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT
-                    : HttpResponseStatus.BAD_GATEWAY;
             group.metrics().noServerAvailable();
             if (attempts == 0) {
                 LOG.warning(() -> "no live upstreams in '" + group.name() + "' for " + request.method() + " " + request.uri());
             }
-            respondError(status, bodyOutstanding());
+            respondError(RetryRules.noServer(s.outcome(), lastFailure), bodyOutstanding());
             return;
         }
-        peer = s.peer();
+        Peer peer = s.peer();
         attempts++;
         if (attempts > 1) {
             context.retries().increment();
             group.metrics().retried();
         }
         trail.begin(peer.name(), System.nanoTime());
-        LoopPool pool = context.pool(ctx.channel().eventLoop());
-        UpstreamConnection pooled = pool.poll(group.name(), peer.name());
-        if (pooled != null) {
-            trail.connected(System.nanoTime());
-            onConnected(pooled);
-        } else {
-            connect();
-        }
+        attempt = new UpstreamAttempt(this, group, connector, peer);
+        connector.acquire(group, peer, attempt);
     }
 
-    private void connect() {
-        UpstreamSpec spec = group.spec();
-        Peer target = peer;
-        ServerMetrics server = group.metrics(target);
-        long connectStart = System.nanoTime();
-        Bootstrap b = new Bootstrap()
-                .group(ctx.channel().eventLoop())
-                .channelFactory(context.upstreamChannels())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, spec.connectTimeout().toMillis()))
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, ctx.alloc())
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                                .setMaxInitialLineLength(client.maxUri())
-                                .setMaxHeaderSize(client.maxHeaderSize())
-                                .setMaxChunkSize(64 * 1024);
-                        ch.pipeline().addLast("codec", new UpstreamCodec(decoder));
-                        ch.pipeline().addLast("upstream", new UpstreamHandler());
-                    }
-                });
-        b.connect(target.address()).addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
-                long now = System.nanoTime();
-                server.connectTime().recordNanos(now - connectStart);
-                server.connectionOpened();
-                f.channel().closeFuture().addListener(closed -> server.connectionClosed());
-                if (done || target != peer) {
-                    f.channel().close();
-                    return;
-                }
-                trail.connected(now);
-                onConnected(new UpstreamConnection(f.channel(), target.name(), server));
-            } else if (done || target != peer) {
-                return;
-            } else {
-                onUpstreamFailure(f.cause() instanceof ConnectTimeoutException ? Failure.CONNECT_TIMEOUT : Failure.CONNECT,
-                        f.cause());
-            }
-        });
-    }
-
-    private void onConnected(UpstreamConnection c) {
-        conn = c;
-        c.startRequest();
-        c.channel().pipeline().get(UpstreamHandler.class).bind(this);
-        c.channel().config().setAutoRead(true);
-        requestSent = true;
-        // the encoder only reads the head, so every attempt can write the same one
-        writeUpstream(upstreamHead);
-        for (HttpContent content : held) {
-            writeUpstream(content.retainedDuplicate());
+    /** The try has its connection: the request goes out, with the body read so far. */
+    void onConnected(UpstreamAttempt a) {
+        a.send(upstreamHead, replay);
+        if (a.ended()) {
+            return;
         }
-        if (heldBytes > REPLAY_LIMIT) {
-            dropHeld();
+        if (replay.overLimit()) {
+            replay.drop();
         }
-        c.channel().flush();
-        upstreamNeedsFlush = false;
-        sentNanos = System.nanoTime();
         sendContinue();
         if (requestSpool != null) {
             // read back from the file once: no retry once any of it was sent
-            bodyDropped = true;
-            pumpRequestBody();
+            replay.drop();
+            pumpRequestBody(a);
         } else if (requestComplete) {
-            upstreamRead.arm(group.spec().readTimeout().toNanos());
-        } else if (c.channel().isWritable()) {
+            armUpstreamRead();
+        } else if (a.isWritable()) {
             ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    void onUpstreamWritable() {
+        timers.upstreamSend().disarm();
+        if (requestSpool != null && attempt != null) {
+            pumpRequestBody(attempt);
+        }
+        if (phase != Phase.DONE && !requestComplete) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    void onAttemptFailed(UpstreamAttempt a, Failure failure, Throwable cause) {
+        if (phase == Phase.TUNNEL) {
+            onTunnelSideClosed();
+            return;
+        }
+        String server = a.peer().name();
+        if (phase == Phase.RESPONDING) {
+            a.server().failed(UpstreamFailure.CLOSED);
+            LOG.warning(() -> "upstream " + server + " failed mid-response (" + failure + "); closing the client connection");
+            endAttempt(true, false);
+            abort();
+            return;
+        }
+        NextUpstreamSpec next = group.spec().nextUpstream();
+        if (RetryRules.staleConnection(failure, a.reusedConnection(), next, check.idempotent(), replay.dropped())) {
+            // The server closed a kept-alive connection as we reused it: a race, not a server failure.
+            a.abandon();
+            attempt = new UpstreamAttempt(this, group, connector, a.peer());
+            connector.connect(group, a.peer(), attempt);
+            return;
+        }
+        RetryOn condition = RetryRules.condition(failure);
+        lastFailure = condition;
+        trail.ended(RetryRules.loggedStatus(condition), System.nanoTime());
+        a.server().failed(RetryRules.counted(failure));
+        LOG.log(Level.WARNING, "upstream " + server + " " + describe(failure) + " while proxying " + request.method() + " "
+                + request.uri() + (cause != null ? ": " + cause.getMessage() : ""));
+        boolean sent = a.sent();
+        endAttempt(true, false);
+        if (mayRetry(condition, sent)) {
+            attempt();
+        } else {
+            respondError(RetryRules.status(condition), bodyOutstanding());
+        }
+    }
+
+    private static String describe(Failure f) {
+        return switch (f) {
+            case CONNECT -> "refused or unreachable";
+            case CONNECT_TIMEOUT -> "timed out connecting";
+            case READ_TIMEOUT -> "timed out reading the response";
+            case SEND_TIMEOUT -> "timed out accepting the request";
+            case CLOSED -> "closed the connection prematurely";
+            case RESET -> "reset the connection";
+            case INVALID_RESPONSE -> "sent an invalid response";
+        };
+    }
+
+    private boolean mayRetry(RetryOn condition, boolean sent) {
+        return phase == Phase.UPSTREAM && RetryRules.mayRetry(group.spec().nextUpstream(), condition, sent,
+                check.idempotent(), replay.dropped(), selection.canRetry(), System.nanoTime() - startNanos);
+    }
+
+    /**
+     * Ends the current try, if there is one: the balancer learns how it went, and its connection goes back to its
+     * loop's pool when {@code reusable}, otherwise it is closed.
+     */
+    private void endAttempt(boolean failed, boolean reusable) {
+        timers.upstreamRead().disarm();
+        timers.upstreamSend().disarm();
+        UpstreamAttempt a = attempt;
+        if (a != null) {
+            attempt = null;
+            a.end(failed, reusable);
         }
     }
 
     // ---- response side ---------------------------------------------------------------------------------
 
-    void onUpstreamRead(Object msg) {
-        if (done) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
-        upstreamRead.touch();
-        if (tunnel) {
-            if (msg instanceof ByteBuf) {
-                writeClient(msg);
-            } else {
-                ReferenceCountUtil.release(msg);
-            }
-            return;
-        }
-        if (msg instanceof HttpResponse response) {
-            onResponseHead(response);
-            if (done || conn == null) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-        }
-        if (msg instanceof HttpContent content) {
-            if (skippingInterim) {
-                skippingInterim = !(content instanceof LastHttpContent);
-                content.release();
-                return;
-            }
-            if (!responseStarted) {
-                content.release();
-                return;
-            }
-            if (content.decoderResult().isFailure()) {
-                // e.g. a corrupt chunk: the decoder ends the body there, but the client must see it truncated
-                // (the connection closes without the last chunk), never a clean end. nginx closes, HAProxy sends 502.
-                content.release();
-                onUpstreamFailure(Failure.INVALID_RESPONSE, content.decoderResult().cause());
-                return;
-            }
-            boolean last = content instanceof LastHttpContent;
-            if (spool != null || (routing.buffering().responses() && !ctx.channel().isWritable())) {
-                spoolContent(content);
-            } else {
-                writeClient(content);
-            }
-            if (last && !done) {
-                onResponseComplete();
-            }
-        } else if (!(msg instanceof HttpResponse)) {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onResponseHead(HttpResponse response) {
-        if (response.decoderResult().isFailure()) {
-            LOG.warning(() -> "upstream " + peer.name() + " sent an invalid response: " + response.decoderResult().cause());
-            onUpstreamFailure(Failure.INVALID_RESPONSE, response.decoderResult().cause());
-            return;
-        }
+    /** The final response head of the try's server. */
+    void onResponseHead(UpstreamAttempt a, HttpResponse response) {
         int code = response.status().code();
-        if (code >= 100 && code < 200 && code != 101) {
-            skippingInterim = true;
-            return;
-        }
-        long now = System.nanoTime();
-        trail.headerReceived(code, now);
-        ServerMetrics server = group.metrics(peer);
-        server.responseTime().recordNanos(now - sentNanos);
-        server.responses().count(code);
         if (code == 101) {
-            if (webSocket) {
-                startTunnel(response);
+            if (check.webSocket()) {
+                startTunnel(a, response);
             } else {
-                onUpstreamFailure(Failure.INVALID_RESPONSE, null);
+                a.fail(Failure.INVALID_RESPONSE, null);
             }
             return;
         }
-        RetryOn byStatus = RetryOn.forStatus(code);
+        RetryOn byStatus = RetryRules.condition(code);
         if (byStatus != null && mayRetry(byStatus, true)) {
-            LOG.info(() -> "upstream " + peer.name() + " answered " + code + " to " + request.method() + " " + request.uri()
-                    + "; trying the next server");
+            LOG.info(() -> "upstream " + a.peer().name() + " answered " + code + " to " + request.method() + " "
+                    + request.uri() + "; trying the next server");
             lastFailure = byStatus;
-            finishAttempt(true, false);
+            endAttempt(true, false);
             attempt();
             return;
         }
-        startResponse(response);
+        startResponse(a, response);
     }
 
-    private void startResponse(HttpResponse response) {
-        responseStarted = true;
-        clientBody.disarm();
-        int code = response.status().code();
-        status = code;
-        answeredBy = group.metrics(peer);
-        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-        learnServerIdleLimit(response.headers().get(HttpHeaderNames.KEEP_ALIVE));
-        boolean bodiless = head || code == 204 || code == 304;
-        boolean framed = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
-        readUntilClose = !bodiless && !framed;
-        boolean chunkedUpstream = HttpUtil.isTransferEncodingChunked(response);
-        String length = chunkedUpstream ? null : response.headers().get(HttpHeaderNames.CONTENT_LENGTH);
-        // the decoded response is ours alone: edit its headers in place rather than copying them
-        HttpHeaders headers = response.headers();
-        HopByHop.strip(headers);
-        location.responseHeaders().apply(headers, this);
-        // Framing is set last, by the proxy: neither the server's Connection header nor a header rule may leave
-        // a kept-alive client unable to find the end of the body.
-        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        boolean http11Client = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
-        boolean closeAfter = false;
-        if (!bodiless && (chunkedUpstream || readUntilClose)) {
-            if (http11Client) {
-                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            } else {
-                closeAfter = true;
-            }
-        } else if (head && chunkedUpstream && http11Client) {
-            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        } else if (length != null) {
-            headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
-        }
-        keepClient = HttpUtil.isKeepAlive(request) && !closeAfter && !frontend.isDraining()
-                && requestNumber < client.keepaliveRequests() && !client.keepaliveTimeout().isZero()
-                && (requestComplete || !hasBody);
-        if (!keepClient) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (!http11Client) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        frontend.encoder().headResponse(head);
-        HttpResponse out = new DefaultHttpResponse(request.protocolVersion(), response.status(), headers);
-        writeClient(out);
+    private void startResponse(UpstreamAttempt a, HttpResponse response) {
+        phase = Phase.RESPONDING;
+        timers.clientBody().disarm();
+        status = response.status().code();
+        answeredBy = a.server();
+        a.takeResponse(response, check.head());
+        // the decoded response is ours alone: its headers are edited in place rather than copied
+        keepClient = ForwardHeaders.toClient(response, check.head(), request.protocolVersion().equals(HttpVersion.HTTP_1_1),
+                location.responseHeaders(), this, clientMayKeepAlive());
+        writeClient(new DefaultHttpResponse(request.protocolVersion(), response.status(), response.headers()));
     }
 
-    private void learnServerIdleLimit(String keepAlive) {
-        if (keepAlive == null) {
-            return;
+    /** A piece of the response body from the try's server. */
+    void onResponseContent(UpstreamAttempt a, HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (spool != null || (routing.buffering().responses() && !ctx.channel().isWritable())) {
+            spoolContent(content);
+        } else {
+            writeClient(content);
         }
-        for (String part : keepAlive.split(",")) {
-            String p = part.trim().toLowerCase(Locale.ROOT);
-            if (p.startsWith("timeout=")) {
-                try {
-                    long seconds = Long.parseLong(p.substring("timeout=".length()).trim());
-                    // leave a second of margin so the server never closes a connection we are about to reuse;
-                    // timeout=1 (or 0) leaves none, so keep such a connection only briefly. The limit must stay
-                    // above 0, which the pool reads as "no limit known" (it kept timeout=1 connections for 60s).
-                    long limit = seconds > 1 ? TimeUnit.SECONDS.toNanos(seconds - 1)
-                            : seconds == 1 ? TimeUnit.MILLISECONDS.toNanos(500) : 1;
-                    conn.serverIdleLimitNanos(limit);
-                } catch (NumberFormatException ignored) {
-                    // a malformed hint is ignored, as browsers do
-                }
-            }
+        if (last && phase == Phase.RESPONDING) {
+            onResponseComplete(a);
         }
     }
 
     private void writeClient(Object msg) {
         if (msg instanceof HttpContent content) {
             bodyBytesSent += content.content().readableBytes();
-        } else if (msg instanceof ByteBuf bytes) {
-            bodyBytesSent += bytes.readableBytes();
         }
         ctx.write(msg, ctx.voidPromise());
         clientNeedsFlush = ctx.channel().isWritable();
-        if (!clientNeedsFlush) {
-            if (context.budget().exceeded()) {
-                // this client cannot keep up while memory is short: it gives its buffers back first
-                shed();
-                return;
-            }
+        if (!clientNeedsFlush && !shedIfOverBudget()) {
             // with response buffering the server goes on being read, into the spool
-            Channel feeder = conn != null && (tunnel || !routing.buffering().responses()) ? conn.channel() : null;
-            flushFull(feeder, clientSend, client.sendTimeout().toNanos(), ctx::flush);
+            Channel feeder = attempt != null && !routing.buffering().responses() ? attempt.channel() : null;
+            Backpressure.flushFull(feeder, timers.clientSend(), client.sendTimeout().toNanos(), ctx.channel());
         }
     }
 
@@ -810,8 +549,8 @@ final class ProxyExchange implements RequestVariables {
             spoolFailed(e);
             return;
         }
-        if (spool.full() && conn != null) {
-            conn.channel().config().setAutoRead(false);
+        if (spool.full() && attempt != null) {
+            attempt.reading(false);
         }
     }
 
@@ -820,14 +559,14 @@ final class ProxyExchange implements RequestVariables {
         HttpContent next;
         try {
             // as in pumpRequestBody, a flush inside writeClient can re-enter here and drain the spool to its end
-            while (spool != null && ctx.channel().isWritable() && !done && (next = spool.next(ctx.alloc())) != null) {
+            while (spool != null && ctx.channel().isWritable() && phase != Phase.DONE && (next = spool.next(ctx.alloc())) != null) {
                 writeClient(next);
             }
         } catch (java.io.UncheckedIOException e) {
             spoolFailed(e);
             return;
         }
-        if (done || spool == null) {
+        if (phase == Phase.DONE || spool == null) {
             return;
         }
         ctx.flush();
@@ -837,10 +576,10 @@ final class ProxyExchange implements RequestVariables {
         }
         spool.release();
         spool = null;
-        if (drainingSpool) {
+        if (phase == Phase.DRAINING) {
             finish(keepClient);
-        } else if (conn != null) {
-            conn.channel().config().setAutoRead(true);
+        } else if (attempt != null) {
+            attempt.reading(true);
         }
     }
 
@@ -859,156 +598,52 @@ final class ProxyExchange implements RequestVariables {
 
     void onClientWritabilityChanged(boolean writable) {
         if (writable) {
-            clientSend.disarm();
-            if (spool != null && !done) {
+            timers.clientSend().disarm();
+            if (spool != null && phase != Phase.DONE) {
                 drainSpool();
-            } else if (conn != null && !done) {
-                conn.channel().config().setAutoRead(true);
+            } else if (attempt != null) {
+                attempt.reading(true);
             }
         }
     }
 
-    private void onResponseComplete() {
+    private void onResponseComplete(UpstreamAttempt a) {
         ctx.flush();
         clientNeedsFlush = false;
         // a body still being sent from its file (the server answered early) leaves the connection unusable
-        boolean reusable = upstreamKeepAlive && !readUntilClose && requestComplete && requestSpool == null;
-        finishAttempt(false, reusable);
+        endAttempt(false, a.reusable() && requestComplete && requestSpool == null);
         if (spool != null) {
             // the server is free; the client gets the rest from the spool as it reads
-            drainingSpool = true;
+            phase = Phase.DRAINING;
             return;
         }
         finish(keepClient);
     }
 
-    /**
-     * Ends the attempt on the current server: the balancer learns how it went, and the connection goes back to
-     * its loop's pool when it is clean, otherwise it is closed.
-     */
-    private void finishAttempt(boolean failed, boolean reusable) {
-        trail.ended(0, System.nanoTime());
-        upstreamRead.disarm();
-        upstreamSend.disarm();
-        if (conn != null) {
-            UpstreamConnection c = conn;
-            conn = null;
-            c.channel().pipeline().get(UpstreamHandler.class).unbind();
-            UpstreamSpec spec = group.spec();
-            if (reusable && c.requests() < spec.keepalive().maxRequests() && c.channel().isActive()) {
-                context.pool(ctx.channel().eventLoop()).offer(group.name(), c, spec.keepalive().idle(),
-                        spec.keepalive().idleTimeout().toNanos());
-            } else {
-                c.close();
-            }
-        }
-        requestSent = false;
-        if (peer != null) {
-            group.release(peer, failed);
-            peer = null;
-        }
-    }
+    // ---- the end ---------------------------------------------------------------------------------------
 
-    // ---- failures -------------------------------------------------------------------------------------
-
-    void onUpstreamFailure(Failure failure, Throwable cause) {
-        if (done || peer == null) {
-            return;
-        }
-        if (tunnel) {
-            onTunnelSideClosed();
-            return;
-        }
-        boolean reusedConnection = conn != null && conn.isReused();
-        boolean sent = requestSent;
-        String server = peer.name();
-        if (responseStarted) {
-            group.metrics(peer).failed(UpstreamFailure.CLOSED);
-            LOG.warning(() -> "upstream " + server + " failed mid-response (" + failure + "); closing the client connection");
-            finishAttempt(true, false);
-            abort();
-            return;
-        }
-        boolean beforeAnyResponse = failure == Failure.CLOSED || failure == Failure.RESET;
-        if (beforeAnyResponse && reusedConnection && !bodyDropped && (idempotent || group.spec().nextUpstream().nonIdempotent())) {
-            // The server closed a kept-alive connection as we reused it: a race, not a server failure.
-            Peer same = peer;
-            UpstreamConnection stale = conn;
-            conn = null;
-            stale.channel().pipeline().get(UpstreamHandler.class).unbind();
-            stale.close();
-            requestSent = false;
-            peer = same;
-            connect();
-            return;
-        }
-        RetryOn condition = switch (failure) {
-            case CONNECT_TIMEOUT, READ_TIMEOUT, SEND_TIMEOUT -> RetryOn.TIMEOUT;
-            case INVALID_RESPONSE -> RetryOn.INVALID_HEADER;
-            default -> RetryOn.ERROR;
-        };
-        lastFailure = condition;
-        trail.ended(condition == RetryOn.TIMEOUT ? 504 : 502, System.nanoTime());
-        group.metrics(peer).failed(switch (failure) {
-            case CONNECT -> UpstreamFailure.CONNECT;
-            case CONNECT_TIMEOUT, READ_TIMEOUT, SEND_TIMEOUT -> UpstreamFailure.TIMEOUT;
-            case CLOSED, RESET -> UpstreamFailure.CLOSED;
-            case INVALID_RESPONSE -> UpstreamFailure.INVALID_RESPONSE;
-        });
-        boolean connectFailure = failure == Failure.CONNECT || failure == Failure.CONNECT_TIMEOUT;
-        LOG.log(Level.WARNING, "upstream " + server + " " + describe(failure) + " while proxying " + request.method() + " "
-                + request.uri() + (cause != null ? ": " + cause.getMessage() : ""));
-        finishAttempt(true, false);
-        if (mayRetry(condition, sent && !connectFailure)) {
-            attempt();
-        } else {
-            respondError(condition == RetryOn.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
-                    bodyOutstanding());
-        }
-    }
-
-    private static String describe(Failure f) {
-        return switch (f) {
-            case CONNECT -> "refused or unreachable";
-            case CONNECT_TIMEOUT -> "timed out connecting";
-            case READ_TIMEOUT -> "timed out reading the response";
-            case SEND_TIMEOUT -> "timed out accepting the request";
-            case CLOSED -> "closed the connection prematurely";
-            case RESET -> "reset the connection";
-            case INVALID_RESPONSE -> "sent an invalid response";
-        };
-    }
-
-    /** nginx's rules for passing a request to the next server. */
-    private boolean mayRetry(RetryOn condition, boolean sent) {
-        NextUpstreamSpec next = group.spec().nextUpstream();
-        if (responseStarted || done || !next.retries(condition) || !selection.canRetry() || bodyDropped) {
-            return false;
-        }
-        if (!next.timeout().isZero() && System.nanoTime() - startNanos >= next.timeout().toNanos()) {
-            return false;
-        }
-        return !sent || idempotent || next.nonIdempotent();
+    /** Whether the client connection may carry another request after this one's response. */
+    private boolean clientMayKeepAlive() {
+        return KeepAlivePolicy.keeps(client, HttpUtil.isKeepAlive(request), requestNumber, frontend.isDraining(),
+                bodyOutstanding());
     }
 
     private void respondError(HttpResponseStatus status, boolean close) {
-        if (done) {
+        if (phase == Phase.DONE) {
             return;
         }
-        if (responseStarted) {
+        if (phase == Phase.RESPONDING || phase == Phase.DRAINING || phase == Phase.TUNNEL) {
             abort();
             return;
         }
         context.errors().increment();
-        finishAttempt(false, false);
-        boolean keep = !close && !bodyOutstanding() && HttpUtil.isKeepAlive(request) && !frontend.isDraining()
-                && requestNumber < client.keepaliveRequests();
-        FullHttpResponse response = errorPages.response(ctx.alloc(), status, head);
+        endAttempt(false, false);
+        boolean keep = !close && clientMayKeepAlive();
+        FullHttpResponse response = check.errorPages().response(ctx.alloc(), status, check.head());
         this.status = status.code();
         bodyBytesSent += response.content().readableBytes();
         response.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        responseStarted = true;
-        frontend.encoder().headResponse(head);
+        phase = Phase.RESPONDING;
         ctx.writeAndFlush(response);
         finish(keep);
     }
@@ -1020,7 +655,7 @@ final class ProxyExchange implements RequestVariables {
      * nginx does.
      */
     private boolean bodyOutstanding() {
-        return !requestComplete && hasBody;
+        return !requestComplete && check.hasBody();
     }
 
     /** Gives up on a response already under way: the client sees a truncated response, never a wrong one. */
@@ -1029,10 +664,10 @@ final class ProxyExchange implements RequestVariables {
     }
 
     private void cut(boolean upstreamFailed) {
-        if (done) {
+        if (phase == Phase.DONE) {
             return;
         }
-        finishAttempt(upstreamFailed, false);
+        endAttempt(upstreamFailed, false);
         cleanup();
         ctx.close();
     }
@@ -1043,7 +678,7 @@ final class ProxyExchange implements RequestVariables {
     }
 
     private void cleanup() {
-        done = true;
+        phase = Phase.DONE;
         long now = System.nanoTime();
         if (status == 0) {
             // the client went away (or the connection was cut) before a response head: nginx logs 499
@@ -1054,12 +689,11 @@ final class ProxyExchange implements RequestVariables {
         if (answeredBy != null) {
             answeredBy.requestTime().recordNanos(now - startNanos);
         }
-        upstreamRead.disarm();
-        upstreamSend.disarm();
-        clientBody.disarm();
-        clientSend.disarm();
-        held.forEach(HttpContent::release);
-        held.clear();
+        timers.upstreamRead().disarm();
+        timers.upstreamSend().disarm();
+        timers.clientBody().disarm();
+        timers.clientSend().disarm();
+        replay.release();
         if (spool != null) {
             spool.release();
             spool = null;
@@ -1071,49 +705,41 @@ final class ProxyExchange implements RequestVariables {
         context.accessLog().log(this);
     }
 
-    void onClientClosed() {
-        if (done) {
-            return;
-        }
-        finishAttempt(false, false);
-        cleanup();
-    }
-
     // ---- WebSocket and other upgrades ------------------------------------------------------------------
 
-    private void startTunnel(HttpResponse response) {
-        responseStarted = true;
+    private void startTunnel(UpstreamAttempt a, HttpResponse response) {
+        phase = Phase.TUNNEL;
         status = 101;
-        answeredBy = group.metrics(peer);
-        tunnel = true;
-        clientBody.disarm();
-        HttpHeaders headers = response.headers().copy();
-        HopByHop.strip(headers);
-        headers.set(HttpHeaderNames.UPGRADE, response.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
-        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        location.responseHeaders().apply(headers, this);
-        frontend.encoder().headResponse(false);
-        ctx.writeAndFlush(new DefaultHttpResponse(request.protocolVersion(), response.status(), headers));
-        Channel upstream = conn.channel();
-        upstream.pipeline().remove("codec");
+        answeredBy = a.server();
+        timers.clientBody().disarm();
+        ctx.writeAndFlush(new DefaultHttpResponse(request.protocolVersion(), response.status(),
+                ForwardHeaders.upgradeResponse(response.headers(), location.responseHeaders(), this)));
+        // each side's HTTP handlers go before bytes already read on the other side are passed on: the client's
+        // encoder first, then the server's codec (its leftover bytes go to the client), then the client's decoder
+        // (its leftover bytes go to the server)
         ctx.pipeline().remove(ProxyResponseEncoder.class);
-        ctx.pipeline().remove(StrictRequestDecoder.class);
-        upstreamRead.arm(group.spec().readTimeout().toNanos());
+        a.tunnel(TunnelRelay.fromServer(this, ctx.channel(), timers, client.sendTimeout().toNanos()));
+        ctx.pipeline().replace(StrictRequestDecoder.class, "tunnel",
+                TunnelRelay.fromClient(this, a.channel(), timers, group.spec().sendTimeout().toNanos()));
+        armUpstreamRead();
         ctx.channel().config().setAutoRead(true);
-        upstream.closeFuture().addListener(f -> ctx.executor().execute(this::onTunnelSideClosed));
-        ctx.channel().closeFuture().addListener(f -> upstream.close());
     }
 
-    private void onTunnelSideClosed() {
-        if (done) {
+    boolean tunnelOpen() {
+        return phase == Phase.TUNNEL;
+    }
+
+    /** Bytes the tunnel passed to the client. */
+    void tunnelled(int bytes) {
+        bodyBytesSent += bytes;
+    }
+
+    /** The server's side of the tunnel closed (or timed out): the client gets what it was sent, then is closed. */
+    void onTunnelSideClosed() {
+        if (phase == Phase.DONE) {
             return;
         }
-        if (conn != null) {
-            conn.channel().pipeline().get(UpstreamHandler.class).unbind();
-            group.release(peer, false);
-            peer = null;
-            conn = null;
-        }
+        endAttempt(false, false);
         cleanup();
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
@@ -1132,7 +758,7 @@ final class ProxyExchange implements RequestVariables {
 
     @Override
     public String host() {
-        return host.isEmpty() ? RefusedRequest.localAddr(ctx.channel()) : host;
+        return check.host().isEmpty() ? RefusedRequest.localAddr(ctx.channel()) : check.host();
     }
 
     @Override

@@ -37,7 +37,7 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);
         ProxyResponseEncoder encoder = new ProxyResponseEncoder();
-        FrontendHandler frontend = new FrontendHandler(context, encoder, listener);
+        FrontendHandler frontend = new FrontendHandler(context, encoder, listener, context.pool(ch));
         ch.pipeline().addLast("wire", frontend.new WireObserver());
         ch.pipeline().addLast("decoder", new StrictRequestDecoder(decoder, client.underscoresInHeaders()));
         ch.pipeline().addLast("encoder", encoder);

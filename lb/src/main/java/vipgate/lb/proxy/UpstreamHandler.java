@@ -8,25 +8,25 @@ import vipgate.lb.OutOfMemory;
 import vipgate.lb.Transports;
 
 /**
- * The last handler of an upstream connection. While a request is in flight it hands every event to that
- * request's {@link ProxyExchange}; while the connection idles in the pool, anything the server sends is a
- * protocol error (or its close), so the connection is dropped.
+ * The last handler of an upstream connection. While a request is in flight it hands every event to that try, its
+ * {@link UpstreamAttempt}; while the connection idles in the pool, anything the server sends is a protocol error
+ * (or its close), so the connection is dropped.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
-    private ProxyExchange exchange;
+    private UpstreamAttempt attempt;
 
-    void bind(ProxyExchange exchange) {
-        this.exchange = exchange;
+    void bind(UpstreamAttempt attempt) {
+        this.attempt = attempt;
     }
 
     void unbind() {
-        this.exchange = null;
+        this.attempt = null;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (exchange != null) {
-            exchange.onUpstreamRead(msg);
+        if (attempt != null) {
+            attempt.onRead(msg);
         } else {
             ReferenceCountUtil.release(msg);
             ctx.close();
@@ -35,34 +35,34 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (exchange != null) {
-            exchange.onUpstreamReadComplete();
+        if (attempt != null) {
+            attempt.onReadComplete();
         }
-        if (exchange != null && Transports.resetUnreported(ctx.channel())) {
+        if (attempt != null && Transports.resetUnreported(ctx.channel())) {
             exceptionCaught(ctx, new IOException("connection reset by peer (found in TCP_INFO after a read)"));
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (exchange != null) {
-            exchange.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+        if (attempt != null) {
+            attempt.onWritabilityChanged(ctx.channel().isWritable());
         }
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (exchange != null) {
-            exchange.onUpstreamFailure(ProxyExchange.Failure.CLOSED, null);
+        if (attempt != null) {
+            attempt.fail(UpstreamAttempt.Failure.CLOSED, null);
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         OutOfMemory.check(cause);
-        if (exchange != null) {
-            exchange.onUpstreamFailure(ProxyExchange.Failure.RESET, cause);
+        if (attempt != null) {
+            attempt.fail(UpstreamAttempt.Failure.RESET, cause);
         }
         ctx.close();
     }

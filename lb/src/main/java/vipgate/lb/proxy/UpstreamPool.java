@@ -1,0 +1,111 @@
+package vipgate.lb.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import vipgate.lb.config.ClientSpec;
+import vipgate.lb.config.UpstreamSpec;
+import vipgate.lb.metrics.ServerMetrics;
+import vipgate.lb.pool.LoopPool;
+import vipgate.lb.pool.UpstreamConnection;
+import vipgate.lb.upstream.Peer;
+
+/**
+ * The upstream connections of one event loop: the idle ones ({@link LoopPool}, like nginx's per-worker keepalive
+ * cache) and the making of new ones, with one {@link Bootstrap} for the loop and the connect metrics recorded here.
+ * Only the owning event loop touches it.
+ */
+public final class UpstreamPool implements UpstreamConnector {
+    private final LoopPool idle = new LoopPool();
+    private final Bootstrap bootstrap;
+    /** The connect timeout the bootstrap is set to; groups differ, so it is set again when the next one does. */
+    private int connectTimeoutMillis = -1;
+
+    UpstreamPool(EventLoop loop, ChannelFactory<? extends Channel> channels, ByteBufAllocator alloc, ProxyContext context) {
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channelFactory(channels)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, alloc)
+                .handler(new Pipeline(context));
+    }
+
+    /** The handlers of a new connection; the response limits are the client's of the routing in force. */
+    @ChannelHandler.Sharable
+    private static final class Pipeline extends ChannelInitializer<Channel> {
+        private final ProxyContext context;
+
+        Pipeline(ProxyContext context) {
+            this.context = context;
+        }
+
+        @Override
+        protected void initChannel(Channel ch) {
+            ClientSpec client = context.routing().client();
+            HttpDecoderConfig decoder = new HttpDecoderConfig()
+                    .setMaxInitialLineLength(client.maxUri())
+                    .setMaxHeaderSize(client.maxHeaderSize())
+                    .setMaxChunkSize(64 * 1024);
+            ch.pipeline().addLast("codec", new UpstreamCodec(decoder));
+            ch.pipeline().addLast("upstream", new UpstreamHandler());
+        }
+    }
+
+    @Override
+    public void acquire(UpstreamGroup group, Peer peer, Callback callback) {
+        UpstreamConnection pooled = idle.poll(group.name(), peer.name());
+        if (pooled != null) {
+            callback.connected(pooled);
+        } else {
+            connect(group, peer, callback);
+        }
+    }
+
+    @Override
+    public void connect(UpstreamGroup group, Peer peer, Callback callback) {
+        ServerMetrics server = group.metrics(peer);
+        int timeout = (int) Math.min(Integer.MAX_VALUE, group.spec().connectTimeout().toMillis());
+        if (timeout != connectTimeoutMillis) {
+            bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeout);
+            connectTimeoutMillis = timeout;
+        }
+        long start = System.nanoTime();
+        bootstrap.connect(peer.address()).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                server.connectTime().recordNanos(System.nanoTime() - start);
+                server.connectionOpened();
+                f.channel().closeFuture().addListener(closed -> server.connectionClosed());
+                callback.connected(new UpstreamConnection(f.channel(), peer.name(), server));
+            } else {
+                callback.connectFailed(f.cause());
+            }
+        });
+    }
+
+    @Override
+    public void release(UpstreamGroup group, UpstreamConnection connection, boolean reusable) {
+        UpstreamSpec spec = group.spec();
+        if (reusable && connection.requests() < spec.keepalive().maxRequests() && connection.channel().isActive()) {
+            idle.offer(group.name(), connection, spec.keepalive().idle(), spec.keepalive().idleTimeout().toNanos());
+        } else {
+            connection.close();
+        }
+    }
+
+    /** Connections idling in this loop's pool. */
+    public int idleCount() {
+        return idle.idleCount();
+    }
+
+    /** Closes every idle connection, e.g. at shutdown. */
+    public void closeAll() {
+        idle.closeAll();
+    }
+}
