@@ -20,20 +20,7 @@ public final class Router {
         this.hosts = List.copyOf(hosts);
     }
 
-    /** The route of a request, or null when no location of the chosen server matches the path. */
-    public Route route(InetSocketAddress local, String host, String path) {
-        VirtualHost vhost = virtualHost(local, host);
-        if (vhost == null) {
-            return null;
-        }
-        Location location = vhost.location(path);
-        return new Route(vhost, location);
-    }
-
-    /** A chosen virtual host and location (null location: 404). */
-    public record Route(VirtualHost host, Location location) {
-    }
-
+    /** The server a request on socket {@code local} for {@code host} goes to; null when none listens there. */
     public VirtualHost virtualHost(InetSocketAddress local, String host) {
         VirtualHost best = null;
         long bestScore = -1;

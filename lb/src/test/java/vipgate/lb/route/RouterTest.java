@@ -31,9 +31,15 @@ class RouterTest {
 
     private static final InetSocketAddress PORT_80 = new InetSocketAddress("127.0.0.1", 80);
 
+    /** The location a request is routed to, null when no server listens or no location matches (as the proxy does). */
+    private static Location location(Router router, InetSocketAddress local, String host, String path) {
+        VirtualHost v = router.virtualHost(local, host);
+        return v == null ? null : v.location(path);
+    }
+
     private static String serverFor(Router router, InetSocketAddress local, String host) {
-        Router.Route r = router.route(local, host, "/");
-        return r == null ? null : r.location().upstream();
+        Location l = location(router, local, host, "/");
+        return l == null ? null : l.upstream();
     }
 
     @Test
@@ -66,7 +72,7 @@ class RouterTest {
         assertThat(serverFor(router, PORT_80, "a.example")).isEqualTo("a");
         assertThat(serverFor(router, PORT_80, "c.example")).as("c does not listen on 80").isEqualTo("b");
         assertThat(serverFor(router, new InetSocketAddress("127.0.0.1", 81), "a.example")).isEqualTo("c");
-        assertThat(router.route(new InetSocketAddress("127.0.0.1", 82), "a.example", "/")).as("nobody on 82").isNull();
+        assertThat(router.virtualHost(new InetSocketAddress("127.0.0.1", 82), "a.example")).as("nobody on 82").isNull();
     }
 
     @Test
@@ -83,24 +89,23 @@ class RouterTest {
         VirtualHost v = vhost("0.0.0.0:80", false, List.of(prefix("/", "root"), prefix("/api/", "api"),
                 prefix("/api/v2/", "v2"), exact("/api/health", "health"), prefix("/static", "static")), "_");
         Router router = new Router(List.of(v));
-        assertThat(router.route(PORT_80, "h", "/").location().upstream()).isEqualTo("root");
-        assertThat(router.route(PORT_80, "h", "/index.html").location().upstream()).isEqualTo("root");
-        assertThat(router.route(PORT_80, "h", "/api/users").location().upstream()).isEqualTo("api");
-        assertThat(router.route(PORT_80, "h", "/api/v2/users").location().upstream()).isEqualTo("v2");
-        assertThat(router.route(PORT_80, "h", "/api/health").location().upstream()).isEqualTo("health");
-        assertThat(router.route(PORT_80, "h", "/api/health/deep").location().upstream()).isEqualTo("api");
-        assertThat(router.route(PORT_80, "h", "/staticfiles/x").location().upstream()).isEqualTo("static");
+        assertThat(location(router, PORT_80, "h", "/").upstream()).isEqualTo("root");
+        assertThat(location(router, PORT_80, "h", "/index.html").upstream()).isEqualTo("root");
+        assertThat(location(router, PORT_80, "h", "/api/users").upstream()).isEqualTo("api");
+        assertThat(location(router, PORT_80, "h", "/api/v2/users").upstream()).isEqualTo("v2");
+        assertThat(location(router, PORT_80, "h", "/api/health").upstream()).isEqualTo("health");
+        assertThat(location(router, PORT_80, "h", "/api/health/deep").upstream()).isEqualTo("api");
+        assertThat(location(router, PORT_80, "h", "/staticfiles/x").upstream()).isEqualTo("static");
     }
 
     @Test
     void noMatchingLocationIsARouteWithoutLocation() {
         Router router = new Router(List.of(vhost("0.0.0.0:80", false, List.of(prefix("/api/", "api"),
                 exact("/exact", "e")), "_")));
-        Router.Route r = router.route(PORT_80, "h", "/other");
-        assertThat(r).isNotNull();
-        assertThat(r.location()).isNull();
-        assertThat(router.route(PORT_80, "h", "/exact/").location()).isNull();
-        assertThat(router.route(PORT_80, "h", "/api").location()).isNull();
+        assertThat(router.virtualHost(PORT_80, "h")).isNotNull();
+        assertThat(location(router, PORT_80, "h", "/other")).isNull();
+        assertThat(location(router, PORT_80, "h", "/exact/")).isNull();
+        assertThat(location(router, PORT_80, "h", "/api")).isNull();
     }
 
     private static Router listening(String... listens) {
