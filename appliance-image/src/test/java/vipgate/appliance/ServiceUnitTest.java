@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class ServiceUnitTest {
     private static final Path UNIT = Path.of("src/main/dist/vipgate.service");
+    private static final Path JVM_OPTIONS = Path.of("src/main/dist/jvm.options");
+    private static final String INSTALLED_JVM_OPTIONS = "/usr/share/vipgate/jvm.options";
     private static final List<String> CAPABILITIES = List.of("CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_NET_BIND_SERVICE");
 
     @Test
@@ -79,6 +81,58 @@ class ServiceUnitTest {
         Matcher m = Pattern.compile("Overall exposure level for vipgate.service: (\\d+\\.\\d)").matcher(out);
         assumeTrue(m.find(), () -> "systemd-analyze without --offline: " + out);
         assertThat(Double.parseDouble(m.group(1))).as(out).isLessThanOrEqualTo(2.5);
+    }
+
+    /**
+     * The shipped JVM options come first and the machine's (java.env: direct memory, C1 on an emulated CPU, the
+     * operator's vipgate.java-options) after them, so those win; the unit and the vipgate command use the same file.
+     */
+    @Test
+    void theUnitAndTheLauncherPassTheShippedJvmOptionsBeforeTheMachinesOwn() throws IOException {
+        Map<String, List<String>> service = section(UNIT, "Service");
+        assertThat(service.get("ExecStart")).singleElement().satisfies(exec -> {
+            List<String> args = List.of(exec.split("\\s+"));
+            assertThat(args.subList(0, 3)).containsExactly("/usr/bin/java", "@" + INSTALLED_JVM_OPTIONS, "$VIPGATE_JAVA_OPTS");
+            assertThat(args).contains("-XX:+ExitOnOutOfMemoryError");
+            assertThat(args.indexOf("-XX:+ExitOnOutOfMemoryError")).isLessThan(args.indexOf("-jar"));
+        });
+        assertThat(Files.readAllLines(Path.of("image/overlay/usr/bin/vipgate")))
+                .anyMatch(l -> l.matches("exec /usr/bin/java @" + Pattern.quote(INSTALLED_JVM_OPTIONS) + " \\$VIPGATE_JAVA_OPTS -jar .*"));
+        assertThat(Files.readString(Path.of("image/build")))
+                .contains("\"$module/src/main/dist/jvm.options\" \"$overlay" + INSTALLED_JVM_OPTIONS + "\"");
+    }
+
+    /** The JVM takes the file as it is shipped: serial GC, small fixed young generation, capped code cache and JIT. */
+    @Test
+    void theJvmAcceptsTheShippedOptions() throws Exception {
+        Map<String, String> flags = finalFlags("@" + JVM_OPTIONS.toAbsolutePath());
+        assertThat(flags).containsEntry("UseSerialGC", "true").containsEntry("UseG1GC", "false")
+                .containsEntry("NewSize", String.valueOf(12L << 20)).containsEntry("MaxNewSize", String.valueOf(12L << 20))
+                .containsEntry("InitialHeapSize", String.valueOf(32L << 20)).containsEntry("MaxRAMPercentage", "25.000000")
+                .containsEntry("ReservedCodeCacheSize", String.valueOf(64L << 20)).containsEntry("CICompilerCount", "2")
+                .containsEntry("ThreadStackSize", "512").containsEntry("TrimNativeHeapInterval", "5000");
+        // what java.env adds on an emulated CPU, and an operator's own GC (identity turns the serial one off first)
+        assertThat(finalFlags("@" + JVM_OPTIONS.toAbsolutePath(), "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1"))
+                .containsEntry("TieredStopAtLevel", "1").containsEntry("CICompilerCount", "1");
+        assertThat(finalFlags("@" + JVM_OPTIONS.toAbsolutePath(), "-XX:-UseSerialGC", "-XX:+UseParallelGC"))
+                .containsEntry("UseSerialGC", "false").containsEntry("UseParallelGC", "true");
+    }
+
+    /** -XX:+PrintFlagsFinal of a JVM started with these options: flag name to value. */
+    private static Map<String, String> finalFlags(String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(List.of(options));
+        command.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        Map<String, String> flags = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^\\s*\\S+\\s+(\\w+)\\s+:?=\\s+(\\S+)").matcher(out);
+        while (m.find()) {
+            flags.put(m.group(1), m.group(2));
+        }
+        return flags;
     }
 
     private static List<String> words(Map<String, List<String>> section, String key) {
