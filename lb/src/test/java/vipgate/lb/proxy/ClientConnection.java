@@ -61,6 +61,11 @@ final class ClientConnection implements AutoCloseable {
 
     /** Everything the proxy wrote to the client since the last call. */
     String received() {
+        return written(channel);
+    }
+
+    /** The bytes written to {@code channel} since they were last taken, as text; releases them. */
+    static String written(EmbeddedChannel channel) {
         StringBuilder out = new StringBuilder();
         for (Object m; (m = channel.readOutbound()) != null; ) {
             ByteBuf b = (ByteBuf) m;

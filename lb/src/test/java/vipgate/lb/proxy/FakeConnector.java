@@ -1,6 +1,5 @@
 package vipgate.lb.proxy;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -36,13 +35,7 @@ final class FakeConnector implements UpstreamConnector {
 
         /** What the proxy sent on this connection since the last call. */
         String received() {
-            StringBuilder out = new StringBuilder();
-            for (Object m; (m = channel.readOutbound()) != null; ) {
-                ByteBuf b = (ByteBuf) m;
-                out.append(b.toString(StandardCharsets.ISO_8859_1));
-                b.release();
-            }
-            return out.toString();
+            return ClientConnection.written(channel);
         }
 
         void respond(String bytes) {
