@@ -65,8 +65,12 @@ public final class VrrpInstance {
      * (relayed to it by the new master, see {@link Action.RelayStrays}) finish meanwhile.
      */
     public static final long HANDOVER_GRACE_NANOS = 1_000_000_000L;
-    /** How long a new master relays after taking over: the old master's grace and a margin for its late removal. */
-    static final long RELAY_AFTER_TAKEOVER_NANOS = HANDOVER_GRACE_NANOS + 500_000_000L;
+    /**
+     * How long a new master relays after taking over: a little less than the old master's grace (which starts at our
+     * first advert), so nothing is relayed to a box that no longer holds the VIPs (one that forwards would send it
+     * back, in a loop only the TTL ends).
+     */
+    static final long RELAY_AFTER_TAKEOVER_NANOS = HANDOVER_GRACE_NANOS - 200_000_000L;
 
     public VrrpInstance(InstanceParams params) {
         this.params = Objects.requireNonNull(params, "params");
@@ -263,7 +267,7 @@ public final class VrrpInstance {
         if (relayUntil.isDue(now)) {
             endRelay(out);
             if (state == State.MASTER) {
-                // the old master has dropped the VIPs by now: a client that ARPed it meanwhile comes here too
+                // the old master lets go of the VIPs now: a client that ARPed it meanwhile must come here too
                 out.add(new Action.SendGarp(params.garpRepeat()));
             }
         }
