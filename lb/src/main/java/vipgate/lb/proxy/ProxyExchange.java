@@ -222,7 +222,13 @@ final class ProxyExchange implements RequestVariables {
         selection = SelectionContext.forRequest(hashKey, next.tries());
         upstreamHead = ForwardHeaders.upstreamRequest(request, check.targetAuthority(), check.webSocket(),
                 location.requestHeaders(), this);
-        ctx.channel().config().setAutoRead(false);
+        if (check.hasBody() || check.webSocket()) {
+            // the body waits in the client's socket until a server takes it; a tunnel's first bytes wait for the
+            // 101. A request without a body leaves reading on: only a pipelined request can follow, which the
+            // frontend holds (and then stops reading), and a client that closes is seen at once. Each toggle
+            // costs a system call (epoll_ctl) or an io_uring cancel and resubmission.
+            ctx.channel().config().setAutoRead(false);
+        }
         timers.clientBody().arm(client.bodyTimeout().toNanos());
         if (routing.buffering().requests() && check.hasBody() && !check.webSocket()) {
             // the whole body first, then a server (nginx proxy_request_buffering)

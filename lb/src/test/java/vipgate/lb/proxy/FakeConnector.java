@@ -2,6 +2,9 @@ package vipgate.lb.proxy;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.net.ConnectException;
@@ -57,6 +60,8 @@ final class FakeConnector implements UpstreamConnector {
     final List<String> connects = new ArrayList<>();
     /** How each connection given back was released: true when reusable. */
     final List<Boolean> released = new ArrayList<>();
+    /** Runs whenever the proxy writes to a server, before the write goes out. */
+    Runnable onWrite = () -> { };
 
     /** Connections to {@code peer} are refused from now on. */
     void refuse(String peer) {
@@ -98,6 +103,13 @@ final class FakeConnector implements UpstreamConnector {
             return;
         }
         EmbeddedChannel ch = new EmbeddedChannel();
+        ch.pipeline().addLast("observer", new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                onWrite.run();
+                ctx.write(msg, promise);
+            }
+        });
         ch.pipeline().addLast("codec", new UpstreamCodec(new HttpDecoderConfig()));
         ch.pipeline().addLast("upstream", new UpstreamHandler());
         Server s = new Server(ch, peer.name());

@@ -3,6 +3,8 @@ package vipgate.lb.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.WriteBufferWaterMark;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,6 +44,33 @@ class ProxyExchangeTest {
                 .endsWith("\r\n\r\nok");
         assertThat(client.servers.released).containsExactly(true);
         assertThat(client.channel.isActive()).isTrue();
+    }
+
+    @Test
+    void aRequestWithoutABodyNeverPausesTheClientsReads() {
+        client = ClientConnection.toServers("", A);
+        List<Boolean> readingWhileSent = new ArrayList<>();
+        client.servers.onWrite = () -> readingWhileSent.add(client.channel.config().isAutoRead());
+        client.send(get("/a"));
+        // pausing and resuming reads costs a system call each (epoll_ctl, or an io_uring cancel and resubmission)
+        assertThat(readingWhileSent).isNotEmpty().containsOnly(true);
+        client.servers.next().respond(OK);
+        assertThat(client.received()).endsWith("ok");
+    }
+
+    @Test
+    void aRequestWithABodyPausesTheClientUntilItsServerTakesTheBody() {
+        client = ClientConnection.toServers("", A);
+        List<Boolean> readingWhileSent = new ArrayList<>();
+        client.servers.onWrite = () -> readingWhileSent.add(client.channel.config().isAutoRead());
+        client.send("POST /form HTTP/1.1\r\nHost: app\r\nContent-Length: 3\r\n\r\n");
+        assertThat(readingWhileSent).isNotEmpty().containsOnly(false);
+        assertThat(client.channel.config().isAutoRead()).isTrue();
+        client.send("a=1");
+        FakeConnector.Server s = client.servers.next();
+        assertThat(s.received()).endsWith("\r\n\r\na=1");
+        s.respond(OK);
+        assertThat(client.received()).endsWith("ok");
     }
 
     @Test
