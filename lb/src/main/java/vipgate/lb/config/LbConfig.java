@@ -140,7 +140,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         }
         Section k = u.section("keepalive");
         KeepaliveSpec keepalive = new KeepaliveSpec(k.integer("idle", 0, 100_000), k.duration("idle-timeout"),
-                k.integer("max-requests", 1, Integer.MAX_VALUE));
+                k.integer("max-requests", 1, Integer.MAX_VALUE), k.duration("surplus-timeout"));
         Section n = u.section("next-upstream");
         Set<NextUpstreamSpec.RetryOn> on = EnumSet.noneOf(NextUpstreamSpec.RetryOn.class);
         for (String word : n.strings("on")) {

@@ -19,6 +19,7 @@ public final class UpstreamConnection {
     /** Runs {@link #idleExpiry} once the connection has idled in the pool for its timeout. */
     private final Deadline idle;
     private Runnable idleExpiry;
+    private long idleSinceNanos;
 
     public UpstreamConnection(Channel channel, String serverKey, ServerMetrics metrics) {
         this.channel = channel;
@@ -68,10 +69,16 @@ public final class UpstreamConnection {
      * deadline is lazy, so a connection that goes back and forth between requests and the pool keeps one pending
      * check instead of scheduling and cancelling one per request.
      */
-    void markIdle(long timeoutNanos, Runnable onExpiry) {
+    void markIdle(long nowNanos, long timeoutNanos, Runnable onExpiry) {
+        idleSinceNanos = nowNanos;
         idleExpiry = onExpiry;
         idle.arm(timeoutNanos);
         setIdling(true);
+    }
+
+    /** When it was last parked. */
+    long idleSinceNanos() {
+        return idleSinceNanos;
     }
 
     void markBusy() {

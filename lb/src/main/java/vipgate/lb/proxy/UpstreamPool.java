@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.config.UpstreamSpec;
 import vipgate.lb.metrics.ServerMetrics;
+import vipgate.lb.config.KeepaliveSpec;
 import vipgate.lb.pool.LoopPool;
 import vipgate.lb.pool.UpstreamConnection;
 import vipgate.lb.upstream.Peer;
@@ -93,7 +94,8 @@ public final class UpstreamPool implements UpstreamConnector {
     public void release(UpstreamGroup group, UpstreamConnection connection, boolean reusable) {
         UpstreamSpec spec = group.spec();
         if (reusable && connection.requests() < spec.keepalive().maxRequests() && connection.channel().isActive()) {
-            idle.offer(group.name(), connection, spec.keepalive().idle(), spec.keepalive().idleTimeout().toNanos());
+            KeepaliveSpec k = spec.keepalive();
+            idle.offer(group.name(), connection, k.idle(), k.idleTimeout().toNanos(), k.surplusTimeout().toNanos());
         } else {
             connection.close();
         }
