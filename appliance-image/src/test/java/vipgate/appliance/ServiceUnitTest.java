@@ -96,6 +96,8 @@ class ServiceUnitTest {
             assertThat(args).contains("-XX:+ExitOnOutOfMemoryError");
             assertThat(args.indexOf("-XX:+ExitOnOutOfMemoryError")).isLessThan(args.indexOf("-jar"));
         });
+        assertThat(service.get("Environment")).contains("MALLOC_ARENA_MAX=2");
+        assertThat(Files.readAllLines(Path.of("image/overlay/usr/bin/vipgate"))).contains("MALLOC_ARENA_MAX=2");
         assertThat(Files.readAllLines(Path.of("image/overlay/usr/bin/vipgate")))
                 .anyMatch(l -> l.matches("exec /usr/bin/java @" + Pattern.quote(INSTALLED_JVM_OPTIONS) + " \\$VIPGATE_JAVA_OPTS -jar .*"));
         assertThat(Files.readString(Path.of("image/build")))
