@@ -74,7 +74,11 @@ public final class LoopPool {
         long timeout = c.serverIdleLimitNanos() > 0 ? Math.min(idleTimeoutNanos, c.serverIdleLimitNanos()) : idleTimeoutNanos;
         c.markIdle(now, timeout, () -> remove(group, c));
         if (idle.size() > maxIdle) {
-            limitsByGroup.put(group, new Limits(maxIdle, surplusTimeoutNanos));
+            Limits limits = limitsByGroup.get(group);
+            if (limits == null || limits.maxIdle() != maxIdle || limits.surplusTimeoutNanos() != surplusTimeoutNanos) {
+                // only when they changed (a reload): in a steady surplus this runs for every request
+                limitsByGroup.put(group, new Limits(maxIdle, surplusTimeoutNanos));
+            }
             scheduleSweep(c.channel().eventLoop(), surplusTimeoutNanos);
         }
     }
