@@ -11,9 +11,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import vipgate.lb.config.ClientSpec;
-import vipgate.lb.config.UpstreamSpec;
-import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.config.KeepaliveSpec;
+import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.pool.LoopPool;
 import vipgate.lb.pool.UpstreamConnection;
 import vipgate.lb.upstream.Peer;
@@ -92,9 +91,8 @@ public final class UpstreamPool implements UpstreamConnector {
 
     @Override
     public void release(UpstreamGroup group, UpstreamConnection connection, boolean reusable) {
-        UpstreamSpec spec = group.spec();
-        if (reusable && connection.requests() < spec.keepalive().maxRequests() && connection.channel().isActive()) {
-            KeepaliveSpec k = spec.keepalive();
+        KeepaliveSpec k = group.spec().keepalive();
+        if (reusable && connection.requests() < k.maxRequests() && connection.channel().isActive()) {
             idle.offer(group.name(), connection, k.idle(), k.idleTimeout().toNanos(), k.surplusTimeout().toNanos());
         } else {
             connection.close();
