@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import vipgate.config.HostPort;
 
-/** nginx {@code server { listen ...; server_name ...; location ... }}. */
+/**
+ * nginx {@code server { listen ...; server_name ...; rewrite ...; return ...; location ... }}; {@code returns} is ""
+ * when the server has no return.
+ */
 public record VirtualServerSpec(List<HostPort> listen, List<String> serverNames, boolean isDefault,
-        List<LocationSpec> locations, Map<Integer, Path> errorPages) {
+        List<RewriteSpec> rewrites, String returns, List<LocationSpec> locations, Map<Integer, Path> errorPages) {
 }
