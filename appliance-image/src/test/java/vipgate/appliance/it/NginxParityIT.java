@@ -41,7 +41,11 @@ class NginxParityIT {
             "/legacy/z", "/old/a/b", "/tmp/a", "/internal/q", "/loop/a", "/args/a", "/drop/a", "/chain/c", "/abs/x",
             "/stop/x", "/app/x", "/app/%7Euser", "/api", "/api/users", "/api/a%20b", "/api/a%2Fb", "/api/%41", "/v1",
             "/v1/x", "/v1x", "/health", "/health/", "/dir", "/dir/", "/dir/x", "/r302", "/r307", "/url", "/text", "/gone",
-            "/nocontent", "/close", "/a/../b", "/a//b", "/a/./c", "/x/%2e%2e/y", "/IMAGES/a.png", "/%75sers/1/x");
+            "/nocontent", "/close", "/a/../b", "/a//b", "/a/./c", "/x/%2e%2e/y", "/IMAGES/a.png", "/%75sers/1/x",
+            "/open/x", "/admin/x", "/ret/x");
+    /** X-Forwarded-For of the GET requests (none for HEAD): which client a trusted sender names. */
+    private static final List<String> FORWARDED = List.of("", "10.0.0.7", "10.0.0.5", "192.0.2.7", "192.0.2.7, 10.0.0.9",
+            "10.0.0.5, 192.0.2.7", "not-an-address");
     private static final List<String> QUERIES = List.of("", "?a=1&b=2", "?A=x%20y&a=2");
     private static final List<String> METHODS = List.of("GET", "HEAD");
 
@@ -96,13 +100,16 @@ class NginxParityIT {
         for (String method : METHODS) {
             for (String path : PATHS) {
                 for (String query : QUERIES) {
-                    String target = path + query;
-                    String expected = answer(nginxPort, method, target, nginxPort);
-                    String actual = answer(vipgatePort, method, target, vipgatePort);
-                    compared++;
-                    transcript.append(method).append(' ').append(target).append(" -> ").append(expected).append('\n');
-                    if (!expected.equals(actual)) {
-                        differences.add(method + " " + target + "\n  nginx:   " + expected + "\n  vipgate: " + actual);
+                    for (String forwarded : method.equals("GET") ? FORWARDED : List.of("")) {
+                        String target = path + query;
+                        String expected = answer(nginxPort, method, target, forwarded, nginxPort);
+                        String actual = answer(vipgatePort, method, target, forwarded, vipgatePort);
+                        String request = method + " " + target + (forwarded.isEmpty() ? "" : " [X-Forwarded-For: " + forwarded + "]");
+                        compared++;
+                        transcript.append(request).append(" -> ").append(expected).append('\n');
+                        if (!expected.equals(actual)) {
+                            differences.add(request + "\n  nginx:   " + expected + "\n  vipgate: " + actual);
+                        }
                     }
                 }
             }
@@ -115,9 +122,10 @@ class NginxParityIT {
     }
 
     /** What a client sees, made comparable: status, Location with the port as PORT, body with the signature as SERVER. */
-    private static String answer(int port, String method, String target, int ownPort) {
+    private static String answer(int port, String method, String target, String forwarded, int ownPort) {
         try (RawHttp http = RawHttp.connect(port)) {
-            http.send(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nCookie: c=3; d=4\r\nConnection: close\r\n\r\n");
+            http.send(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nCookie: c=3; d=4\r\n"
+                    + (forwarded.isEmpty() ? "" : "X-Forwarded-For: " + forwarded + "\r\n") + "Connection: close\r\n\r\n");
             RawHttp.Response r;
             try {
                 r = http.read(method.equals("HEAD"));

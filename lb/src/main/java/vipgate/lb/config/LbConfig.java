@@ -15,6 +15,8 @@ import java.util.Set;
 import vipgate.config.HostPort;
 import vipgate.config.Section;
 import vipgate.health.HealthCheckSpec;
+import vipgate.lb.http.AccessRules;
+import vipgate.lb.http.Cidr;
 import vipgate.lb.http.Template;
 import vipgate.lb.route.LocationPath;
 import vipgate.lb.route.NginxRegex;
@@ -184,6 +186,18 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         Set<String> serverCaptures = new HashSet<>();
         List<RewriteSpec> serverRewrites = bindRewrites(s, rewriteDefaults, serverCaptures);
         String serverReturn = bindReturn(s, serverCaptures);
+        List<String> serverAccess = bindAccess(s);
+        Section realIp = s.section("real-ip");
+        List<String> trusted = realIp.strings("from");
+        trusted.forEach(t -> {
+            try {
+                Cidr.parse(t);
+            } catch (IllegalArgumentException e) {
+                realIp.problem("from", e.getMessage());
+            }
+        });
+        VirtualServerSpec.RealIpSpec realIpSpec = new VirtualServerSpec.RealIpSpec(List.copyOf(trusted),
+                realIp.string("header"), realIp.bool("recursive"));
         List<LocationSpec> locations = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Section l : s.objectList("locations", locationDefaults)) {
@@ -204,6 +218,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
             }
             List<RewriteSpec> rewrites = bindRewrites(l, rewriteDefaults, captures);
             String returns = bindReturn(l, captures);
+            List<String> access = bindAccess(l);
             String upstream = l.string("upstream");
             if (!upstream.isEmpty() && !upstreamNames.contains(upstream)) {
                 l.problem("upstream", "no upstream named '" + upstream + "'; define vipgate.lb.upstreams." + upstream
@@ -227,7 +242,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
             Map<String, String> responseHeaders = l.stringMap("response-headers");
             requestHeaders.forEach((name, value) -> checkTemplate(l, "request-headers", name + ": ", value, captures));
             responseHeaders.forEach((name, value) -> checkTemplate(l, "response-headers", name + ": ", value, captures));
-            locations.add(new LocationSpec(path, rewrites, returns, upstream, passUri, requestHeaders, responseHeaders));
+            locations.add(new LocationSpec(path, rewrites, returns, access, upstream, passUri, requestHeaders, responseHeaders));
         }
         if (locations.isEmpty() && serverReturn.isEmpty()) {
             s.problem("locations", "a server needs at least one location, e.g. [ { path = \"/\", upstream = web } ], or a return");
@@ -249,7 +264,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
             }
         });
         return new VirtualServerSpec(List.copyOf(listen), List.copyOf(names), s.bool("default"), serverRewrites,
-                serverReturn, List.copyOf(locations), Map.copyOf(errorPages));
+                serverReturn, serverAccess, realIpSpec, List.copyOf(locations), Map.copyOf(errorPages));
     }
 
     /** The rewrites of a server or location; the names their regexes capture are added to {@code captures}. */
@@ -278,6 +293,16 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
             out.add(new RewriteSpec(regex, replacement, flag));
         }
         return List.copyOf(out);
+    }
+
+    private static List<String> bindAccess(Section s) {
+        List<String> rules = s.strings("access");
+        try {
+            AccessRules.parse(rules);
+        } catch (IllegalArgumentException e) {
+            s.problem("access", e.getMessage());
+        }
+        return List.copyOf(rules);
     }
 
     private static String bindReturn(Section s, Set<String> captures) {

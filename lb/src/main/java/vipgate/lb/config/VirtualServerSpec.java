@@ -6,9 +6,14 @@ import java.util.Map;
 import vipgate.config.HostPort;
 
 /**
- * nginx {@code server { listen ...; server_name ...; rewrite ...; return ...; location ... }}; {@code returns} is ""
- * when the server has no return.
+ * nginx {@code server { listen ...; server_name ...; rewrite ...; return ...; allow/deny ...; set_real_ip_from ...;
+ * location ... }}; {@code returns} is "" when the server has no return.
  */
 public record VirtualServerSpec(List<HostPort> listen, List<String> serverNames, boolean isDefault,
-        List<RewriteSpec> rewrites, String returns, List<LocationSpec> locations, Map<Integer, Path> errorPages) {
+        List<RewriteSpec> rewrites, String returns, List<String> access, RealIpSpec realIp, List<LocationSpec> locations,
+        Map<Integer, Path> errorPages) {
+
+    /** nginx's set_real_ip_from, real_ip_header and real_ip_recursive. */
+    public record RealIpSpec(List<String> from, String header, boolean recursive) {
+    }
 }

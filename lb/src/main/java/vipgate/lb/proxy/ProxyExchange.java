@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import vipgate.lb.config.BufferingSpec;
@@ -90,6 +92,8 @@ final class ProxyExchange implements RequestVariables {
     private RequestCheck check;
     /** The request's $uri, $args and captures, and the location they lead to; null before the head was checked. */
     private RequestRoute route;
+    /** The client's address, the connection's or the one a trusted sender's header names (nginx's realip); null before. */
+    private InetAddress clientAddress;
     private Location location;
     private UpstreamGroup group;
 
@@ -224,6 +228,8 @@ final class ProxyExchange implements RequestVariables {
             respondError(refusal, refusal != HttpResponseStatus.NOT_FOUND || bodyPending);
             return;
         }
+        InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        clientAddress = check.vhost().realIp().client(peer, request.headers());
         route = new RequestRoute(check.path(), RequestTarget.query(request.uri()));
         Answer answer;
         try {
@@ -238,6 +244,11 @@ final class ProxyExchange implements RequestVariables {
             return;
         }
         location = route.location();
+        if (!check.vhost().access(location).allows(clientAddress)) {
+            LOG.fine(() -> "access forbidden by rule, client " + remoteAddr() + ", " + request.method() + " " + request.uri());
+            respondError(HttpResponseStatus.FORBIDDEN, false);
+            return;
+        }
         group = routing.upstreams().get(location.upstream());
         NextUpstreamSpec next = group.spec().nextUpstream();
         String hashKey = group.hashKey().isEmpty() ? null : group.hashKey().evaluate(this);
@@ -805,7 +816,7 @@ final class ProxyExchange implements RequestVariables {
 
     @Override
     public String remoteAddr() {
-        return RefusedRequest.remoteAddr(ctx.channel());
+        return clientAddress == null ? RefusedRequest.remoteAddr(ctx.channel()) : clientAddress.getHostAddress();
     }
 
     @Override

@@ -13,7 +13,10 @@ import vipgate.lb.config.LocationSpec;
 import vipgate.lb.config.RewriteSpec;
 import vipgate.lb.config.UpstreamSpec;
 import vipgate.lb.config.VirtualServerSpec;
+import vipgate.lb.http.AccessRules;
+import vipgate.lb.http.Cidr;
 import vipgate.lb.http.ErrorPages;
+import vipgate.lb.http.RealIp;
 import vipgate.lb.http.HeaderRewrite;
 import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.route.Location;
@@ -47,11 +50,16 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
                     captures.addAll(path.regex().names().keySet());
                 }
                 List<Rewrite> rewrites = rewrites(l.rewrites(), captures);
-                locations.add(new Location(path, rewrites, returns(l.returns(), captures), l.upstream(), l.passUri(),
-                        HeaderRewrite.of(l.requestHeaders(), captures), HeaderRewrite.of(l.responseHeaders(), captures)));
+                locations.add(new Location(path, rewrites, returns(l.returns(), captures), AccessRules.parse(l.access()),
+                        l.upstream(), l.passUri(), HeaderRewrite.of(l.requestHeaders(), captures),
+                        HeaderRewrite.of(l.responseHeaders(), captures)));
             }
+            VirtualServerSpec.RealIpSpec r = vs.realIp();
+            RealIp realIp = r.from().isEmpty() ? RealIp.OFF
+                    : new RealIp(r.from().stream().map(Cidr::parse).toList(), r.header(), r.recursive());
             hosts.add(new VirtualHost(vs.listen(), vs.serverNames(), vs.isDefault(), serverRewrites,
-                    returns(vs.returns(), serverCaptures), locations, ErrorPages.load(vs.errorPages())));
+                    returns(vs.returns(), serverCaptures), AccessRules.parse(vs.access()), realIp, locations,
+                    ErrorPages.load(vs.errorPages())));
         }
         return new Routing(new Router(hosts), Map.copyOf(groups), config.client(), config.buffering());
     }

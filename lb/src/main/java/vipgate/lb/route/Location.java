@@ -1,14 +1,16 @@
 package vipgate.lb.route;
 
 import java.util.List;
+import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.HeaderRewrite;
 
 /**
  * A compiled location: how it matches, its rewrites and return (nginx's rewrite module, run in that order), where it
- * proxies (an upstream, "" for none, and nginx's proxy_pass URI part, "" for none) and how headers change.
+ * proxies (an upstream, "" for none, and nginx's proxy_pass URI part, "" for none), its allow/deny rules (none: the
+ * server's, as nginx inherits them) and how headers change.
  */
-public record Location(LocationPath path, List<Rewrite> rewrites, Return returns, String upstream, String passUri,
-        HeaderRewrite requestHeaders, HeaderRewrite responseHeaders) {
+public record Location(LocationPath path, List<Rewrite> rewrites, Return returns, AccessRules access, String upstream,
+        String passUri, HeaderRewrite requestHeaders, HeaderRewrite responseHeaders) {
 
     public Location {
         rewrites = List.copyOf(rewrites);
@@ -17,7 +19,7 @@ public record Location(LocationPath path, List<Rewrite> rewrites, Return returns
     /** A location proxying requests, without rewrites: the common case. */
     public static Location proxy(LocationPath path, String upstream, HeaderRewrite requestHeaders,
             HeaderRewrite responseHeaders) {
-        return new Location(path, List.of(), null, upstream, "", requestHeaders, responseHeaders);
+        return new Location(path, List.of(), null, AccessRules.NONE, upstream, "", requestHeaders, responseHeaders);
     }
 
     /**

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import vipgate.config.HostPort;
+import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.ErrorPages;
+import vipgate.lb.http.RealIp;
 
 /**
  * A compiled virtual server: its names, its rewrites and return (nginx's server-level rewrite module), its locations
@@ -22,6 +24,8 @@ public final class VirtualHost {
     private final boolean isDefault;
     private final List<Rewrite> rewrites;
     private final Return returns;
+    private final AccessRules access;
+    private final RealIp realIp;
     private final Map<String, Location> exact = new HashMap<>();
     /** Prefix locations, longest first. */
     private final List<Location> prefixes;
@@ -36,7 +40,7 @@ public final class VirtualHost {
     }
 
     public VirtualHost(List<HostPort> listen, List<String> names, boolean isDefault, List<Rewrite> rewrites,
-            Return returns, List<Location> locations, ErrorPages errorPages) {
+            Return returns, AccessRules access, RealIp realIp, List<Location> locations, ErrorPages errorPages) {
         this.listen = List.copyOf(listen);
         this.resolvedListen = listen.stream()
                 .map(hp -> Router.isWildcard(hp.host()) ? InetSocketAddress.createUnresolved("*", hp.port()) : hp.resolve())
@@ -45,6 +49,8 @@ public final class VirtualHost {
         this.isDefault = isDefault;
         this.rewrites = List.copyOf(rewrites);
         this.returns = returns;
+        this.access = access;
+        this.realIp = realIp;
         List<Location> prefix = new ArrayList<>();
         List<Location> regex = new ArrayList<>();
         List<Location> redirecting = new ArrayList<>();
@@ -92,6 +98,15 @@ public final class VirtualHost {
 
     public Return returns() {
         return returns;
+    }
+
+    public RealIp realIp() {
+        return realIp;
+    }
+
+    /** The allow/deny rules of {@code location}: its own, or the server's when it has none (nginx's inheritance). */
+    public AccessRules access(Location location) {
+        return location.access().isEmpty() ? access : location.access();
     }
 
     /**

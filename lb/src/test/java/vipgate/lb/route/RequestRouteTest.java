@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import vipgate.config.HostPort;
+import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.ErrorPages;
+import vipgate.lb.http.RealIp;
 import vipgate.lb.http.HeaderRewrite;
 import vipgate.lb.http.RequestVariables;
 
@@ -47,7 +49,7 @@ class RequestRouteTest {
                 rewrites.add(rewrite(d));
             }
         }
-        return new Location(p, rewrites, ret, upstream, passUri, HeaderRewrite.NONE, HeaderRewrite.NONE);
+        return new Location(p, rewrites, ret, AccessRules.NONE, upstream, passUri, HeaderRewrite.NONE, HeaderRewrite.NONE);
     }
 
     private static Rewrite rewrite(String directive) {
@@ -57,7 +59,7 @@ class RequestRouteTest {
     }
 
     private static VirtualHost host(List<Rewrite> serverRewrites, Return serverReturn, Location... locations) {
-        return new VirtualHost(List.of(HostPort.parse("0.0.0.0:80")), List.of("_"), false, serverRewrites, serverReturn,
+        return new VirtualHost(List.of(HostPort.parse("0.0.0.0:80")), List.of("_"), false, serverRewrites, serverReturn, AccessRules.NONE, RealIp.OFF,
                 List.of(locations), ErrorPages.DEFAULT);
     }
 

@@ -7,7 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import vipgate.config.HostPort;
+import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.ErrorPages;
+import vipgate.lb.http.RealIp;
 import vipgate.lb.http.HeaderRewrite;
 
 class RouterTest {
@@ -21,7 +23,7 @@ class RouterTest {
     }
 
     private static VirtualHost vhost(String listen, boolean isDefault, List<Location> locations, String... names) {
-        return new VirtualHost(List.of(HostPort.parse(listen)), Arrays.asList(names), isDefault, List.of(), null, locations,
+        return new VirtualHost(List.of(HostPort.parse(listen)), Arrays.asList(names), isDefault, List.of(), null, AccessRules.NONE, RealIp.OFF, locations,
                 ErrorPages.DEFAULT);
     }
 

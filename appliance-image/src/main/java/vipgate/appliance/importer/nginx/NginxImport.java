@@ -18,6 +18,8 @@ import java.util.function.LongFunction;
 import vipgate.appliance.importer.Directive;
 import vipgate.appliance.importer.Hocon;
 import vipgate.appliance.importer.Report;
+import vipgate.lb.http.AccessRules;
+import vipgate.lb.http.Cidr;
 import vipgate.lb.http.Template;
 import vipgate.lb.route.LocationPath;
 
@@ -38,7 +40,8 @@ public final class NginxImport {
             "proxy_send_timeout", "proxy_next_upstream", "proxy_next_upstream_tries", "proxy_next_upstream_timeout",
             "proxy_http_version", "proxy_set_header", "add_header", "proxy_hide_header", "client_max_body_size",
             "keepalive_timeout", "keepalive_requests", "send_timeout", "client_header_timeout", "client_body_timeout",
-            "error_page", "underscores_in_headers");
+            "error_page", "underscores_in_headers", "allow", "deny", "set_real_ip_from", "real_ip_header",
+            "real_ip_recursive");
 
     /** vipgate sets these per upstream; nginx per location. */
     private static final List<String> UPSTREAM_SETTINGS = List.of("proxy_connect_timeout", "proxy_read_timeout",
@@ -320,6 +323,11 @@ public final class NginxImport {
             s.put("default", true);
         }
         rewrites.putInto(s);
+        List<String> access = accessRules(d, scope);
+        if (!access.isEmpty()) {
+            s.put("access", access);
+        }
+        realIp(scope).ifPresent(r -> s.put("real-ip", r));
         if (!locations.isEmpty()) {
             s.put("locations", locations);
         }
@@ -428,12 +436,62 @@ public final class NginxImport {
             loc = new Hocon.Obj().put("path", path.get().toString());
         }
         if (loc != null) {
+            List<String> access = accessRules(d, scope);
+            if (!access.equals(accessRules(d, outer))) {
+                loc.put("access", access.isEmpty() ? List.of("allow all") : access);
+            }
             rewrites.putInto(loc);
             out.add(at, loc);
         } else if (proxyPass.isEmpty() && !nested) {
             notMapped(d, "no proxy_pass, return or rewrite: nginx serves files here; vipgate does not, so the location"
                     + " is left out");
         }
+    }
+
+    /** nginx's allow/deny of a level: its own, else the nearest enclosing level's (they are inherited as one list). */
+    private List<String> accessRules(Directive at, Scope scope) {
+        for (Scope level = scope; level != null; level = level.outer()) {
+            List<String> rules = level.here().stream()
+                    .filter(d -> !d.block() && (d.name().equals("allow") || d.name().equals("deny")))
+                    .map(d -> d.name() + " " + String.join(" ", d.args())).toList();
+            if (!rules.isEmpty()) {
+                try {
+                    AccessRules.parse(rules);
+                    return rules;
+                } catch (IllegalArgumentException e) {
+                    notMapped(at, "allow/deny: " + e.getMessage() + "; no rule is applied here");
+                    return List.of();
+                }
+            }
+        }
+        return List.of();
+    }
+
+    /** nginx's realip module as the server sees it: set_real_ip_from, real_ip_header, real_ip_recursive. */
+    private Optional<Hocon.Obj> realIp(Scope scope) {
+        List<Directive> from = scope.inherited("set_real_ip_from");
+        if (from.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> trusted = new ArrayList<>();
+        for (Directive f : from) {
+            String network = f.arg().orElse("");
+            try {
+                Cidr.parse(network);
+                trusted.add(network);
+            } catch (IllegalArgumentException e) {
+                notMapped(f, e.getMessage() + (network.startsWith("unix:") ? " (vipgate listens on TCP only)" : ""));
+            }
+        }
+        String header = scope.find("real_ip_header").flatMap(Directive::arg).orElse("X-Real-IP");
+        if (header.equals("proxy_protocol")) {
+            scope.find("real_ip_header").ifPresent(h -> notMapped(h, "vipgate does not read the PROXY protocol yet;"
+                    + " the client address stays the connection's"));
+            return Optional.empty();
+        }
+        boolean recursive = scope.find("real_ip_recursive").flatMap(Directive::arg).map("on"::equals).orElse(false);
+        return trusted.isEmpty() ? Optional.empty() : Optional.of(new Hocon.Obj().put("from", trusted)
+                .put("header", header).put("recursive", recursive));
     }
 
     /** nginx's rewrite module directives of one level, in their order: vipgate runs the rewrites, then the return. */
@@ -964,8 +1022,6 @@ public final class NginxImport {
         why.put("mail", "vipgate does not proxy mail");
         why.put("if", "vipgate has no conditional configuration");
         why.put("set", "vipgate has no user variables");
-        why.put("allow", "vipgate has no access rules; filter with nftables on the appliance");
-        why.put("deny", "vipgate has no access rules; filter with nftables on the appliance");
         why.put("auth_basic", "vipgate does no authentication");
         why.put("auth_basic_user_file", "vipgate does no authentication");
         why.put("proxy_redirect", "vipgate does not rewrite the upstream's Location headers");
