@@ -281,6 +281,7 @@ public final class NginxWebNode implements AutoCloseable {
         private String listenHost = "127.0.0.1";
         private String body = "HTTP WEB NODE 01\n";
         private final List<String> locations = new ArrayList<>();
+        private final List<String> httpBlocks = new ArrayList<>();
         private final Map<String, byte[]> files = new LinkedHashMap<>();
         private boolean accessLog;
         private int keepaliveTimeoutSeconds = 65;
@@ -317,6 +318,12 @@ public final class NginxWebNode implements AutoCloseable {
         /** An extra {@code location ... { ... }} block inside the server. */
         public Builder location(String block) {
             locations.add(block);
+            return this;
+        }
+
+        /** Extra text in the {@code http} block beside the node's server, e.g. the upstreams and servers of a site under test. */
+        public Builder http(String text) {
+            httpBlocks.add(text);
             return this;
         }
 
@@ -411,6 +418,9 @@ public final class NginxWebNode implements AutoCloseable {
                 c.append("    ").append(l).append('\n');
             }
             c.append("  }\n");
+            for (String h : httpBlocks) {
+                c.append(h).append('\n');
+            }
             c.append("}\n");
             return c.toString();
         }

@@ -347,19 +347,22 @@ class CorpusTest {
         assertThat(u.get("sessions").nextUpstream().on()).isEmpty();
         assertThat(u.get("sessions").servers()).extracting(ServerSpec::down).containsExactly(false, false, true);
 
-        // the port-80 redirect server and the non-proxying locations are left out, said so
-        assertThat(c.lb().servers()).singleElement().satisfies(s -> {
+        // the port-80 redirect server and the health answer are nginx's returns
+        assertThat(c.lb().servers()).hasSize(2);
+        assertThat(c.lb().servers().get(0).returns()).isEqualTo("301 https://$host$request_uri");
+        assertThat(c.lb().servers().get(1)).satisfies(s -> {
             assertThat(s.listen()).containsExactly(HostPort.parse("0.0.0.0:8080"));
             assertThat(s.serverNames()).containsExactly("api.example.com", "api.internal.example.com");
             assertThat(s.locations()).extracting(LocationSpec::path, LocationSpec::upstream)
-                    .containsExactly(tuple("/v1/", "api_v1"), tuple("/search/", "search"), tuple("/session/", "sessions"));
-            assertThat(s.locations()).allSatisfy(l -> assertThat(l.requestHeaders()).containsEntry("Host", "$host")
+                    .containsExactly(tuple("/v1/", "api_v1"), tuple("/search/", "search"), tuple("/session/", "sessions"),
+                            tuple("= /healthz", ""));
+            assertThat(s.locations().get(3).returns()).isEqualTo("200 ok\n");
+            assertThat(s.locations().subList(0, 3)).allSatisfy(l -> assertThat(l.requestHeaders()).containsEntry("Host", "$host")
                     .containsEntry("X-Forwarded-For", "$proxy_add_x_forwarded_for").doesNotContainKey("Connection"));
         });
         assertSaid(r, "/api-gateway.conf:38: changed: ip_hash: hashed on the whole client address",
-                "/api-gateway.conf:47: not mapped: return: vipgate does not answer or redirect requests itself",
                 "/api-gateway.conf:67: not mapped: error_page: /srv/www/errors/50x.html is not readable on this machine",
-                "/api-gateway.conf:86: not mapped: location: no proxy_pass");
+                "/api-gateway.conf:87: not mapped: access_log: vipgate writes one access log");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,13 @@ import java.util.Set;
 import vipgate.config.HostPort;
 import vipgate.config.Section;
 import vipgate.health.HealthCheckSpec;
+import vipgate.lb.http.AccessRules;
+import vipgate.lb.http.Cidr;
 import vipgate.lb.http.Template;
+import vipgate.lb.route.LocationPath;
+import vipgate.lb.route.NginxRegex;
+import vipgate.lb.route.Return;
+import vipgate.lb.route.Rewrite;
 import vipgate.lb.upstream.Algorithm;
 
 /** The whole lb engine configuration, bound from {@code vipgate.lb}. Immutable; a reload builds a new one. */
@@ -31,6 +38,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         Config serverDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.upstream-server");
         Config vhostDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.server");
         Config locationDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.location");
+        Config rewriteDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.rewrite");
         Config healthDefaults = Section.elementDefaults(reference, "vipgate-defaults.health-check");
 
         Transport transport = lb.enumValue("transport", Transport.class);
@@ -48,7 +56,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
 
         List<VirtualServerSpec> servers = new ArrayList<>();
         for (Section s : lb.objectList("servers", vhostDefaults)) {
-            servers.add(bindVirtualServer(s, locationDefaults, upstreams.keySet()));
+            servers.add(bindVirtualServer(s, locationDefaults, rewriteDefaults, upstreams.keySet()));
         }
         MetricsSpec metrics = bindMetrics(lb.section("metrics"));
         AccessLogSpec accessLog = bindAccessLog(lb);
@@ -161,7 +169,8 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 u.positiveDuration("connect-timeout"), u.positiveDuration("read-timeout"), u.positiveDuration("send-timeout"), health);
     }
 
-    private static VirtualServerSpec bindVirtualServer(Section s, Config locationDefaults, Set<String> upstreamNames) {
+    private static VirtualServerSpec bindVirtualServer(Section s, Config locationDefaults, Config rewriteDefaults,
+            Set<String> upstreamNames) {
         List<HostPort> listen = new ArrayList<>();
         for (String l : s.stringOrList("listen")) {
             try {
@@ -174,27 +183,69 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
             s.problem("listen", "a server needs at least one listen address such as \"0.0.0.0:80\"");
         }
         List<String> names = s.stringOrList("server-names");
-        List<LocationSpec> locations = new ArrayList<>();
-        for (Section l : s.objectList("locations", locationDefaults)) {
-            String rawPath = l.string("path").trim();
-            boolean exact = rawPath.startsWith("=");
-            String path = exact ? rawPath.substring(1).trim() : rawPath;
-            if (!path.startsWith("/")) {
-                l.problem("path", "a location path starts with '/', e.g. \"/\" or \"= /health\"; got '" + rawPath + "'");
+        Set<String> serverCaptures = new HashSet<>();
+        List<RewriteSpec> serverRewrites = bindRewrites(s, rewriteDefaults, serverCaptures);
+        String serverReturn = bindReturn(s, serverCaptures);
+        List<String> serverAccess = bindAccess(s);
+        Section realIp = s.section("real-ip");
+        List<String> trusted = realIp.strings("from");
+        trusted.forEach(t -> {
+            try {
+                Cidr.parse(t);
+            } catch (IllegalArgumentException e) {
+                realIp.problem("from", e.getMessage());
             }
+        });
+        VirtualServerSpec.RealIpSpec realIpSpec = new VirtualServerSpec.RealIpSpec(List.copyOf(trusted),
+                realIp.string("header"), realIp.bool("recursive"));
+        List<LocationSpec> locations = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Section l : s.objectList("locations", locationDefaults)) {
+            Set<String> captures = new HashSet<>(serverCaptures);
+            String path;
+            LocationPath parsed = null;
+            try {
+                parsed = LocationPath.parse(l.string("path"));
+                path = parsed.toString();
+                captures.addAll(parsed.regex() == null ? Set.of() : parsed.regex().names().keySet());
+            } catch (IllegalArgumentException e) {
+                l.problem("path", e.getMessage());
+                path = l.string("path").trim();
+            }
+            if (!seen.add(parsed != null && parsed.kind() == LocationPath.Kind.PREFIX_NO_REGEX ? parsed.text() : path)) {
+                // nginx: "duplicate location"; "/x" and "^~ /x" are the same prefix
+                l.problem("path", "duplicate location '" + path + "' in this server");
+            }
+            List<RewriteSpec> rewrites = bindRewrites(l, rewriteDefaults, captures);
+            String returns = bindReturn(l, captures);
+            List<String> access = bindAccess(l);
             String upstream = l.string("upstream");
-            if (!upstreamNames.contains(upstream)) {
+            if (!upstream.isEmpty() && !upstreamNames.contains(upstream)) {
                 l.problem("upstream", "no upstream named '" + upstream + "'; define vipgate.lb.upstreams." + upstream
                         + " or use one of " + upstreamNames);
             }
+            if (upstream.isEmpty() && returns.isEmpty() && rewrites.isEmpty()) {
+                l.problem("upstream", "a location needs an upstream, a return or a rewrite, e.g. upstream = web");
+            }
+            String passUri = l.string("pass-uri");
+            if (!passUri.isEmpty()) {
+                if (!passUri.startsWith("/")) {
+                    l.problem("pass-uri", "the URI part of nginx's proxy_pass starts with '/', e.g. \"/v2/\"; got '" + passUri + "'");
+                } else if (parsed != null && parsed.kind().isRegex()) {
+                    l.problem("pass-uri", "a regex location cannot replace a matched prefix (nginx: \"proxy_pass cannot have "
+                            + "URI part in location given by regular expression\"); use a rewrite with break");
+                } else if (upstream.isEmpty()) {
+                    l.problem("pass-uri", "pass-uri needs an upstream to pass to");
+                }
+            }
             Map<String, String> requestHeaders = l.stringMap("request-headers");
             Map<String, String> responseHeaders = l.stringMap("response-headers");
-            requestHeaders.forEach((name, value) -> checkTemplate(l, "request-headers", name + ": ", value));
-            responseHeaders.forEach((name, value) -> checkTemplate(l, "response-headers", name + ": ", value));
-            locations.add(new LocationSpec(path, exact, upstream, requestHeaders, responseHeaders));
+            requestHeaders.forEach((name, value) -> checkTemplate(l, "request-headers", name + ": ", value, captures));
+            responseHeaders.forEach((name, value) -> checkTemplate(l, "response-headers", name + ": ", value, captures));
+            locations.add(new LocationSpec(path, rewrites, returns, access, upstream, passUri, requestHeaders, responseHeaders));
         }
-        if (locations.isEmpty()) {
-            s.problem("locations", "a server needs at least one location, e.g. [ { path = \"/\", upstream = web } ]");
+        if (locations.isEmpty() && serverReturn.isEmpty()) {
+            s.problem("locations", "a server needs at least one location, e.g. [ { path = \"/\", upstream = web } ], or a return");
         }
         Map<Integer, Path> errorPages = new LinkedHashMap<>();
         s.stringMap("error-pages").forEach((code, file) -> {
@@ -212,8 +263,58 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 errorPages.put(status, Path.of(file));
             }
         });
-        return new VirtualServerSpec(List.copyOf(listen), List.copyOf(names), s.bool("default"), List.copyOf(locations),
-                Map.copyOf(errorPages));
+        return new VirtualServerSpec(List.copyOf(listen), List.copyOf(names), s.bool("default"), serverRewrites,
+                serverReturn, serverAccess, realIpSpec, List.copyOf(locations), Map.copyOf(errorPages));
+    }
+
+    /** The rewrites of a server or location; the names their regexes capture are added to {@code captures}. */
+    private static List<RewriteSpec> bindRewrites(Section s, Config rewriteDefaults, Set<String> captures) {
+        List<RewriteSpec> out = new ArrayList<>();
+        for (Section r : s.objectList("rewrites", rewriteDefaults)) {
+            String regex = r.string("regex");
+            String replacement = r.string("replacement");
+            Rewrite.Flag flag = r.enumValue("flag", Rewrite.Flag.class);
+            NginxRegex compiled = null;
+            try {
+                compiled = NginxRegex.compile(regex, false);
+                captures.addAll(compiled.names().keySet());
+            } catch (IllegalArgumentException e) {
+                r.problem("regex", e.getMessage());
+            }
+            if (replacement.isEmpty()) {
+                r.problem("replacement", "a rewrite needs a replacement, e.g. \"/new/$1\"");
+            } else if (compiled != null) {
+                try {
+                    Rewrite.of(compiled, replacement, flag);
+                } catch (IllegalArgumentException e) {
+                    r.problem("replacement", e.getMessage());
+                }
+            }
+            out.add(new RewriteSpec(regex, replacement, flag));
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<String> bindAccess(Section s) {
+        List<String> rules = s.strings("access");
+        try {
+            AccessRules.parse(rules);
+        } catch (IllegalArgumentException e) {
+            s.problem("access", e.getMessage());
+        }
+        return List.copyOf(rules);
+    }
+
+    private static String bindReturn(Section s, Set<String> captures) {
+        String raw = s.string("return");
+        if (!raw.isBlank()) {
+            try {
+                Return.parse(raw, captures);
+            } catch (IllegalArgumentException e) {
+                s.problem("return", e.getMessage());
+            }
+        }
+        return raw.isBlank() ? "" : raw;
     }
 
     /**
@@ -222,8 +323,12 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
      * exception at start or reload.
      */
     private static void checkTemplate(Section s, String key, String prefix, String template) {
+        checkTemplate(s, key, prefix, template, Set.of());
+    }
+
+    private static void checkTemplate(Section s, String key, String prefix, String template, Set<String> captures) {
         try {
-            Template.parse(template);
+            Template.parse(template, captures);
         } catch (IllegalArgumentException e) {
             s.problem(key, prefix + e.getMessage());
         }

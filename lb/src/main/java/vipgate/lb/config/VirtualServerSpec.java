@@ -5,7 +5,15 @@ import java.util.List;
 import java.util.Map;
 import vipgate.config.HostPort;
 
-/** nginx {@code server { listen ...; server_name ...; location ... }}. */
+/**
+ * nginx {@code server { listen ...; server_name ...; rewrite ...; return ...; allow/deny ...; set_real_ip_from ...;
+ * location ... }}; {@code returns} is "" when the server has no return.
+ */
 public record VirtualServerSpec(List<HostPort> listen, List<String> serverNames, boolean isDefault,
-        List<LocationSpec> locations, Map<Integer, Path> errorPages) {
+        List<RewriteSpec> rewrites, String returns, List<String> access, RealIpSpec realIp, List<LocationSpec> locations,
+        Map<Integer, Path> errorPages) {
+
+    /** nginx's set_real_ip_from, real_ip_header and real_ip_recursive. */
+    public record RealIpSpec(List<String> from, String header, boolean recursive) {
+    }
 }

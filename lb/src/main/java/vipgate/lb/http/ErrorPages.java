@@ -59,6 +59,18 @@ public final class ErrorPages {
         return response;
     }
 
+    /** A text/plain answer of the proxy's own, e.g. nginx's {@code return 200 "ok"}. */
+    public static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status, String text, boolean headRequest) {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        ByteBuf content = headRequest ? alloc.buffer(0) : alloc.buffer(body.length).writeBytes(body);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers()
+                .set(HttpHeaderNames.SERVER, SERVER)
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return response;
+    }
+
     static byte[] builtIn(HttpResponseStatus status) {
         String title = status.code() + " " + status.reasonPhrase();
         return ("<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** A location's header edits: set a header to a template's value, or remove it when the template is empty. */
 public final class HeaderRewrite {
@@ -17,10 +18,15 @@ public final class HeaderRewrite {
 
     /** @throws IllegalArgumentException naming the header whose template is invalid */
     public static HeaderRewrite of(Map<String, String> spec) {
+        return of(spec, Set.of());
+    }
+
+    /** Rules whose values may also name the regex groups {@code captureNames}. */
+    public static HeaderRewrite of(Map<String, String> spec, Set<String> captureNames) {
         List<Map.Entry<String, Template>> edits = new ArrayList<>();
         spec.forEach((name, value) -> {
             try {
-                edits.add(Map.entry(name, Template.parse(value)));
+                edits.add(Map.entry(name, Template.parse(value, captureNames)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
             }

@@ -2,6 +2,7 @@ package vipgate.lb.http;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -10,6 +11,8 @@ import java.util.Locale;
  * input gives null, never an exception.
  */
 public final class RequestTarget {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
     private RequestTarget() {
     }
 
@@ -57,6 +60,40 @@ public final class RequestTarget {
             path = path.replaceAll("/{2,}", "/");
         }
         return path;
+    }
+
+    /** The raw query of a target (nginx's {@code $args}): what follows the first '?', "" without one. */
+    public static String query(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? "" : uri.substring(q + 1);
+    }
+
+    /**
+     * A decoded path escaped for a request line as nginx's NGX_ESCAPE_URI does: control characters, space, '#',
+     * '%', '?', DEL and every non-ASCII byte (of its UTF-8 form) as %XX; everything else as it is.
+     */
+    public static String escapeUri(String path) {
+        int i = 0;
+        while (i < path.length() && !escapesInUri(path.charAt(i))) {
+            i++;
+        }
+        if (i == path.length()) {
+            return path;
+        }
+        StringBuilder out = new StringBuilder(path.length() + 16).append(path, 0, i);
+        for (byte b : path.substring(i).getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xFF;
+            if (escapesInUri((char) c)) {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            } else {
+                out.append((char) c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean escapesInUri(char c) {
+        return c <= ' ' || c == '#' || c == '%' || c == '?' || c >= 0x7F;
     }
 
     /** The authority (host[:port]) of an absolute-form target, or null for any other form or an empty authority. */

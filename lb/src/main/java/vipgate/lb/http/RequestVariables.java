@@ -28,6 +28,26 @@ public interface RequestVariables {
     /** A request header by lower-case name, or null ($http_NAME). */
     String requestHeader(String name);
 
+    /** The decoded, normalised path as rewrites leave it ($uri), "" before a request line. */
+    default String uri() {
+        return "";
+    }
+
+    /** The query as rewrites leave it, raw ($args), "" when none. */
+    default String args() {
+        return "";
+    }
+
+    /** Group {@code n} of the last regex that matched ($1..$9), or null. */
+    default String capture(int n) {
+        return null;
+    }
+
+    /** A named group of the last regex that matched, or null. */
+    default String capture(String name) {
+        return null;
+    }
+
     // What a request's answer looked like, for access logs. Defaults are nginx's values before a response exists.
 
     /** The status sent to the client ($status); 499 when the client left first, 0 before a response. */

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Text with nginx variables ({@code "$remote_addr"}, {@code "${host}:8080"}), parsed once when the config is
@@ -15,6 +16,8 @@ import java.util.Map;
 public final class Template {
     private static final Map<String, Variable> VARIABLES = new HashMap<>();
     private static final String HEADER_PREFIX = "http_";
+    private static final String ARG_PREFIX = "arg_";
+    private static final String COOKIE_PREFIX = "cookie_";
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     static {
@@ -35,7 +38,7 @@ public final class Template {
     }
 
     /** One piece of a template: literal text or a variable, appending its raw value. */
-    sealed interface Part permits Literal, Header, Variable {
+    sealed interface Part permits Literal, Header, Arg, Cookie, Capture, NamedCapture, Variable {
         void append(StringBuilder out, RequestVariables vars, long nowMillis);
     }
 
@@ -57,8 +60,85 @@ public final class Template {
         }
     }
 
+    /** {@code $arg_page}: the query argument page, raw, as nginx gives it (the first one). */
+    private record Arg(String name) implements Part {
+        @Override
+        public void append(StringBuilder out, RequestVariables vars, long nowMillis) {
+            String value = parameter(vars.args(), '&', name);
+            if (value != null) {
+                out.append(value);
+            }
+        }
+    }
+
+    /** {@code $cookie_id}: the cookie id of the Cookie header. */
+    private record Cookie(String name) implements Part {
+        @Override
+        public void append(StringBuilder out, RequestVariables vars, long nowMillis) {
+            String header = vars.requestHeader("cookie");
+            String value = header == null ? null : parameter(header, ';', name);
+            if (value != null) {
+                out.append(value);
+            }
+        }
+    }
+
+    /** {@code $1}: a numbered group of the last regex that matched. */
+    private record Capture(int group) implements Part {
+        @Override
+        public void append(StringBuilder out, RequestVariables vars, long nowMillis) {
+            String value = vars.capture(group);
+            if (value != null) {
+                out.append(value);
+            }
+        }
+    }
+
+    /** {@code $name}: a named group of a regex of the same location or server. */
+    private record NamedCapture(String name) implements Part {
+        @Override
+        public void append(StringBuilder out, RequestVariables vars, long nowMillis) {
+            String value = vars.capture(name);
+            if (value != null) {
+                out.append(value);
+            }
+        }
+    }
+
+    /**
+     * The value of {@code name} in a list of {@code name=value} separated by {@code separator} (a query, a Cookie
+     * header), or null. Names compare case-insensitively, as nginx 1.22 does (it reads variable names lower-cased).
+     */
+    private static String parameter(String list, char separator, String name) {
+        int i = 0;
+        while (i <= list.length()) {
+            int end = list.indexOf(separator, i);
+            if (end < 0) {
+                end = list.length();
+            }
+            int start = i;
+            while (start < end && list.charAt(start) == ' ') {
+                start++;
+            }
+            int eq = start + name.length();
+            if (eq < end && list.charAt(eq) == '=' && list.regionMatches(true, start, name, 0, name.length())) {
+                return list.substring(eq + 1, end);
+            }
+            i = end + 1;
+        }
+        return null;
+    }
+
     /** Parses a template; an unknown variable is an IllegalArgumentException naming the valid ones. */
     public static Template parse(String source) {
+        return parse(source, Set.of());
+    }
+
+    /**
+     * Parses a template that may also name the groups {@code captureNames} of the regexes before it ($1..$9 are
+     * always allowed, as in nginx).
+     */
+    public static Template parse(String source, Set<String> captureNames) {
         List<Part> parts = new ArrayList<>();
         StringBuilder literal = new StringBuilder();
         int i = 0;
@@ -79,6 +159,11 @@ public final class Template {
                     throw new IllegalArgumentException("unclosed ${ in '" + source + "'");
                 }
                 next = end + 1;
+            } else if (i + 1 < source.length() && source.charAt(i + 1) >= '1' && source.charAt(i + 1) <= '9') {
+                // nginx reads one digit: "$1a" is group 1 then "a"
+                start = i + 1;
+                end = i + 2;
+                next = end;
             } else {
                 start = i + 1;
                 end = start;
@@ -97,7 +182,7 @@ public final class Template {
                 parts.add(new Literal(literal.toString()));
                 literal.setLength(0);
             }
-            parts.add(variable(name));
+            parts.add(variable(name, captureNames));
             i = next;
         }
         if (literal.length() > 0) {
@@ -106,16 +191,32 @@ public final class Template {
         return new Template(source, parts);
     }
 
-    private static Part variable(String name) {
+    private static Part variable(String name, Set<String> captureNames) {
         Variable v = VARIABLES.get(name);
         if (v != null) {
             return v;
         }
+        if (name.length() == 1 && name.charAt(0) >= '1' && name.charAt(0) <= '9') {
+            return new Capture(name.charAt(0) - '0');
+        }
+        for (String capture : captureNames) {
+            if (capture.equalsIgnoreCase(name)) {
+                return new NamedCapture(capture);
+            }
+        }
         if (name.startsWith(HEADER_PREFIX) && name.length() > HEADER_PREFIX.length()) {
             return new Header(name.substring(HEADER_PREFIX.length()).replace('_', '-'));
         }
+        if (name.startsWith(ARG_PREFIX) && name.length() > ARG_PREFIX.length()) {
+            return new Arg(name.substring(ARG_PREFIX.length()));
+        }
+        if (name.startsWith(COOKIE_PREFIX) && name.length() > COOKIE_PREFIX.length()) {
+            return new Cookie(name.substring(COOKIE_PREFIX.length()));
+        }
         throw new IllegalArgumentException("unknown variable $" + name + "; known: $"
-                + String.join(", $", VARIABLES.keySet().stream().sorted().toList()) + ", $http_NAME");
+                + String.join(", $", VARIABLES.keySet().stream().sorted().toList())
+                + ", $http_NAME, $arg_NAME, $cookie_NAME, $1..$9" + (captureNames.isEmpty() ? "" : ", $"
+                + String.join(", $", captureNames.stream().sorted().toList())));
     }
 
     public boolean isEmpty() {

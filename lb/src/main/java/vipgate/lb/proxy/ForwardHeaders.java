@@ -27,11 +27,12 @@ final class ForwardHeaders {
     }
 
     /**
-     * The head sent upstream for {@code request}: HTTP/1.1 in origin-form, Host the one routed on (an absolute-form
-     * target's authority), a WebSocket upgrade kept when {@code webSocket}.
+     * The head sent upstream for {@code request}: HTTP/1.1 in origin-form ({@code target} when a rewrite or a
+     * proxy_pass URI part made one, else the client's), Host the one routed on (an absolute-form target's
+     * authority), a WebSocket upgrade kept when {@code webSocket}.
      */
-    static HttpRequest upstreamRequest(HttpRequest request, String targetAuthority, boolean webSocket, HeaderRewrite rules,
-            RequestVariables vars) {
+    static HttpRequest upstreamRequest(HttpRequest request, String target, String targetAuthority, boolean webSocket,
+            HeaderRewrite rules, RequestVariables vars) {
         HttpHeaders headers = request.headers().copy();
         HopByHop.strip(headers);
         headers.remove(HttpHeaderNames.EXPECT);
@@ -57,7 +58,8 @@ final class ForwardHeaders {
             headers.set(HttpHeaderNames.HOST, request.headers().contains(HttpHeaderNames.HOST)
                     ? request.headers().get(HttpHeaderNames.HOST) : vars.proxyHost());
         }
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), RequestTarget.originForm(request.uri()), headers);
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(),
+                target != null ? target : RequestTarget.originForm(request.uri()), headers);
     }
 
     /** Whether the body of {@code response} (to a HEAD request when {@code head}) ends only when the server closes. */

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import vipgate.lb.config.BufferingSpec;
@@ -28,7 +30,14 @@ import vipgate.lb.metrics.ListenerMetrics;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.metrics.UpstreamFailure;
 import vipgate.lb.proxy.UpstreamAttempt.Failure;
+import vipgate.lb.http.ErrorPages;
+import vipgate.lb.http.RequestTarget;
+import vipgate.lb.route.Answer;
+import vipgate.lb.route.Captures;
 import vipgate.lb.route.Location;
+import vipgate.lb.route.NginxRegex;
+import vipgate.lb.route.RequestRoute;
+import vipgate.lb.route.Return;
 import vipgate.lb.timer.Deadline;
 import vipgate.lb.upstream.Peer;
 import vipgate.lb.upstream.Selection;
@@ -81,6 +90,10 @@ final class ProxyExchange implements RequestVariables {
 
     private Phase phase = Phase.ROUTING;
     private RequestCheck check;
+    /** The request's $uri, $args and captures, and the location they lead to; null before the head was checked. */
+    private RequestRoute route;
+    /** The client's address, the connection's or the one a trusted sender's header names (nginx's realip); null before. */
+    private InetAddress clientAddress;
     private Location location;
     private UpstreamGroup group;
 
@@ -215,12 +228,32 @@ final class ProxyExchange implements RequestVariables {
             respondError(refusal, refusal != HttpResponseStatus.NOT_FOUND || bodyPending);
             return;
         }
-        location = check.location();
-        group = check.group();
+        InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        clientAddress = check.vhost().realIp().client(peer, request.headers());
+        route = new RequestRoute(check.path(), RequestTarget.query(request.uri()));
+        Answer answer;
+        try {
+            answer = route.resolve(check.vhost(), this);
+        } catch (NginxRegex.BudgetExceeded e) {
+            LOG.warning(() -> e.getMessage() + " (" + request.method() + " " + request.uri() + " from "
+                    + ctx.channel().remoteAddress() + "): answered 500; simplify the regex (nested quantifiers backtrack)");
+            answer = Answer.status(500);
+        }
+        if (answer != null) {
+            answer(answer);
+            return;
+        }
+        location = route.location();
+        if (!check.vhost().access(location).allows(clientAddress)) {
+            LOG.fine(() -> "access forbidden by rule, client " + remoteAddr() + ", " + request.method() + " " + request.uri());
+            respondError(HttpResponseStatus.FORBIDDEN, false);
+            return;
+        }
+        group = routing.upstreams().get(location.upstream());
         NextUpstreamSpec next = group.spec().nextUpstream();
         String hashKey = group.hashKey().isEmpty() ? null : group.hashKey().evaluate(this);
         selection = SelectionContext.forRequest(hashKey, next.tries());
-        upstreamHead = ForwardHeaders.upstreamRequest(request, check.targetAuthority(), check.webSocket(),
+        upstreamHead = ForwardHeaders.upstreamRequest(request, route.upstreamTarget(), check.targetAuthority(), check.webSocket(),
                 location.requestHeaders(), this);
         if (check.hasBody() || check.webSocket()) {
             // the body waits in the client's socket until a server takes it; a tunnel's first bytes wait for the
@@ -644,9 +677,38 @@ final class ProxyExchange implements RequestVariables {
         }
         context.errors().increment();
         endAttempt(false, false);
+        respond(check.errorPages().response(ctx.alloc(), status, check.head()), close);
+    }
+
+    /** Sends the proxy's own answer: a rewrite's or return's redirect, a return's text or status, or a 444 close. */
+    private void answer(Answer a) {
+        if (a.status() == Return.CLOSE) {
+            status = Return.CLOSE;
+            cut(false);
+            return;
+        }
+        HttpResponseStatus s = HttpResponseStatus.valueOf(a.status());
+        FullHttpResponse response = a.body() == null && (a.status() >= 300 || a.location() != null)
+                ? check.errorPages().response(ctx.alloc(), s, check.head())
+                : ErrorPages.text(ctx.alloc(), s, a.body() == null ? "" : a.body(), check.head());
+        if (a.location() != null) {
+            response.headers().set(HttpHeaderNames.LOCATION, absolute(a.location()));
+        }
+        respond(response, false);
+    }
+
+    /** nginx's absolute_redirect: a relative Location gets this request's scheme, host and (unless default) port. */
+    private String absolute(String location) {
+        if (!location.startsWith("/")) {
+            return location;
+        }
+        int port = serverPort();
+        return scheme() + "://" + host() + (port == 80 ? "" : ":" + port) + location;
+    }
+
+    private void respond(FullHttpResponse response, boolean close) {
         boolean keep = !close && clientMayKeepAlive();
-        FullHttpResponse response = check.errorPages().response(ctx.alloc(), status, check.head());
-        this.status = status.code();
+        this.status = response.status().code();
         bodyBytesSent += response.content().readableBytes();
         response.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         phase = Phase.RESPONDING;
@@ -754,7 +816,7 @@ final class ProxyExchange implements RequestVariables {
 
     @Override
     public String remoteAddr() {
-        return RefusedRequest.remoteAddr(ctx.channel());
+        return clientAddress == null ? RefusedRequest.remoteAddr(ctx.channel()) : clientAddress.getHostAddress();
     }
 
     @Override
@@ -780,6 +842,28 @@ final class ProxyExchange implements RequestVariables {
     @Override
     public String scheme() {
         return "http";
+    }
+
+    @Override
+    public String uri() {
+        return route == null ? "" : route.uri();
+    }
+
+    @Override
+    public String args() {
+        return route == null ? "" : route.args();
+    }
+
+    @Override
+    public String capture(int n) {
+        Captures c = route == null ? null : route.captures();
+        return c == null ? null : c.group(n);
+    }
+
+    @Override
+    public String capture(String name) {
+        Captures c = route == null ? null : route.captures();
+        return c == null ? null : c.group(name);
     }
 
     @Override

@@ -18,16 +18,17 @@ import vipgate.lb.config.ClientSpec;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.HopByHop;
 import vipgate.lb.http.RequestTarget;
-import vipgate.lb.route.Location;
 import vipgate.lb.route.VirtualHost;
 
 /**
- * What the proxy makes of a request head before it goes anywhere: refused (and with which status) or routed (to
- * which location and upstream), and the facts the exchange acts on: HEAD, a body, 100-continue, a WebSocket
- * upgrade, idempotency. Pure: the same head, routing and listener give the same verdict.
+ * What the proxy makes of a request head before it goes anywhere: refused (and with which status) or accepted by a
+ * virtual host (whose rewrites and locations {@link vipgate.lb.route.RequestRoute} then follow), and the facts the
+ * exchange acts on: the path routed on, HEAD, a body, 100-continue, a WebSocket upgrade, idempotency. Pure: the
+ * same head, routing and listener give the same verdict.
  *
  * <p>The checks run in nginx's order, so a request wrong in several ways gets the status nginx gives: a head the
- * decoder failed on, the version, header limits, Host, the target, then routing (404), then Expect and the body size.
+ * decoder failed on, the version, header limits, Host, the target, then the server (404 when no server listens),
+ * then Expect and the body size (nginx checks those once the location is found; no location here refuses them).
  */
 final class RequestCheck {
     private final boolean head;
@@ -37,8 +38,9 @@ final class RequestCheck {
     /** The authority of an absolute-form target ("GET http://host:port/path"), null for origin-form. */
     private String targetAuthority;
     private ErrorPages errorPages = ErrorPages.DEFAULT;
-    private Location location;
-    private UpstreamGroup group;
+    private VirtualHost vhost;
+    /** The decoded, normalised path (nginx's $uri before rewrites). */
+    private String path;
     private boolean expectContinue;
     private boolean hasBody;
     private boolean webSocket;
@@ -80,7 +82,7 @@ final class RequestCheck {
         if (hosts.size() > 1 || (hosts.isEmpty() && version.equals(HttpVersion.HTTP_1_1))) {
             return HttpResponseStatus.BAD_REQUEST;
         }
-        String path = RequestTarget.routablePath(request.uri());
+        path = RequestTarget.routablePath(request.uri());
         if (path == null) {
             return HttpResponseStatus.BAD_REQUEST;
         }
@@ -93,15 +95,11 @@ final class RequestCheck {
             return HttpResponseStatus.BAD_REQUEST;
         }
         host = normalised;
-        VirtualHost vhost = routing.router().virtualHost(local, host);
-        if (vhost != null) {
-            errorPages = vhost.errorPages();
-            location = vhost.location(path);
-        }
-        if (location == null) {
+        vhost = routing.router().virtualHost(local, host);
+        if (vhost == null) {
             return HttpResponseStatus.NOT_FOUND;
         }
-        group = routing.upstreams().get(location.upstream());
+        errorPages = vhost.errorPages();
         String expect = h.get(HttpHeaderNames.EXPECT);
         if (expect != null) {
             if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
@@ -158,12 +156,14 @@ final class RequestCheck {
         return errorPages;
     }
 
-    Location location() {
-        return location;
+    /** The virtual host that takes the request. */
+    VirtualHost vhost() {
+        return vhost;
     }
 
-    UpstreamGroup group() {
-        return group;
+    /** The decoded, normalised path of the target (nginx's $uri before any rewrite). */
+    String path() {
+        return path;
     }
 
     /** An HTTP/1.1 request with {@code Expect: 100-continue}: the client waits for a 100 before its body. */

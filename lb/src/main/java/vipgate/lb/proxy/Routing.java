@@ -2,18 +2,28 @@ package vipgate.lb.proxy;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import vipgate.lb.config.BufferingSpec;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.config.LbConfig;
 import vipgate.lb.config.LocationSpec;
+import vipgate.lb.config.RewriteSpec;
 import vipgate.lb.config.UpstreamSpec;
 import vipgate.lb.config.VirtualServerSpec;
+import vipgate.lb.http.AccessRules;
+import vipgate.lb.http.Cidr;
 import vipgate.lb.http.ErrorPages;
+import vipgate.lb.http.RealIp;
 import vipgate.lb.http.HeaderRewrite;
 import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.route.Location;
+import vipgate.lb.route.LocationPath;
+import vipgate.lb.route.NginxRegex;
+import vipgate.lb.route.Return;
+import vipgate.lb.route.Rewrite;
 import vipgate.lb.route.Router;
 import vipgate.lb.route.VirtualHost;
 
@@ -30,14 +40,42 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
         }
         List<VirtualHost> hosts = new ArrayList<>();
         for (VirtualServerSpec vs : config.servers()) {
+            Set<String> serverCaptures = new HashSet<>();
+            List<Rewrite> serverRewrites = rewrites(vs.rewrites(), serverCaptures);
             List<Location> locations = new ArrayList<>();
             for (LocationSpec l : vs.locations()) {
-                locations.add(new Location(l.path(), l.exact(), l.upstream(), HeaderRewrite.of(l.requestHeaders()),
-                        HeaderRewrite.of(l.responseHeaders())));
+                LocationPath path = LocationPath.parse(l.path());
+                Set<String> captures = new HashSet<>(serverCaptures);
+                if (path.regex() != null) {
+                    captures.addAll(path.regex().names().keySet());
+                }
+                List<Rewrite> rewrites = rewrites(l.rewrites(), captures);
+                locations.add(new Location(path, rewrites, returns(l.returns(), captures), AccessRules.parse(l.access()),
+                        l.upstream(), l.passUri(), HeaderRewrite.of(l.requestHeaders(), captures),
+                        HeaderRewrite.of(l.responseHeaders(), captures)));
             }
-            hosts.add(new VirtualHost(vs.listen(), vs.serverNames(), vs.isDefault(), locations, ErrorPages.load(vs.errorPages())));
+            VirtualServerSpec.RealIpSpec r = vs.realIp();
+            RealIp realIp = r.from().isEmpty() ? RealIp.OFF
+                    : new RealIp(r.from().stream().map(Cidr::parse).toList(), r.header(), r.recursive());
+            hosts.add(new VirtualHost(vs.listen(), vs.serverNames(), vs.isDefault(), serverRewrites,
+                    returns(vs.returns(), serverCaptures), AccessRules.parse(vs.access()), realIp, locations,
+                    ErrorPages.load(vs.errorPages())));
         }
         return new Routing(new Router(hosts), Map.copyOf(groups), config.client(), config.buffering());
+    }
+
+    private static List<Rewrite> rewrites(List<RewriteSpec> specs, Set<String> captures) {
+        List<Rewrite> out = new ArrayList<>();
+        for (RewriteSpec r : specs) {
+            NginxRegex regex = NginxRegex.compile(r.regex(), false);
+            captures.addAll(regex.names().keySet());
+            out.add(Rewrite.of(regex, r.replacement(), r.flag()));
+        }
+        return out;
+    }
+
+    private static Return returns(String raw, Set<String> captures) {
+        return raw.isEmpty() ? null : Return.parse(raw, captures);
     }
 }
 

@@ -1,12 +1,32 @@
 package vipgate.lb.route;
 
+import java.util.List;
+import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.HeaderRewrite;
 
-/** A compiled location: path match plus where it sends requests and how headers change. */
-public record Location(String path, boolean exact, String upstream, HeaderRewrite requestHeaders,
-        HeaderRewrite responseHeaders) {
+/**
+ * A compiled location: how it matches, its rewrites and return (nginx's rewrite module, run in that order), where it
+ * proxies (an upstream, "" for none, and nginx's proxy_pass URI part, "" for none), its allow/deny rules (none: the
+ * server's, as nginx inherits them) and how headers change.
+ */
+public record Location(LocationPath path, List<Rewrite> rewrites, Return returns, AccessRules access, String upstream,
+        String passUri, HeaderRewrite requestHeaders, HeaderRewrite responseHeaders) {
 
-    boolean matches(String requestPath) {
-        return exact ? requestPath.equals(path) : requestPath.startsWith(path);
+    public Location {
+        rewrites = List.copyOf(rewrites);
+    }
+
+    /** A location proxying requests, without rewrites: the common case. */
+    public static Location proxy(LocationPath path, String upstream, HeaderRewrite requestHeaders,
+            HeaderRewrite responseHeaders) {
+        return new Location(path, List.of(), null, AccessRules.NONE, upstream, "", requestHeaders, responseHeaders);
+    }
+
+    /**
+     * nginx redirects a request for "/dir" to "/dir/" when the location "/dir/" proxies (and no location is "/dir"
+     * itself).
+     */
+    boolean autoRedirects() {
+        return !upstream.isEmpty() && !path.kind().isRegex() && path.text().length() > 1 && path.text().endsWith("/");
     }
 }

@@ -43,8 +43,48 @@ class LbConfigTest {
         assertThat(cfg.client().maxBodySize()).isEqualTo(1 << 20);
         VirtualServerSpec server = cfg.servers().get(0);
         assertThat(server.serverNames()).containsExactly("www.example.com");
-        assertThat(server.locations().get(0).exact()).isTrue();
-        assertThat(server.locations().get(0).path()).isEqualTo("/health");
+        assertThat(server.locations().get(0).path()).isEqualTo("= /health");
+        assertThat(server.locations().get(0).rewrites()).isEmpty();
+        assertThat(server.locations().get(0).returns()).isEmpty();
+        assertThat(server.locations().get(0).passUri()).isEmpty();
+    }
+
+    @Test
+    void regexLocationsRewritesAndReturnsAreCheckedAtTheirLines() {
+        List<String> problems = problems("""
+                vipgate.lb {
+                  upstreams.web { servers = [ { address = "127.0.0.1:8081" } ] }
+                  servers = [ { listen = "127.0.0.1:8080", locations = [
+                    { path = "~ ^/a\\\\Kb", upstream = web }
+                    { path = "/x/", upstream = web, rewrites = [ { regex = "^/x/(.*", replacement = "/y" } ] }
+                    { path = "/y/", upstream = web, rewrites = [ { regex = "^/y/(?<n>.*)", replacement = "/z/$n$nope", flag = last } ] }
+                    { path = "/z/", return = "3O1 /elsewhere" }
+                    { path = "~* \\\\.png$", upstream = web, pass-uri = "/img/" }
+                    { path = "/q/" }
+                    { path = "^~ /x/", upstream = web }
+                  ] } ]
+                }
+                """);
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("test.conf:4: ").contains("\\K"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("test.conf:5: ").contains("rewrites[0].regex"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("test.conf:6: ").contains("unknown variable $nope"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("test.conf:7: ").contains("return: write a status code"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("test.conf:8: ").contains("cannot have URI part"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("test.conf:9: ").contains("needs an upstream, a return or a rewrite"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("test.conf:10: ").contains("duplicate location"));
+        assertThat(problems).hasSize(7);
+    }
+
+    @Test
+    void aServerWithAReturnNeedsNoLocation() {
+        LbConfig cfg = LbConfigText.bind("""
+                vipgate.lb {
+                  upstreams.web { servers = [ { address = "127.0.0.1:8081" } ] }
+                  servers = [ { listen = "127.0.0.1:8080", return = "301 https://$host$request_uri" } ]
+                }
+                """);
+        assertThat(cfg.servers().get(0).returns()).isEqualTo("301 https://$host$request_uri");
+        assertThat(cfg.servers().get(0).locations()).isEmpty();
     }
 
     @Test

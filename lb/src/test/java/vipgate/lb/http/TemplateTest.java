@@ -30,6 +30,7 @@ class TemplateTest {
         String upstreamAddr = "10.0.0.1:80";
         String upstreamStatus = "";
         String upstreamTimes = "";
+        String args = "";
 
         Vars header(String name, String value) {
             headers.put(name.toLowerCase(), value);
@@ -130,6 +131,41 @@ class TemplateTest {
         public String requestHeader(String name) {
             return headers.get(name.toLowerCase());
         }
+
+        @Override
+        public String uri() {
+            return "/a b";
+        }
+
+        @Override
+        public String args() {
+            return args;
+        }
+
+        @Override
+        public String capture(int n) {
+            return n == 1 ? "one" : null;
+        }
+
+        @Override
+        public String capture(String name) {
+            return name.equals("user_id") ? "42" : null;
+        }
+    }
+
+    @Test
+    void argumentsCookiesUriAndCaptures() {
+        Vars v = new Vars().header("Cookie", "a=1; session=abc; Theme=dark");
+        v.args = "page=2&Sort=name&empty=&page=3";
+        assertThat(Template.parse("$arg_page|$arg_sort|$arg_empty|$arg_none").evaluate(v)).isEqualTo("2|name||");
+        assertThat(Template.parse("$cookie_session|$cookie_theme|$cookie_a|$cookie_x").evaluate(v)).isEqualTo("abc|dark|1|");
+        assertThat(Template.parse("$uri$is_args$args").evaluate(v)).isEqualTo("/a b?page=2&Sort=name&empty=&page=3");
+        v.args = "";
+        assertThat(Template.parse("$document_uri$is_args$query_string").evaluate(v)).isEqualTo("/a b");
+        assertThat(Template.parse("$1x$2").evaluate(v)).as("one digit, as nginx reads it").isEqualTo("onex");
+        assertThat(Template.parse("$user_id", java.util.Set.of("user_id")).evaluate(v)).isEqualTo("42");
+        assertThatThrownBy(() -> Template.parse("$user_id")).as("a name no regex captures")
+                .hasMessageContaining("unknown variable $user_id");
     }
 
     @Test

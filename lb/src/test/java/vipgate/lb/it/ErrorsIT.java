@@ -116,7 +116,11 @@ class ErrorsIT {
         try (RawHttp c = RawHttp.connect(lb.port)) {
             // an unknown host goes to the default server, which only has /api/
             assertErrorPage(c.get("/shop", "unknown.example"), 404, "Not Found");
-            assertErrorPage(c.get("/api", "api.example"), 404, "Not Found");
+            assertErrorPage(c.get("/apx", "api.example"), 404, "Not Found");
+            // nginx redirects the proxying location's path without its slash
+            RawHttp.Response slashless = c.get("/api", "api.example");
+            assertErrorPage(slashless, 301, "Moved Permanently");
+            assertThat(slashless.header("Location")).isEqualTo("http://api.example:" + lb.port + "/api/");
             assertThat(c.get("/api/v1", "api.example").bodyText()).isEqualTo("ok\n");
             assertThat(c.get("/shop", "APP.example.").bodyText()).isEqualTo("ok\n");
         }

@@ -81,14 +81,14 @@ class ForwardHeadersTest {
     }
 
     private static HttpHeaders upstream(HttpRequest r, HeaderRewrite rules) {
-        return ForwardHeaders.upstreamRequest(r, null, false, rules, VARS).headers();
+        return ForwardHeaders.upstreamRequest(r, null, null, false, rules, VARS).headers();
     }
 
     @Test
     void theUpstreamHeadIsHttp11InOriginFormWithoutHopByHopFields() {
         HttpRequest r = request("http://api.example/v1?q=1", "Host", "app.example", "Connection", "close, X-Secret",
                 "X-Secret", "1", "Keep-Alive", "timeout=5", "TE", "trailers", "Expect", "100-continue", "X-Kept", "yes");
-        HttpRequest out = ForwardHeaders.upstreamRequest(r, "api.example", false, HeaderRewrite.NONE, VARS);
+        HttpRequest out = ForwardHeaders.upstreamRequest(r, null, "api.example", false, HeaderRewrite.NONE, VARS);
         assertThat(out.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_1);
         assertThat(out.uri()).isEqualTo("/v1?q=1");
         HttpHeaders h = out.headers();
@@ -124,9 +124,9 @@ class ForwardHeadersTest {
     @Test
     void aRequestWithoutHostGetsTheUpstreamNameAndAWebSocketKeepsItsUpgrade() {
         HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/");
-        assertThat(ForwardHeaders.upstreamRequest(r, null, false, HeaderRewrite.NONE, VARS).headers().get("Host")).isEqualTo("app");
+        assertThat(ForwardHeaders.upstreamRequest(r, null, null, false, HeaderRewrite.NONE, VARS).headers().get("Host")).isEqualTo("app");
         HttpRequest ws = request("/ws", "Host", "app.example", "Connection", "Upgrade", "Upgrade", "websocket");
-        HttpHeaders h = ForwardHeaders.upstreamRequest(ws, null, true, HeaderRewrite.NONE, VARS).headers();
+        HttpHeaders h = ForwardHeaders.upstreamRequest(ws, null, null, true, HeaderRewrite.NONE, VARS).headers();
         assertThat(h.get("Upgrade")).isEqualTo("websocket");
         assertThat(h.get("Connection")).isEqualTo("upgrade");
     }

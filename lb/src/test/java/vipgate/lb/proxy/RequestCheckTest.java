@@ -51,8 +51,8 @@ class RequestCheckTest {
         RequestCheck c = check(request(HttpMethod.GET, "/x", "Host", "App.Example:80"));
         assertThat(c.refusal()).isNull();
         assertThat(c.host()).isEqualTo("app.example");
-        assertThat(c.group().name()).isEqualTo("app");
-        assertThat(c.location().path()).isEqualTo("/");
+        assertThat(c.path()).isEqualTo("/x");
+        assertThat(c.vhost().find(c.path()).location().upstream()).isEqualTo("app");
         assertThat(c.idempotent()).isTrue();
         assertThat(c.hasBody()).isFalse();
         assertThat(c.head()).isFalse();
@@ -92,15 +92,20 @@ class RequestCheckTest {
         RequestCheck c = check(request(HttpMethod.GET, "http://api.example/v1/users", "Host", "app.example"));
         assertThat(c.refusal()).isNull();
         assertThat(c.targetAuthority()).isEqualTo("api.example");
-        assertThat(c.group().name()).isEqualTo("api");
+        assertThat(c.path()).isEqualTo("/v1/users");
+        assertThat(c.vhost().find(c.path()).location().upstream()).isEqualTo("api");
     }
 
     @Test
-    void noLocationIsNotFoundWithTheVirtualHostsErrorPagesAndBeforeExpectOrBodySize() {
-        RequestCheck c = check(request(HttpMethod.POST, "/other", "Host", "api.example", "Expect", "nonsense",
-                "Content-Length", "5000"));
-        assertThat(c.refusal()).isEqualTo(HttpResponseStatus.NOT_FOUND);
-        assertThat(c.errorPages()).isNotNull();
+    void noListeningServerIsNotFoundAndExpectAndBodySizeComeBeforeTheLocationSearch() {
+        assertThat(RequestCheck.of(request(HttpMethod.GET, "/", "Host", "app.example"), ROUTING,
+                new InetSocketAddress("127.0.0.1", 81)).refusal()).isEqualTo(HttpResponseStatus.NOT_FOUND);
+        // nginx checks the body size once the location (or none) is found, before its rewrites run
+        assertThat(refusal(request(HttpMethod.POST, "/other", "Host", "api.example", "Content-Length", "5000")))
+                .isEqualTo(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+        RequestCheck c = check(request(HttpMethod.GET, "/other", "Host", "api.example"));
+        assertThat(c.refusal()).as("no location: RequestRoute answers 404").isNull();
+        assertThat(c.vhost().find(c.path())).isNull();
     }
 
     @Test

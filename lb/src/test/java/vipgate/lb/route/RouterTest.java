@@ -7,21 +7,24 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import vipgate.config.HostPort;
+import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.ErrorPages;
+import vipgate.lb.http.RealIp;
 import vipgate.lb.http.HeaderRewrite;
 
 class RouterTest {
 
     private static Location prefix(String path, String upstream) {
-        return new Location(path, false, upstream, HeaderRewrite.NONE, HeaderRewrite.NONE);
+        return Location.proxy(LocationPath.parse(path), upstream, HeaderRewrite.NONE, HeaderRewrite.NONE);
     }
 
     private static Location exact(String path, String upstream) {
-        return new Location(path, true, upstream, HeaderRewrite.NONE, HeaderRewrite.NONE);
+        return prefix("= " + path, upstream);
     }
 
     private static VirtualHost vhost(String listen, boolean isDefault, List<Location> locations, String... names) {
-        return new VirtualHost(List.of(HostPort.parse(listen)), Arrays.asList(names), isDefault, locations, ErrorPages.DEFAULT);
+        return new VirtualHost(List.of(HostPort.parse(listen)), Arrays.asList(names), isDefault, List.of(), null, AccessRules.NONE, RealIp.OFF, locations,
+                ErrorPages.DEFAULT);
     }
 
     /** One location "/" per server, to the upstream named after the server, so a route shows which server won. */
@@ -34,7 +37,8 @@ class RouterTest {
     /** The location a request is routed to, null when no server listens or no location matches (as the proxy does). */
     private static Location location(Router router, InetSocketAddress local, String host, String path) {
         VirtualHost v = router.virtualHost(local, host);
-        return v == null ? null : v.location(path);
+        VirtualHost.Found found = v == null ? null : v.find(path);
+        return found == null ? null : found.location();
     }
 
     private static String serverFor(Router router, InetSocketAddress local, String host) {
@@ -105,7 +109,7 @@ class RouterTest {
         assertThat(router.virtualHost(PORT_80, "h")).isNotNull();
         assertThat(location(router, PORT_80, "h", "/other")).isNull();
         assertThat(location(router, PORT_80, "h", "/exact/")).isNull();
-        assertThat(location(router, PORT_80, "h", "/api")).isNull();
+        assertThat(router.virtualHost(PORT_80, "h").find("/api").autoRedirect()).as("nginx: 301 to /api/").isTrue();
     }
 
     private static Router listening(String... listens) {

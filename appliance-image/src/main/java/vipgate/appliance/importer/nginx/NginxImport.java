@@ -18,7 +18,10 @@ import java.util.function.LongFunction;
 import vipgate.appliance.importer.Directive;
 import vipgate.appliance.importer.Hocon;
 import vipgate.appliance.importer.Report;
+import vipgate.lb.http.AccessRules;
+import vipgate.lb.http.Cidr;
 import vipgate.lb.http.Template;
+import vipgate.lb.route.LocationPath;
 
 /**
  * Maps an nginx.conf's {@code http {}} onto {@code vipgate.lb}, keeping nginx's behaviour where vipgate's defaults
@@ -37,7 +40,8 @@ public final class NginxImport {
             "proxy_send_timeout", "proxy_next_upstream", "proxy_next_upstream_tries", "proxy_next_upstream_timeout",
             "proxy_http_version", "proxy_set_header", "add_header", "proxy_hide_header", "client_max_body_size",
             "keepalive_timeout", "keepalive_requests", "send_timeout", "client_header_timeout", "client_body_timeout",
-            "error_page", "underscores_in_headers");
+            "error_page", "underscores_in_headers", "allow", "deny", "set_real_ip_from", "real_ip_header",
+            "real_ip_recursive");
 
     /** vipgate sets these per upstream; nginx per location. */
     private static final List<String> UPSTREAM_SETTINGS = List.of("proxy_connect_timeout", "proxy_read_timeout",
@@ -275,6 +279,7 @@ public final class NginxImport {
         List<String> listen = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<Hocon.Obj> locations = new ArrayList<>();
+        RewriteModule rewrites = new RewriteModule();
         boolean isDefault = false;
         boolean listens = false;
         for (Directive c : d.children()) {
@@ -285,6 +290,7 @@ public final class NginxImport {
                 }
                 case "server_name" -> serverNames(c, names);
                 case "location" -> location(c, scope, locations);
+                case "rewrite", "return" -> rewrites.add(c);
                 case "access_log" -> notMapped(c, "vipgate writes one access log for the whole engine (the http block's);"
                         + " put $host in its format to tell servers apart");
                 default -> {
@@ -301,8 +307,8 @@ public final class NginxImport {
             notMapped(d, "no listen address vipgate can serve; the server is left out");
             return;
         }
-        if (locations.isEmpty()) {
-            notMapped(d, "no location proxies to an upstream (vipgate only proxies); the server is left out");
+        if (locations.isEmpty() && rewrites.returns == null) {
+            notMapped(d, "no location proxies to an upstream or answers (return, rewrite); the server is left out");
             return;
         }
         Hocon.Obj s = new Hocon.Obj().comment("nginx server at " + d.where());
@@ -316,7 +322,15 @@ public final class NginxImport {
         if (isDefault) {
             s.put("default", true);
         }
-        s.put("locations", locations);
+        rewrites.putInto(s);
+        List<String> access = accessRules(d, scope);
+        if (!access.isEmpty()) {
+            s.put("access", access);
+        }
+        realIp(scope).ifPresent(r -> s.put("real-ip", r));
+        if (!locations.isEmpty()) {
+            s.put("locations", locations);
+        }
         Hocon.Obj pages = new Hocon.Obj();
         for (Directive e : scope.inherited("error_page")) {
             errorPage(e, scope, pages);
@@ -383,18 +397,28 @@ public final class NginxImport {
     }
 
     private void location(Directive d, Scope outer, List<Hocon.Obj> out) {
-        Optional<String> path = locationPath(d);
+        Optional<LocationPath> path = locationPath(d);
         if (path.isEmpty()) {
             return;
         }
         Scope scope = new Scope(d.children(), outer);
+        RewriteModule rewrites = new RewriteModule();
         Optional<Directive> proxyPass = d.first("proxy_pass");
-        proxyPass.flatMap(p -> target(p, path.get())).ifPresent(u -> out.add(proxied(d, path.get(), proxyPass.get(), u, scope)));
+        Hocon.Obj loc = null;
+        if (proxyPass.isPresent()) {
+            Optional<Upstream> u = target(proxyPass.get(), path.get());
+            if (u.isPresent()) {
+                loc = proxied(d, path.get(), proxyPass.get(), u.get(), scope);
+            }
+        }
         boolean nested = false;
+        // a nested location comes after its parent, as it does in the file
+        int at = out.size();
         for (Directive c : d.children()) {
             switch (c.name()) {
                 case "proxy_pass" -> {
                 }
+                case "rewrite", "return" -> rewrites.add(c);
                 case "location" -> {
                     nested = true;
                     location(c, scope, out);
@@ -408,44 +432,135 @@ public final class NginxImport {
                 }
             }
         }
-        if (proxyPass.isEmpty() && !nested) {
-            notMapped(d, "no proxy_pass: nginx serves files or answers itself here; vipgate only proxies, so the location"
+        if (loc == null && !rewrites.isEmpty()) {
+            loc = new Hocon.Obj().put("path", path.get().toString());
+        }
+        if (loc != null) {
+            List<String> access = accessRules(d, scope);
+            if (!access.equals(accessRules(d, outer))) {
+                loc.put("access", access.isEmpty() ? List.of("allow all") : access);
+            }
+            rewrites.putInto(loc);
+            out.add(at, loc);
+        } else if (proxyPass.isEmpty() && !nested) {
+            notMapped(d, "no proxy_pass, return or rewrite: nginx serves files here; vipgate does not, so the location"
                     + " is left out");
         }
     }
 
-    /** "/" or "= /x" as vipgate writes the path; empty (reported) for the forms vipgate cannot match. */
-    private Optional<String> locationPath(Directive d) {
-        List<String> a = d.args();
-        String modifier = a.size() == 2 ? a.get(0) : "";
-        String uri = a.isEmpty() ? "" : a.get(a.size() - 1);
-        if (a.size() == 1 && uri.startsWith("=") && uri.length() > 1) {
-            modifier = "=";
-            uri = uri.substring(1);
+    /** nginx's allow/deny of a level: its own, else the nearest enclosing level's (they are inherited as one list). */
+    private List<String> accessRules(Directive at, Scope scope) {
+        for (Scope level = scope; level != null; level = level.outer()) {
+            List<String> rules = level.here().stream()
+                    .filter(d -> !d.block() && (d.name().equals("allow") || d.name().equals("deny")))
+                    .map(d -> d.name() + " " + String.join(" ", d.args())).toList();
+            if (!rules.isEmpty()) {
+                try {
+                    AccessRules.parse(rules);
+                    return rules;
+                } catch (IllegalArgumentException e) {
+                    notMapped(at, "allow/deny: " + e.getMessage() + "; no rule is applied here");
+                    return List.of();
+                }
+            }
         }
-        if (a.isEmpty() || a.size() > 2 || uri.startsWith("@")) {
-            notMapped(d, uri.startsWith("@") ? "named locations (for error_page/try_files) have no vipgate equivalent"
-                    : "write location [=|^~] /path");
+        return List.of();
+    }
+
+    /** nginx's realip module as the server sees it: set_real_ip_from, real_ip_header, real_ip_recursive. */
+    private Optional<Hocon.Obj> realIp(Scope scope) {
+        List<Directive> from = scope.inherited("set_real_ip_from");
+        if (from.isEmpty()) {
             return Optional.empty();
         }
-        switch (modifier) {
-            case "=" -> {
-                return Optional.of("= " + uri);
+        List<String> trusted = new ArrayList<>();
+        for (Directive f : from) {
+            String network = f.arg().orElse("");
+            try {
+                Cidr.parse(network);
+                trusted.add(network);
+            } catch (IllegalArgumentException e) {
+                notMapped(f, e.getMessage() + (network.startsWith("unix:") ? " (vipgate listens on TCP only)" : ""));
             }
-            case "", "^~" -> {
-                // ^~ only stops nginx's regex search: without regex locations it is a plain prefix
-                return Optional.of(uri);
+        }
+        String header = scope.find("real_ip_header").flatMap(Directive::arg).orElse("X-Real-IP");
+        if (header.equals("proxy_protocol")) {
+            scope.find("real_ip_header").ifPresent(h -> notMapped(h, "vipgate does not read the PROXY protocol yet;"
+                    + " the client address stays the connection's"));
+            return Optional.empty();
+        }
+        boolean recursive = scope.find("real_ip_recursive").flatMap(Directive::arg).map("on"::equals).orElse(false);
+        return trusted.isEmpty() ? Optional.empty() : Optional.of(new Hocon.Obj().put("from", trusted)
+                .put("header", header).put("recursive", recursive));
+    }
+
+    /** nginx's rewrite module directives of one level, in their order: vipgate runs the rewrites, then the return. */
+    private final class RewriteModule {
+        private final List<Hocon.Obj> rewrites = new ArrayList<>();
+        private String returns;
+
+        void add(Directive c) {
+            if (returns != null) {
+                notMapped(c, "never runs: the return before it answers every request here");
+                return;
             }
-            default -> {
-                notMapped(d, "vipgate matches prefixes and exact paths only, not regular expressions (" + modifier + " "
-                        + uri + "); its requests now go to the longest matching prefix location");
-                return Optional.empty();
+            if (c.name().equals("return")) {
+                if (c.args().isEmpty() || c.args().size() > 2) {
+                    notMapped(c, "write return code [text|URL] or return URL");
+                    return;
+                }
+                returns = String.join(" ", c.args());
+                return;
+            }
+            List<String> a = c.args();
+            if (a.size() < 2 || a.size() > 3) {
+                notMapped(c, "write rewrite regex replacement [last|break|redirect|permanent]");
+                return;
+            }
+            Hocon.Obj r = new Hocon.Obj().put("regex", a.get(0)).put("replacement", a.get(1));
+            if (a.size() == 3) {
+                if (!List.of("last", "break", "redirect", "permanent").contains(a.get(2))) {
+                    notMapped(c, "unknown rewrite flag '" + a.get(2) + "'");
+                    return;
+                }
+                r.put("flag", a.get(2));
+            }
+            rewrites.add(r);
+        }
+
+        boolean isEmpty() {
+            return rewrites.isEmpty() && returns == null;
+        }
+
+        void putInto(Hocon.Obj target) {
+            if (!rewrites.isEmpty()) {
+                target.put("rewrites", rewrites);
+            }
+            if (returns != null) {
+                target.put("return", returns);
             }
         }
     }
 
+    /** The location's match as vipgate reads it; empty (reported) for the forms vipgate cannot match. */
+    private Optional<LocationPath> locationPath(Directive d) {
+        List<String> a = d.args();
+        String raw = String.join(" ", a);
+        if (a.isEmpty() || a.size() > 2 || raw.startsWith("@")) {
+            notMapped(d, raw.startsWith("@") ? "named locations (for error_page/try_files) have no vipgate equivalent"
+                    : "write location [=|^~|~|~*] /path");
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(LocationPath.parse(raw));
+        } catch (IllegalArgumentException e) {
+            notMapped(d, e.getMessage() + "; the location is left out");
+            return Optional.empty();
+        }
+    }
+
     /** The upstream a proxy_pass names, made from the address when it names none; empty (reported) otherwise. */
-    private Optional<Upstream> target(Directive p, String path) {
+    private Optional<Upstream> target(Directive p, LocationPath path) {
         String url = p.arg().orElse("");
         if (p.args().size() != 1 || url.contains("$")) {
             notMapped(p, "vipgate needs a fixed http://upstream (no variables); the location is left out");
@@ -463,9 +578,10 @@ public final class NginxImport {
             notMapped(p, "vipgate reaches upstream servers over TCP only; the location is left out");
             return Optional.empty();
         }
-        if (!uri.isEmpty() && !uri.equals(path)) {
-            notMapped(p, "the URI part '" + uri + "' is not applied: vipgate passes the request URI unchanged, where nginx"
-                    + " replaced the location's '" + path + "' by it");
+        if (!uri.isEmpty() && path.kind().isRegex()) {
+            notMapped(p, "nginx refuses a URI part in a regex location (\"proxy_pass cannot have URI part in location given by"
+                    + " regular expression\"); the location is left out");
+            return Optional.empty();
         }
         Upstream u = upstreams.computeIfAbsent(host.toLowerCase(Locale.ROOT), k -> {
             // named like nginx's $proxy_host for such a proxy_pass, so Host: $proxy_host stays the same
@@ -480,7 +596,7 @@ public final class NginxImport {
         return Optional.of(u);
     }
 
-    private Hocon.Obj proxied(Directive d, String path, Directive proxyPass, Upstream u, Scope scope) {
+    private Hocon.Obj proxied(Directive d, LocationPath path, Directive proxyPass, Upstream u, Scope scope) {
         Map<String, Directive> settings = new LinkedHashMap<>();
         for (String name : UPSTREAM_SETTINGS) {
             scope.find(name).ifPresent(s -> settings.put(name, s));
@@ -498,7 +614,14 @@ public final class NginxImport {
             loc.comment("proxy_pass " + proxyPass.arg().orElse("") + " (" + proxyPass.where() + ") names an address: it became"
                     + " upstream \"" + u.name + "\"");
         }
-        loc.put("path", path).put("upstream", u.name);
+        loc.put("path", path.toString()).put("upstream", u.name);
+        String url = proxyPass.arg().orElse("");
+        int slash = url.indexOf('/', 7);
+        String uri = slash < 0 ? "" : url.substring(slash);
+        if (!uri.isEmpty() && !uri.equals(path.text())) {
+            // nginx's prefix replacement; the same URI as the prefix changes nothing, so it is left out
+            loc.put("pass-uri", uri);
+        }
         Hocon.Obj request = requestHeaders(scope);
         if (!request.isEmpty()) {
             loc.put("request-headers", request);
@@ -897,12 +1020,8 @@ public final class NginxImport {
         why.put("tcp_nodelay", "not needed: vipgate sets its own socket options");
         why.put("stream", "vipgate's lb proxies HTTP only; for TCP/UDP use vipgate.ipvs (kernel LVS)");
         why.put("mail", "vipgate does not proxy mail");
-        why.put("return", "vipgate does not answer or redirect requests itself; it only proxies");
-        why.put("rewrite", "vipgate does not rewrite URIs; it passes them unchanged");
         why.put("if", "vipgate has no conditional configuration");
         why.put("set", "vipgate has no user variables");
-        why.put("allow", "vipgate has no access rules; filter with nftables on the appliance");
-        why.put("deny", "vipgate has no access rules; filter with nftables on the appliance");
         why.put("auth_basic", "vipgate does no authentication");
         why.put("auth_basic_user_file", "vipgate does no authentication");
         why.put("proxy_redirect", "vipgate does not rewrite the upstream's Location headers");

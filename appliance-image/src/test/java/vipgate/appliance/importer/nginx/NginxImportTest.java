@@ -79,11 +79,11 @@ class NginxImportTest {
         assertThat(u.get("d").hashKey()).isEqualTo("$remote_addr");
         assertThat(u.get("e").algorithm()).isEqualTo(Algorithm.RANDOM_TWO);
         assertThat(u.get("f").algorithm()).isEqualTo(Algorithm.ROUND_ROBIN);
-        assertThat(u.get("g").algorithm()).isEqualTo(Algorithm.ROUND_ROBIN);
+        assertThat(u.get("g").algorithm()).isEqualTo(Algorithm.HASH);
+        assertThat(u.get("g").hashKey()).isEqualTo("$cookie_jsessionid");
         i.assertReports(":4: changed: hash: vipgate's hash is always consistent",
                 ":5: changed: ip_hash: hashed on the whole client address",
-                ":7: not mapped: random: 'random two least_time=header'",
-                ":8: not mapped: hash: unknown variable $cookie_jsessionid");
+                ":7: not mapped: random: 'random two least_time=header'");
     }
 
     @Test
@@ -124,12 +124,9 @@ class NginxImportTest {
                 }
                 """);
 
-        assertThat(i.config().lb().servers().get(0).locations()).extracting(LocationSpec::path, LocationSpec::exact)
-                .containsExactly(tuple("/health", true), tuple("/exact", true), tuple("/static/", false),
-                        tuple("/api/", false), tuple("/api/v2/", false));
-        i.assertReports(":6: not mapped: location: vipgate matches prefixes"
-                        + " and exact paths only, not regular expressions (~* \\.php$)",
-                ":7: not mapped: location: named locations");
+        assertThat(i.config().lb().servers().get(0).locations()).extracting(LocationSpec::path)
+                .containsExactly("= /health", "= /exact", "^~ /static/", "~* \\.php$", "/api/", "/api/v2/");
+        i.assertReports(":7: not mapped: location: named locations");
     }
 
     @Test
@@ -152,9 +149,8 @@ class NginxImportTest {
         assertThat(lb.servers().get(0).locations()).extracting(LocationSpec::upstream)
                 .containsExactly("10.0.0.9:8000", "backend.internal");
         assertThat(lb.servers().get(0).locations().get(0).requestHeaders()).isEqualTo(Map.of("Host", "$proxy_host"));
-        i.assertReports(":5: not mapped: proxy_pass: the URI part '/x/' is"
-                        + " not applied: vipgate passes the request URI unchanged, where nginx replaced the location's '/b/' by it",
-                ":6: not mapped: proxy_pass: vipgate reaches upstreams over plain HTTP only",
+        assertThat(lb.servers().get(0).locations()).extracting(LocationSpec::passUri).containsExactly("", "/x/");
+        i.assertReports(":6: not mapped: proxy_pass: vipgate reaches upstreams over plain HTTP only",
                 ":7: not mapped: proxy_pass: vipgate needs a fixed http://upstream");
     }
 
@@ -357,10 +353,9 @@ class NginxImportTest {
                         + " vipgate.lb.proxy-buffering.responses / .requests = true (one setting for the whole engine: memory,"
                         + " max-temp-file, temp-path); set it by hand",
                 file + ":10: not mapped: limit_req: vipgate has no per-client request or connection limits",
-                file + ":10: not mapped: return: vipgate does not answer or redirect requests itself; it only proxies",
                 file + ":11: not mapped: root: not needed: vipgate serves no files, it only proxies",
-                file + ":11: not mapped: location: no proxy_pass: nginx serves files or answers itself here; vipgate only"
-                        + " proxies, so the location is left out",
+                file + ":11: not mapped: location: no proxy_pass, return or rewrite: nginx serves files here; vipgate does"
+                        + " not, so the location is left out",
                 file + ":13: not mapped: lua_shared_dict: vipgate runs no Lua (OpenResty's lua-nginx-module); whatever the"
                         + " code does is left out");
     }

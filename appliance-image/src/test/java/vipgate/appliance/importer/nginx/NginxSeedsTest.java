@@ -46,15 +46,14 @@ class NginxSeedsTest {
         assertThat(server.isDefault()).isTrue();
         assertThat(server.locations()).singleElement().satisfies(l -> {
             assertThat(l.path()).isEqualTo("/");
-            assertThat(l.exact()).isFalse();
             assertThat(l.upstream()).isEqualTo("ProxyServer");
             assertThat(l.requestHeaders()).isEqualTo(Map.of("Host", "$proxy_host"));
         });
         assertThat(imported.config().lb().client().keepaliveTimeout()).isEqualTo(Duration.ofSeconds(65));
         assertThat(imported.config().lb().accessLog().format()).startsWith("$remote_addr - $remote_user [$time_local]")
                 .endsWith("\"$http_x_forwarded_for\"");
-        imported.assertReports("002-nginx.conf:37: not mapped: location: no proxy_pass: nginx serves files or answers itself"
-                        + " here; vipgate only proxies, so the location is left out",
+        imported.assertReports("002-nginx.conf:37: not mapped: location: no proxy_pass, return or rewrite: nginx serves files"
+                        + " here; vipgate does not, so the location is left out",
                 "002-nginx.conf:39: not mapped: error_page: nginx serves /50x.html",
                 "002-nginx.conf:22: changed: upstream: connect-timeout is vipgate's 5s",
                 "002-nginx.conf:6: not mapped: events: not needed");
