@@ -31,7 +31,7 @@ public final class Breakdown {
             {"io.netty.util.concurrent.AbstractScheduledEventExecutor", "timers"},
             {"io.netty.util.internal.DefaultPriorityQueue", "timers"},
             {"vipgate.lb.route.", "routing, balancing"},
-            {"vipgate.lb.upstream.", "routing, balancing"},
+            {"vipgate.balance.", "routing, balancing"},
             {"vipgate.lb.pool.", "upstream pool"},
             {"vipgate.lb.proxy.UpstreamPool", "upstream pool"},
             {"vipgate.lb.proxy.UpstreamConnector", "upstream pool"},

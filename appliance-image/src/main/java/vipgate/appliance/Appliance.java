@@ -29,7 +29,7 @@ import vipgate.lb.metrics.ListenerMetrics;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.metrics.StatusClasses;
 import vipgate.lb.metrics.UpstreamFailure;
-import vipgate.lb.upstream.Peer;
+import vipgate.balance.Peer;
 import vipgate.vrrp.engine.InstanceStatus;
 import vipgate.vrrp.notify.NotifyEvent;
 import vipgate.vrrp.engine.VrrpEngine;

@@ -15,7 +15,7 @@ import vipgate.config.HostPort;
 import vipgate.config.Section;
 import vipgate.health.HealthCheckSpec;
 import vipgate.lb.http.Template;
-import vipgate.lb.upstream.Algorithm;
+import vipgate.balance.Algorithm;
 
 /** The whole lb engine configuration, bound from {@code vipgate.lb}. Immutable; a reload builds a new one. */
 public record LbConfig(Transport transport, int eventLoops, ClientSpec client, Duration shutdownDrain,

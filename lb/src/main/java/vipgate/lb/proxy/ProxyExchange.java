@@ -30,9 +30,9 @@ import vipgate.lb.metrics.UpstreamFailure;
 import vipgate.lb.proxy.UpstreamAttempt.Failure;
 import vipgate.lb.route.Location;
 import vipgate.lb.timer.Deadline;
-import vipgate.lb.upstream.Peer;
-import vipgate.lb.upstream.Selection;
-import vipgate.lb.upstream.SelectionContext;
+import vipgate.balance.Peer;
+import vipgate.balance.Selection;
+import vipgate.balance.SelectionContext;
 
 /**
  * One request on its way through the proxy: the client's side of it (its body, the response it is sent), the choice

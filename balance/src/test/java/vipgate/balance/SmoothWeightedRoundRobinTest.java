@@ -1,13 +1,13 @@
-package vipgate.lb.upstream;
+package vipgate.balance;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static vipgate.lb.upstream.Algorithm.ROUND_ROBIN;
-import static vipgate.lb.upstream.TestPeers.SECOND;
-import static vipgate.lb.upstream.TestPeers.balancer;
-import static vipgate.lb.upstream.TestPeers.peer;
-import static vipgate.lb.upstream.TestPeers.request;
-import static vipgate.lb.upstream.TestPeers.select;
-import static vipgate.lb.upstream.TestPeers.sequence;
+import static vipgate.balance.Algorithm.ROUND_ROBIN;
+import static vipgate.balance.TestPeers.SECOND;
+import static vipgate.balance.TestPeers.balancer;
+import static vipgate.balance.TestPeers.peer;
+import static vipgate.balance.TestPeers.request;
+import static vipgate.balance.TestPeers.select;
+import static vipgate.balance.TestPeers.sequence;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;

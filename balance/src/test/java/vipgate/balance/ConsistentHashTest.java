@@ -1,11 +1,11 @@
-package vipgate.lb.upstream;
+package vipgate.balance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static vipgate.lb.upstream.Algorithm.HASH;
-import static vipgate.lb.upstream.TestPeers.balancer;
-import static vipgate.lb.upstream.TestPeers.peer;
-import static vipgate.lb.upstream.TestPeers.select;
+import static vipgate.balance.Algorithm.HASH;
+import static vipgate.balance.TestPeers.balancer;
+import static vipgate.balance.TestPeers.peer;
+import static vipgate.balance.TestPeers.select;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;

@@ -1,9 +1,9 @@
-package vipgate.lb.upstream;
+package vipgate.balance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static vipgate.lb.upstream.TestPeers.peer;
-import static vipgate.lb.upstream.TestPeers.select;
+import static vipgate.balance.TestPeers.peer;
+import static vipgate.balance.TestPeers.select;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package vipgate.lb.upstream;
+package vipgate.balance;
 
 /**
  * What {@link Balancer#select} decided: a peer to try, or why there is none.

@@ -1,4 +1,4 @@
-package vipgate.lb.upstream;
+package vipgate.balance;
 
 import java.util.List;
 

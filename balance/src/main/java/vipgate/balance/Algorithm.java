@@ -1,4 +1,4 @@
-package vipgate.lb.upstream;
+package vipgate.balance;
 
 /** How a {@link Balancer} picks the server for a request; each mirrors an nginx upstream module. */
 public enum Algorithm {

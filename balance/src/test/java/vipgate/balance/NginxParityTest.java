@@ -1,6 +1,6 @@
-package vipgate.lb.upstream;
+package vipgate.balance;
 
-import static vipgate.lb.upstream.TestPeers.SECOND;
+import static vipgate.balance.TestPeers.SECOND;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,13 +14,13 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import vipgate.lb.upstream.NginxOracle.HashPeerData;
-import vipgate.lb.upstream.NginxOracle.PeerConnection;
-import vipgate.lb.upstream.NginxOracle.RandomPeerData;
-import vipgate.lb.upstream.NginxOracle.RrPeer;
-import vipgate.lb.upstream.NginxOracle.RrPeerData;
-import vipgate.lb.upstream.NginxOracle.RrPeers;
-import vipgate.lb.upstream.NginxOracle.Server;
+import vipgate.balance.NginxOracle.HashPeerData;
+import vipgate.balance.NginxOracle.PeerConnection;
+import vipgate.balance.NginxOracle.RandomPeerData;
+import vipgate.balance.NginxOracle.RrPeer;
+import vipgate.balance.NginxOracle.RrPeerData;
+import vipgate.balance.NginxOracle.RrPeers;
+import vipgate.balance.NginxOracle.Server;
 
 /**
  * Property test: on random upstreams and random interleavings of requests, retries, successes, failures,
