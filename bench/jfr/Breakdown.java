@@ -25,7 +25,7 @@ public final class Breakdown {
             {"org.HdrHistogram.", "metrics, histograms"},
             {"vipgate.lb.metrics.", "metrics, histograms"},
             {"vipgate.lb.log.", "access log"},
-            {"vipgate.lb.timer.", "timers"},
+            {"vipgate.transport.timer.", "timers"},
             {"io.netty.util.HashedWheelTimer", "timers"},
             {"io.netty.util.concurrent.ScheduledFutureTask", "timers"},
             {"io.netty.util.concurrent.AbstractScheduledEventExecutor", "timers"},

@@ -16,6 +16,7 @@ import vipgate.config.Section;
 import vipgate.health.HealthCheckSpec;
 import vipgate.lb.http.Template;
 import vipgate.balance.Algorithm;
+import vipgate.transport.Transport;
 
 /** The whole lb engine configuration, bound from {@code vipgate.lb}. Immutable; a reload builds a new one. */
 public record LbConfig(Transport transport, int eventLoops, ClientSpec client, Duration shutdownDrain,

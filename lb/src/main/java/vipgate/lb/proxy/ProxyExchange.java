@@ -29,7 +29,7 @@ import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.metrics.UpstreamFailure;
 import vipgate.lb.proxy.UpstreamAttempt.Failure;
 import vipgate.lb.route.Location;
-import vipgate.lb.timer.Deadline;
+import vipgate.transport.timer.Deadline;
 import vipgate.balance.Peer;
 import vipgate.balance.Selection;
 import vipgate.balance.SelectionContext;

@@ -1,4 +1,4 @@
-package vipgate.lb.config;
+package vipgate.transport;
 
 /** Which Netty transport carries the sockets; AUTO picks the best the kernel offers. */
 public enum Transport {

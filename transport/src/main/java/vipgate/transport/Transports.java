@@ -1,4 +1,4 @@
-package vipgate.lb;
+package vipgate.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -18,7 +18,6 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import vipgate.lb.config.Transport;
 
 /** The Netty transport in use: event loops and the channel types that match them. */
 public record Transports(Transport kind, IoHandlerFactory ioHandlers, ChannelFactory<? extends ServerChannel> servers,

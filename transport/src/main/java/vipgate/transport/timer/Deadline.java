@@ -1,4 +1,4 @@
-package vipgate.lb.timer;
+package vipgate.transport.timer;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
