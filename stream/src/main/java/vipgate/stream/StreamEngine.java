@@ -6,6 +6,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.uring.IoUring;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import vipgate.stream.proxy.Connector;
 import vipgate.stream.proxy.NettyConnector;
 import vipgate.stream.proxy.Routes;
 import vipgate.stream.proxy.SessionInitializer;
+import vipgate.transport.Transport;
 import vipgate.transport.Transports;
 
 /**
@@ -54,7 +56,9 @@ public final class StreamEngine implements AutoCloseable {
      * name does not resolve.
      */
     public static StreamEngine start(StreamConfig config) {
-        Transports transports = Transports.choose(config.transport());
+        // auto never picks epoll here: its half-close loses data (see reference.conf)
+        Transports transports = Transports.choose(config.transport() != Transport.AUTO ? config.transport()
+                : IoUring.isAvailable() ? Transport.IO_URING : Transport.NIO);
         StreamEngine engine = new StreamEngine(config, transports);
         try {
             engine.routes = Routes.compile(config, Map.of(), System::nanoTime);
@@ -64,7 +68,8 @@ public final class StreamEngine implements AutoCloseable {
             throw e;
         }
         LOG.info(() -> "stream engine started: transport " + transports.kind().name().toLowerCase() + " ("
-                + transports.whyChosen() + "), listening on " + engine.listeners.keySet());
+                + (config.transport() == Transport.AUTO ? "auto: io_uring if available, else nio" : "configured")
+                + "), listening on " + engine.listeners.keySet());
         return engine;
     }
 

@@ -27,6 +27,12 @@ public record StreamConfig(Transport transport, int eventLoops, Map<String, Upst
         Config serverDefaults = Section.elementDefaults(reference, "vipgate-defaults.stream.server");
 
         Transport transport = stream.enumValue("transport", Transport.class);
+        if (transport == Transport.EPOLL) {
+            stream.problem("transport", "epoll is not offered to the stream engine: Netty 4.2.18's epoll transport drops a "
+                    + "half-closed connection from its epoll set (epoll_ctl ENOENT), so the rest of a reply after the "
+                    + "client's FIN is lost; write auto (io_uring, else nio), io_uring or nio");
+            transport = Transport.AUTO;
+        }
         int eventLoops = stream.integerOrAuto("event-loops");
         if (eventLoops < 0) {
             stream.problem("event-loops", "write auto or a positive number");

@@ -48,6 +48,7 @@ final class Session implements Connector.Callback {
     private Channel server;
     private boolean closed;
     private boolean clientInputShut;
+    private boolean serverInputShut;
     private boolean clientOutputShut;
     private boolean serverOutputShut;
 
@@ -101,8 +102,9 @@ final class Session implements Connector.Callback {
         server.flush();
         if (clientInputShut) {
             shutOutput(server);
+        } else {
+            client.config().setAutoRead(true);
         }
-        client.config().setAutoRead(true);
     }
 
     @Override
@@ -148,7 +150,9 @@ final class Session implements Connector.Callback {
         if (to != null) {
             to.flush();
         }
-        if (Transports.resetUnreported(ch)) {
+        // not once its output is shut: the check then sees TCP_CLOSE on io_uring while the peer is still sending (the
+        // rest of a reply after the client's FIN was cut)
+        if (!((DuplexChannel) ch).isOutputShutdown() && Transports.resetUnreported(ch)) {
             ch.close();
         }
     }
@@ -156,7 +160,8 @@ final class Session implements Connector.Callback {
     /** The client's ({@code clientSide}) or the server's connection took what was queued for it: read its feeder again. */
     void writable(boolean clientSide) {
         Channel feeder = clientSide ? server : client;
-        if (!closed && feeder != null) {
+        // never on a side whose input is shut: epoll answers with ENOENT from epoll_ctl and the channel fails
+        if (!closed && feeder != null && !(clientSide ? serverInputShut : clientInputShut)) {
             feeder.config().setAutoRead(true);
         }
     }
@@ -172,6 +177,7 @@ final class Session implements Connector.Callback {
                 shutOutput(server);
             }
         } else {
+            serverInputShut = true;
             shutOutput(client);
         }
     }

@@ -157,6 +157,17 @@ class StreamConfigTest {
     }
 
     @Test
+    void theEpollTransportIsRefusedWithTheReason() {
+        assertThat(problems("""
+                vipgate.stream {
+                  transport = epoll
+                  upstreams.redis { servers = [ { address = "127.0.0.1:6380" } ] }
+                  servers = [ { listen = "6379", proxy-pass = redis } ]
+                }
+                """)).singleElement().asString().startsWith("test.conf:2: ").contains("half-closed").contains("io_uring or nio");
+    }
+
+    @Test
     void aServerWithoutListenIsRefused() {
         assertThat(problems("""
                 vipgate.stream {

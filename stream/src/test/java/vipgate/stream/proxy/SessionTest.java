@@ -299,6 +299,24 @@ class SessionTest {
     }
 
     @Test
+    void aSideWhoseFinCameIsNotResumedWhenItsPeerDrains() {
+        route(peer(A));
+        DuplexEmbeddedChannel client = connect();
+        DuplexEmbeddedChannel server = servers.next();
+        Gate gate = new Gate();
+        server.pipeline().addFirst(gate);
+        server.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        client.send("y".repeat(32));
+        client.sendFin();
+        gate.open();
+        server.runPendingTasks();
+        // reading a channel after its input shut fails on epoll (epoll_ctl ENOENT)
+        assertThat(client.config().isAutoRead()).isFalse();
+        assertThat(server.received()).isEqualTo("y".repeat(32));
+        assertThat(server.isOutputShutdown()).isTrue();
+    }
+
+    @Test
     void anIdleSessionIsClosedAfterTheTimeout() {
         route(new NextUpstreamSpec(true, 0, Duration.ZERO), Duration.ofMillis(30), Algorithm.ROUND_ROBIN, peer(A));
         DuplexEmbeddedChannel client = connect();
