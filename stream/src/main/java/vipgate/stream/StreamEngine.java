@@ -159,7 +159,8 @@ public final class StreamEngine implements AutoCloseable {
                 return;
             }
             stopped = true;
-            listeners.values().forEach(Channel::close);
+            // awaited: once close returns, the port is free (a restart or another engine may bind it)
+            listeners.values().forEach(c -> c.close().syncUninterruptibly());
             listeners.clear();
         }
         sessions.close().awaitUninterruptibly();
