@@ -333,7 +333,7 @@ public final class Appliance implements AutoCloseable {
 
     /** The Prometheus exposition of every engine's metrics, for GET /metrics. */
     public String metricsText() {
-        return MetricsPage.render(lb, vrrp == null ? List.of() : vrrp.status(), ipvsMetrics);
+        return MetricsPage.render(lb, stream().map(StreamEngine::metrics), vrrp == null ? List.of() : vrrp.status(), ipvsMetrics);
     }
 
     /** The latency histograms' names, e.g. "listener.0.0.0.0:80.request", "server.web.10.0.0.1:80.response". */

@@ -10,6 +10,7 @@ import io.netty.channel.uring.IoUring;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import vipgate.config.HostPort;
 import vipgate.stream.config.StreamConfig;
+import vipgate.stream.metrics.StreamMetrics;
 import vipgate.stream.proxy.Connector;
 import vipgate.stream.proxy.NettyConnector;
 import vipgate.stream.proxy.Routes;
@@ -39,6 +41,7 @@ public final class StreamEngine implements AutoCloseable {
     private final Connector connector;
     private final ChannelGroup sessions = new DefaultChannelGroup("stream-sessions", GlobalEventExecutor.INSTANCE);
     private final Map<HostPort, Channel> listeners = new LinkedHashMap<>();
+    private final StreamMetrics metrics = new StreamMetrics();
     private volatile Routes routes;
     private StreamConfig config;
     private boolean stopped;
@@ -61,7 +64,7 @@ public final class StreamEngine implements AutoCloseable {
                 : IoUring.isAvailable() ? Transport.IO_URING : Transport.NIO);
         StreamEngine engine = new StreamEngine(config, transports);
         try {
-            engine.routes = Routes.compile(config, Map.of(), System::nanoTime);
+            engine.routes = Routes.compile(config, Map.of(), System::nanoTime, engine.metrics);
             engine.bindMissing(engine.routes.bindAddresses());
         } catch (RuntimeException e) {
             engine.close();
@@ -102,7 +105,7 @@ public final class StreamEngine implements AutoCloseable {
         if (!next.transport().equals(config.transport()) || next.eventLoops() != config.eventLoops()) {
             LOG.warning("stream: transport and event-loops changes take effect only after a restart");
         }
-        Routes compiled = Routes.compile(next, routes.upstreams(), System::nanoTime);
+        Routes compiled = Routes.compile(next, routes.upstreams(), System::nanoTime, metrics);
         Set<HostPort> wanted = compiled.bindAddresses();
         List<HostPort> added = bindMissing(wanted);
         routes = compiled;
@@ -113,8 +116,22 @@ public final class StreamEngine implements AutoCloseable {
             }
         }
         config = next;
+        retainMetrics(compiled);
         LOG.info(() -> "stream configuration reloaded: " + compiled.upstreams().size() + " upstreams, listening on "
                 + listeners.keySet() + (added.isEmpty() ? "" : " (new: " + added + ")"));
+    }
+
+    /** Series of listeners and servers the new config dropped disappear from /metrics; the rest keep counting. */
+    private void retainMetrics(Routes compiled) {
+        Set<String> listenerNames = new HashSet<>();
+        compiled.bindAddresses().forEach(hp -> listenerNames.add(hp.toString()));
+        Set<List<String>> servers = new HashSet<>();
+        compiled.upstreams().forEach((name, u) -> u.peers().forEach(p -> servers.add(List.of(name, p.name()))));
+        metrics.retain(listenerNames, servers);
+    }
+
+    public StreamMetrics metrics() {
+        return metrics;
     }
 
     private List<HostPort> bindMissing(Set<HostPort> wanted) {
@@ -142,7 +159,8 @@ public final class StreamEngine implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // a client's FIN is passed on to its server, which may still answer (see Session)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new SessionInitializer(hp, () -> routes, connector, sessions, System::nanoTime));
+                .childHandler(new SessionInitializer(hp, () -> routes, connector, sessions, System::nanoTime,
+                        metrics.listener(hp.toString())));
         try {
             return b.bind(hp.resolve()).syncUninterruptibly().channel();
         } catch (Exception e) {

@@ -8,6 +8,7 @@ import vipgate.config.HostPort;
 import vipgate.stream.config.ListenerSpec;
 import vipgate.stream.config.StreamConfig;
 import vipgate.stream.config.UpstreamSpec;
+import vipgate.stream.metrics.StreamMetrics;
 
 /**
  * One configuration's routing, immutable: the route of each listen address and the running upstreams. A session
@@ -27,11 +28,12 @@ public final class Routes {
      *                 change is kept with its balancing and passive-health state
      * @throws IllegalArgumentException when a server's host name does not resolve
      */
-    public static Routes compile(StreamConfig config, Map<String, Upstream> previous, LongSupplier clock) {
+    public static Routes compile(StreamConfig config, Map<String, Upstream> previous, LongSupplier clock,
+            StreamMetrics metrics) {
         Map<String, Upstream> upstreams = new LinkedHashMap<>();
         for (UpstreamSpec spec : config.upstreams().values()) {
             Upstream old = previous.get(spec.name());
-            upstreams.put(spec.name(), old != null && old.spec().equals(spec) ? old : new Upstream(spec, clock));
+            upstreams.put(spec.name(), old != null && old.spec().equals(spec) ? old : new Upstream(spec, clock, metrics));
         }
         Map<HostPort, Route> byListener = new LinkedHashMap<>();
         for (ListenerSpec server : config.servers()) {

@@ -15,6 +15,8 @@ import vipgate.balance.Peer;
 import vipgate.balance.Selection;
 import vipgate.balance.SelectionContext;
 import vipgate.stream.config.NextUpstreamSpec;
+import vipgate.stream.metrics.ListenerMetrics;
+import vipgate.stream.metrics.ServerMetrics;
 import vipgate.transport.Transports;
 import vipgate.transport.timer.Deadline;
 
@@ -38,6 +40,10 @@ final class Session implements Connector.Callback {
     private final long startNanos;
     private final SelectionContext selection;
     private final Deadline idle;
+    private final ListenerMetrics metrics;
+    /** The connected server's counters; null until connected. */
+    private ServerMetrics serverMetrics;
+    private long connectStartNanos;
     /**
      * Client bytes read before a server was connected. The client is not read until then, but a transport may
      * still deliver what came with the connection (epoll reads on a hang-up): at most one read loop's worth.
@@ -52,8 +58,10 @@ final class Session implements Connector.Callback {
     private boolean clientOutputShut;
     private boolean serverOutputShut;
 
-    Session(Channel client, Route route, Connector connector, LongSupplier clock) {
+    Session(Channel client, Route route, Connector connector, LongSupplier clock, ListenerMetrics metrics) {
         this.client = client;
+        this.metrics = metrics;
+        metrics.sessionStarted();
         this.route = route;
         this.connector = connector;
         this.clock = clock;
@@ -75,6 +83,7 @@ final class Session implements Connector.Callback {
         if (!s.isSelected()) {
             LOG.fine(() -> "stream: no server for " + client.remoteAddress() + " in upstream "
                     + route.upstream().spec().name() + " (" + s.outcome() + ")");
+            metrics.noServer();
             close();
             return;
         }
@@ -85,6 +94,7 @@ final class Session implements Connector.Callback {
             // nginx proxy_next_upstream_timeout bounds the whole search, the last connect included
             timeout = Math.min(timeout, limit - (clock.getAsLong() - startNanos));
         }
+        connectStartNanos = clock.getAsLong();
         connector.connect(peer, client.eventLoop(), timeout, new Relay(this, false), this);
     }
 
@@ -95,8 +105,11 @@ final class Session implements Connector.Callback {
             return;
         }
         server = ch;
+        serverMetrics = route.upstream().metrics(peer);
+        serverMetrics.connected(clock.getAsLong() - connectStartNanos);
         idle.arm(route.spec().timeout().toNanos());
         for (ByteBuf b = early.poll(); b != null; b = early.poll()) {
+            serverMetrics.sentToServer(b.readableBytes());
             server.write(b, server.voidPromise());
         }
         server.flush();
@@ -114,6 +127,7 @@ final class Session implements Connector.Callback {
         }
         Peer failedPeer = peer;
         peer = null;
+        route.upstream().metrics(failedPeer).connectFailed();
         route.upstream().release(failedPeer, true);
         LOG.fine(() -> "stream: connect to " + failedPeer.name() + " failed: " + cause);
         NextUpstreamSpec next = route.spec().nextUpstream();
@@ -130,9 +144,17 @@ final class Session implements Connector.Callback {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (fromClient && server == null) {
-            early.add(bytes);
-            return;
+        int n = bytes.readableBytes();
+        if (fromClient) {
+            metrics.received(n);
+            if (server == null) {
+                early.add(bytes);
+                return;
+            }
+            serverMetrics.sentToServer(n);
+        } else {
+            serverMetrics.receivedFromServer(n);
+            metrics.sent(n);
         }
         idle.touch();
         Channel to = fromClient ? server : client;
@@ -238,6 +260,7 @@ final class Session implements Connector.Callback {
     /** The session's bookkeeping ends once: the peer is given back (a session that was served is no failure). */
     private void end() {
         closed = true;
+        metrics.sessionEnded();
         idle.cancel();
         for (ByteBuf b = early.poll(); b != null; b = early.poll()) {
             b.release();

@@ -7,6 +7,7 @@ import io.netty.channel.group.ChannelGroup;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import vipgate.config.HostPort;
+import vipgate.stream.metrics.ListenerMetrics;
 
 /**
  * Starts a session on each connection one listener accepts, with the route the configuration in force gives that
@@ -19,9 +20,11 @@ public final class SessionInitializer extends ChannelInitializer<Channel> {
     private final Connector connector;
     private final ChannelGroup sessions;
     private final LongSupplier clock;
+    private final ListenerMetrics metrics;
 
     public SessionInitializer(HostPort listener, Supplier<Routes> routes, Connector connector, ChannelGroup sessions,
-            LongSupplier clock) {
+            LongSupplier clock, ListenerMetrics metrics) {
+        this.metrics = metrics;
         this.listener = listener;
         this.routes = routes;
         this.connector = connector;
@@ -40,6 +43,6 @@ public final class SessionInitializer extends ChannelInitializer<Channel> {
         // read once a server is connected: until then the client's bytes wait in the kernel, and a failed connect
         // can go to the next server with nothing to resend (set here, before the channel becomes active and reads)
         ch.config().setAutoRead(false);
-        ch.pipeline().addLast("relay", new Relay(new Session(ch, route, connector, clock), true));
+        ch.pipeline().addLast("relay", new Relay(new Session(ch, route, connector, clock, metrics), true));
     }
 }

@@ -1,7 +1,9 @@
 package vipgate.stream.proxy;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 import vipgate.balance.Balancer;
@@ -11,6 +13,8 @@ import vipgate.balance.Selection;
 import vipgate.balance.SelectionContext;
 import vipgate.stream.config.PeerSpec;
 import vipgate.stream.config.UpstreamSpec;
+import vipgate.stream.metrics.ServerMetrics;
+import vipgate.stream.metrics.StreamMetrics;
 
 /**
  * A running stream upstream: its spec, its peers and the balancer all event loops share. Kept across reloads while
@@ -20,12 +24,14 @@ import vipgate.stream.config.UpstreamSpec;
 public final class Upstream {
     private final UpstreamSpec spec;
     private final Balancer balancer;
+    /** Filled once here, so readers on any loop need no lock. */
+    private final Map<Peer, ServerMetrics> metrics = new IdentityHashMap<>();
 
     /**
      * @param clock nanoseconds of a monotonic clock for fail_timeout, {@code System::nanoTime} outside tests
      * @throws IllegalArgumentException when a server's host name does not resolve
      */
-    public Upstream(UpstreamSpec spec, LongSupplier clock) {
+    public Upstream(UpstreamSpec spec, LongSupplier clock, StreamMetrics registry) {
         this.spec = spec;
         List<Peer> peers = new ArrayList<>();
         for (PeerSpec s : spec.servers()) {
@@ -39,6 +45,13 @@ public final class Upstream {
                     .build());
         }
         this.balancer = Balancers.create(spec.algorithm(), peers, clock, new SplittableRandom());
+        for (Peer p : balancer.peers()) {
+            metrics.put(p, registry.server(spec.name(), p.name()));
+        }
+    }
+
+    public ServerMetrics metrics(Peer peer) {
+        return metrics.get(peer);
     }
 
     public UpstreamSpec spec() {

@@ -73,6 +73,11 @@ class RedisThroughStreamIT {
             // each reading counts its own connection
             assertThat(heavy.connectionsReceived() - heavyBefore - 1).isEqualTo(750);
             assertThat(light.connectionsReceived() - lightBefore - 1).isEqualTo(250);
+            // the engine's own counters agree
+            assertThat(stream.engine.metrics().server("redis", heavy.address()).sessions()).isEqualTo(750);
+            assertThat(stream.engine.metrics().server("redis", light.address()).sessions()).isEqualTo(250);
+            assertThat(stream.engine.metrics().server("redis", light.address()).connectLatency().getTotalCount()).isEqualTo(250);
+            assertThat(stream.engine.metrics().listener("127.0.0.1:" + stream.port).sessionsAccepted()).isEqualTo(1000);
         } finally {
             Cleanup.close(stream, heavy, light);
         }
@@ -112,6 +117,7 @@ class RedisThroughStreamIT {
             }
             assertThat(errors).isEmpty();
             assertThat(survivor.connectionsReceived() - before - 1).as("every connection after the kill").isEqualTo(afterKill);
+            assertThat(stream.engine.metrics().server("redis", victim.address()).connectFailures()).isPositive();
         } finally {
             Cleanup.close(stream, survivor, victim);
         }

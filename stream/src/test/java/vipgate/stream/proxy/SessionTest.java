@@ -31,6 +31,7 @@ import vipgate.stream.config.NextUpstreamSpec;
 import vipgate.stream.config.PeerSpec;
 import vipgate.stream.config.StreamConfig;
 import vipgate.stream.config.UpstreamSpec;
+import vipgate.stream.metrics.StreamMetrics;
 import vipgate.testkit.Await;
 import vipgate.testkit.NoLeaks;
 import vipgate.transport.Transport;
@@ -50,6 +51,7 @@ class SessionTest {
     private final FakeConnector servers = new FakeConnector();
     private final AtomicLong clock = new AtomicLong(1);
     private final List<DuplexEmbeddedChannel> clients = new ArrayList<>();
+    private final StreamMetrics metrics = new StreamMetrics();
     private Routes routes;
 
     @AfterEach
@@ -66,7 +68,7 @@ class SessionTest {
         UpstreamSpec upstream = new UpstreamSpec("redis", algorithm, KeyTemplate.parse("$remote_addr"), List.of(peers));
         ListenerSpec listener = new ListenerSpec(List.of(LISTEN), "redis", Duration.ofSeconds(60), timeout, next);
         routes = Routes.compile(new StreamConfig(Transport.AUTO, 1, Map.of("redis", upstream), List.of(listener)), Map.of(),
-                clock::get);
+                clock::get, metrics);
     }
 
     private void route(PeerSpec... peers) {
@@ -75,7 +77,7 @@ class SessionTest {
 
     private DuplexEmbeddedChannel connect(InetSocketAddress from) {
         DuplexEmbeddedChannel c = new DuplexEmbeddedChannel(from, new SessionInitializer(LISTEN, () -> routes, servers,
-                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), clock::get));
+                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), clock::get, metrics.listener(LISTEN.toString())));
         clients.add(c);
         return c;
     }
@@ -99,6 +101,39 @@ class SessionTest {
         assertThat(client.received()).isEqualTo("+PONG\r\n");
         assertThat(client.isOpen()).isTrue();
         assertThat(peerNamed(A).conns()).as("the session holds its server").isEqualTo(1);
+    }
+
+    @Test
+    void sessionsBytesConnectFailuresAndConnectTimeAreCounted() {
+        route(peer(A), peer(B));
+        servers.refuse(A);
+        servers.hang(B);
+        DuplexEmbeddedChannel client = connect();
+        clock.addAndGet(3_000_000);
+        DuplexEmbeddedChannel server = servers.pending.poll().accept();
+        servers.track(server);
+        client.send("12345");
+        server.send("abc");
+        client.received();
+        server.received();
+        var listener = metrics.listener(LISTEN.toString());
+        assertThat(listener.sessionsAccepted()).isEqualTo(1);
+        assertThat(listener.sessionsActive()).isEqualTo(1);
+        assertThat(listener.bytesIn()).isEqualTo(5);
+        assertThat(listener.bytesOut()).isEqualTo(3);
+        assertThat(metrics.server("redis", A).connectFailures()).isEqualTo(1);
+        assertThat(metrics.server("redis", A).sessions()).isZero();
+        assertThat(metrics.server("redis", B).sessions()).isEqualTo(1);
+        assertThat(metrics.server("redis", B).bytesToServer()).isEqualTo(5);
+        assertThat(metrics.server("redis", B).bytesFromServer()).isEqualTo(3);
+        assertThat(metrics.server("redis", B).connectLatency().getMaxValue()).isBetween(2_900L, 3_100L);
+        client.close();
+        assertThat(listener.sessionsActive()).isZero();
+        servers.refuse(B);
+        clock.addAndGet(20 * SECOND);
+        connect();
+        connect();
+        assertThat(listener.noServerAvailable()).as("the first tried both and failed; the second found both resting").isEqualTo(1);
     }
 
     @Test
