@@ -199,7 +199,7 @@ class RelayIT {
             assertThat(sentAndReceived[1]).as("bytes the client received").isEqualTo(size);
             assertThat(sentAndReceived[2]).as("checksum of the download").isEqualTo(server[2]);
             // two connections' worth of flow control, not a gigabyte: the reads pause while a side is full
-            assertThat(maxDirect.get()).as("most direct memory Netty's allocator held").isLessThan(64L << 20);
+            assertThat(maxDirect.get()).as("most direct memory Netty's allocator held").isLessThan(16L << 20);
         } finally {
             client.shutdownNow();
             Cleanup.close(stream, backend);
