@@ -29,7 +29,9 @@ import vipgate.lb.metrics.ListenerMetrics;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.metrics.StatusClasses;
 import vipgate.lb.metrics.UpstreamFailure;
-import vipgate.lb.upstream.Peer;
+import vipgate.balance.Peer;
+import vipgate.stream.StreamEngine;
+import vipgate.stream.config.StreamConfig;
 import vipgate.vrrp.engine.InstanceStatus;
 import vipgate.vrrp.notify.NotifyEvent;
 import vipgate.vrrp.engine.VrrpEngine;
@@ -42,6 +44,8 @@ public final class Appliance implements AutoCloseable {
     private final Optional<Path> file;
     private volatile ApplianceConfig config;
     private final LbEngine lb;
+    /** Null while the config has no vipgate.stream servers: no event loops for an engine that serves nothing. */
+    private StreamEngine stream;
     /** Null when the config has no vrrp instances (a single box, or a box behind another HA layer). */
     private final VrrpEngine vrrp;
     /** Null when the config has no ipvs virtual servers and no sync daemon: then the kernel needs no ip_vs. */
@@ -52,11 +56,12 @@ public final class Appliance implements AutoCloseable {
     private final RealServerMode realServerMode;
     private final AdminServer admin;
 
-    private Appliance(Optional<Path> file, ApplianceConfig config, LbEngine lb, VrrpEngine vrrp, IpvsEngine ipvs,
-            IpvsClient ipvsKernel, RealServerMode realServerMode) {
+    private Appliance(Optional<Path> file, ApplianceConfig config, LbEngine lb, StreamEngine stream, VrrpEngine vrrp,
+            IpvsEngine ipvs, IpvsClient ipvsKernel, RealServerMode realServerMode) {
         this.file = file;
         this.config = config;
         this.lb = lb;
+        this.stream = stream;
         this.vrrp = vrrp;
         this.ipvs = ipvs;
         this.ipvsMetrics = ipvs == null ? Optional.empty() : Optional.of(new IpvsMetrics(ipvsKernel::table));
@@ -66,12 +71,14 @@ public final class Appliance implements AutoCloseable {
 
     public static Appliance start(Optional<Path> file, ApplianceConfig config) {
         LbEngine lb = LbEngine.start(config.lb());
+        StreamEngine stream = null;
         VrrpEngine vrrp = null;
         IpvsEngine ipvs = null;
         IpvsClient ipvsKernel = null;
         RealServerMode realServerMode = null;
         try {
-            // the proxy listens before this box may claim the VIP
+            stream = startStream(config.stream());
+            // the proxies listen before this box may claim the VIP
             vrrp = config.vrrp().instances().isEmpty() ? null : VrrpEngine.start(config.vrrp(), lb::isServing);
             // out of memory: priority 0 (the backup takes the VIP now, not after the master-down interval), then exit
             OutOfMemory.install(vrrp == null ? () -> { } : vrrp::close);
@@ -81,20 +88,20 @@ public final class Appliance implements AutoCloseable {
             }
             realServerMode = config.ipvs().realServerMode().enabled()
                     ? RealServerMode.apply(config.ipvs().realServerMode(), Path.of("/proc/sys")) : null;
-            Appliance a = new Appliance(file, config, lb, vrrp, ipvs, ipvsKernel, realServerMode);
+            Appliance a = new Appliance(file, config, lb, stream, vrrp, ipvs, ipvsKernel, realServerMode);
             a.admin.start();
             LOG.info(() -> "vipgate node '" + config.nodeName() + "' running on " + config.source() + "; admin API on http://"
                     + config.adminListen());
             return a;
         } catch (java.io.IOException e) {
-            throw closeAll(lb, vrrp, ipvs, realServerMode, new IllegalStateException(e.getMessage(), e));
+            throw closeAll(lb, stream, vrrp, ipvs, realServerMode, new IllegalStateException(e.getMessage(), e));
         } catch (RuntimeException e) {
-            throw closeAll(lb, vrrp, ipvs, realServerMode, e);
+            throw closeAll(lb, stream, vrrp, ipvs, realServerMode, e);
         }
     }
 
-    private static RuntimeException closeAll(LbEngine lb, VrrpEngine vrrp, IpvsEngine ipvs, RealServerMode realServerMode,
-            RuntimeException e) {
+    private static RuntimeException closeAll(LbEngine lb, StreamEngine stream, VrrpEngine vrrp, IpvsEngine ipvs,
+            RealServerMode realServerMode, RuntimeException e) {
         if (realServerMode != null) {
             realServerMode.close();
         }
@@ -104,8 +111,15 @@ public final class Appliance implements AutoCloseable {
         if (vrrp != null) {
             vrrp.close();
         }
+        if (stream != null) {
+            stream.close();
+        }
         lb.shutdown(java.time.Duration.ZERO);
         return e;
+    }
+
+    private static StreamEngine startStream(StreamConfig config) {
+        return config.servers().isEmpty() ? null : StreamEngine.start(config);
     }
 
     /**
@@ -157,6 +171,11 @@ public final class Appliance implements AutoCloseable {
         return lb;
     }
 
+    /** The stream engine, empty while the config has no vipgate.stream servers. */
+    public synchronized Optional<StreamEngine> stream() {
+        return Optional.ofNullable(stream);
+    }
+
     /**
      * Re-reads the config file and applies it. A config with errors is refused and the running one stays; the
      * problems are thrown to the caller (the admin API or the SIGHUP handler) to report.
@@ -180,6 +199,18 @@ public final class Appliance implements AutoCloseable {
         } catch (IllegalStateException e) {
             // e.g. a new listen address that cannot be bound; the lb engine left everything as it was
             LOG.warning("reload refused, still running the previous configuration:\n" + e.getMessage());
+            throw e;
+        }
+        try {
+            if (stream != null) {
+                stream.reload(next.stream());
+            } else {
+                stream = startStream(next.stream());
+            }
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // a listen address that cannot be bound, a server name that does not resolve: the stream engine kept its
+            // configuration, the lb one already runs the new one
+            LOG.warning("stream reload refused, its previous configuration keeps running:\n" + e.getMessage());
             throw e;
         }
         if (ipvs != null) {
@@ -302,7 +333,7 @@ public final class Appliance implements AutoCloseable {
 
     /** The Prometheus exposition of every engine's metrics, for GET /metrics. */
     public String metricsText() {
-        return MetricsPage.render(lb, vrrp == null ? List.of() : vrrp.status(), ipvsMetrics);
+        return MetricsPage.render(lb, stream().map(StreamEngine::metrics), vrrp == null ? List.of() : vrrp.status(), ipvsMetrics);
     }
 
     /** The latency histograms' names, e.g. "listener.0.0.0.0:80.request", "server.web.10.0.0.1:80.response". */
@@ -383,5 +414,11 @@ public final class Appliance implements AutoCloseable {
         }
         admin.close();
         lb.shutdown(config.lb().shutdownDrain());
+        // after the lb drain: TCP sessions are served until then
+        synchronized (this) {
+            if (stream != null) {
+                stream.close();
+            }
+        }
     }
 }

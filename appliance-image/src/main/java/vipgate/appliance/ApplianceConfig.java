@@ -13,11 +13,12 @@ import vipgate.config.Problems;
 import vipgate.config.Section;
 import vipgate.ipvs.config.IpvsConfig;
 import vipgate.lb.config.LbConfig;
+import vipgate.stream.config.StreamConfig;
 import vipgate.vrrp.config.VrrpConfig;
 
 /** The whole appliance configuration: the root keys and each engine's part. */
-public record ApplianceConfig(String source, String nodeName, AdminConfig admin, LbConfig lb, VrrpConfig vrrp,
-        IpvsConfig ipvs) {
+public record ApplianceConfig(String source, String nodeName, AdminConfig admin, LbConfig lb, StreamConfig stream,
+        VrrpConfig vrrp, IpvsConfig ipvs) {
 
     /** The demo configuration shipped inside the jar. */
     public static final String EMBEDDED = "vipgate/default.conf";
@@ -68,6 +69,7 @@ public record ApplianceConfig(String source, String nodeName, AdminConfig admin,
         AdminConfig adminConfig = new AdminConfig(adminListen, token, serverNames, admin.positiveDuration("request-timeout"),
                 admin.positiveDuration("idle-timeout"), admin.integer("max-connections", 1, 10_000));
         LbConfig lb = LbConfig.bind(vipgate.section("lb"), reference);
+        StreamConfig stream = StreamConfig.bind(vipgate.section("stream"), reference);
         VrrpConfig vrrp = VrrpConfig.bind(vipgate.section("vrrp"), reference);
         Section ipvsSection = vipgate.section("ipvs");
         IpvsConfig ipvs = IpvsConfig.bind(ipvsSection, reference);
@@ -76,7 +78,7 @@ public record ApplianceConfig(String source, String nodeName, AdminConfig admin,
                         + "' is not defined; the sync daemon follows one of vipgate.vrrp.instances " + vrrp.instances().keySet()));
         root.finish();
         problems.throwIfAny();
-        return new ApplianceConfig(source, nodeName, adminConfig, lb, vrrp, ipvs);
+        return new ApplianceConfig(source, nodeName, adminConfig, lb, stream, vrrp, ipvs);
     }
 
     public HostPort adminListen() {

@@ -27,6 +27,7 @@ import vipgate.lb.proxy.FrontendHandler;
 import vipgate.lb.proxy.ProxyContext;
 import vipgate.lb.proxy.ProxyInitializer;
 import vipgate.lb.proxy.Routing;
+import vipgate.transport.Transports;
 
 /**
  * The lb engine: listeners, event loops and the routing snapshot they serve. {@link #reload} swaps the snapshot

@@ -17,7 +17,7 @@ import vipgate.health.HealthListener;
 import vipgate.health.HealthMonitor;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.proxy.UpstreamGroup;
-import vipgate.lb.upstream.Peer;
+import vipgate.balance.Peer;
 
 /**
  * Active health checks of upstream servers: one monitor per server of every group whose health-check is

@@ -35,6 +35,7 @@ import vipgate.lb.proxy.BufferBudget;
 import vipgate.lb.proxy.ProxyContext;
 import vipgate.lb.proxy.ProxyInitializer;
 import vipgate.lb.proxy.Routing;
+import vipgate.transport.Transports;
 
 /**
  * Runs the proxy's code path a few hundred times at start-up, on loopback, against a throw-away upstream of its

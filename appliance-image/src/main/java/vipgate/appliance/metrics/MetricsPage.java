@@ -22,6 +22,7 @@ import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.metrics.UpstreamFailure;
 import vipgate.lb.metrics.UpstreamMetrics;
 import vipgate.lb.proxy.UpstreamGroup;
+import vipgate.stream.metrics.StreamMetrics;
 import vipgate.vrrp.engine.InstanceStatus;
 import vipgate.vrrp.state.State;
 import vipgate.vrrp.wire.DropReason;
@@ -44,10 +45,12 @@ public final class MetricsPage {
     }
 
     /**
-     * Renders everything; {@code vrrp} is empty when the box runs no VRRP instance, {@code ipvs} when it runs no ipvs
-     * engine (then the page has no {@code vipgate_ipvs_} lines at all).
+     * Renders everything; {@code stream} is empty when the box runs no stream engine, {@code vrrp} when it runs no VRRP
+     * instance, {@code ipvs} when it runs no ipvs engine (then the page has no {@code vipgate_stream_} or
+     * {@code vipgate_ipvs_} lines at all).
      */
-    public static String render(LbEngine lb, List<InstanceStatus> vrrp, Optional<IpvsMetrics> ipvs) {
+    public static String render(LbEngine lb, Optional<StreamMetrics> stream, List<InstanceStatus> vrrp,
+            Optional<IpvsMetrics> ipvs) {
         PrometheusText p = new PrometheusText();
         LbMetrics m = lb.metrics();
         listeners(p, m.listeners());
@@ -57,6 +60,7 @@ public final class MetricsPage {
         p.family("vipgate_lb_access_log_lines_total", "counter", "Access log lines by outcome; dropped when the disk did not keep up");
         p.sample(labels("result", "written"), log.writtenLines());
         p.sample(labels("result", "dropped"), log.droppedLines());
+        stream.ifPresent(s -> stream(p, s));
         vrrp(p, vrrp);
         ipvs.ifPresent(i -> i.render(p));
         process(p);
@@ -181,6 +185,31 @@ public final class MetricsPage {
         p.sample("_bucket", PrometheusText.with(labels, "le", "+Inf"), h.getTotalCount());
         p.sample("_sum", labels, h.getTotalCount() == 0 ? 0 : h.getMean() * h.getTotalCount() / MICROS);
         p.sample("_count", labels, h.getTotalCount());
+    }
+
+    private static void stream(PrometheusText p, StreamMetrics m) {
+        var listeners = m.listeners();
+        p.family("vipgate_stream_sessions_active", "gauge", "TCP sessions open now");
+        listeners.forEach(l -> p.sample(labels("listener", l.address()), l.sessionsActive()));
+        p.family("vipgate_stream_sessions_total", "counter", "TCP sessions accepted");
+        listeners.forEach(l -> p.sample(labels("listener", l.address()), l.sessionsAccepted()));
+        p.family("vipgate_stream_received_bytes_total", "counter", "Bytes received from stream clients");
+        listeners.forEach(l -> p.sample(labels("listener", l.address()), l.bytesIn()));
+        p.family("vipgate_stream_sent_bytes_total", "counter", "Bytes sent to stream clients");
+        listeners.forEach(l -> p.sample(labels("listener", l.address()), l.bytesOut()));
+        p.family("vipgate_stream_unavailable_total", "counter", "Sessions closed because no server could be chosen");
+        listeners.forEach(l -> p.sample(labels("listener", l.address()), l.noServerAvailable()));
+        var servers = m.servers();
+        p.family("vipgate_stream_server_sessions_total", "counter", "Sessions connected to the server");
+        servers.forEach(s -> p.sample(labels("upstream", s.upstream(), "server", s.server()), s.sessions()));
+        p.family("vipgate_stream_server_connect_failures_total", "counter", "Connects to the server that failed or timed out");
+        servers.forEach(s -> p.sample(labels("upstream", s.upstream(), "server", s.server()), s.connectFailures()));
+        p.family("vipgate_stream_server_sent_bytes_total", "counter", "Bytes sent to the server");
+        servers.forEach(s -> p.sample(labels("upstream", s.upstream(), "server", s.server()), s.bytesToServer()));
+        p.family("vipgate_stream_server_received_bytes_total", "counter", "Bytes received from the server");
+        servers.forEach(s -> p.sample(labels("upstream", s.upstream(), "server", s.server()), s.bytesFromServer()));
+        p.family("vipgate_stream_server_connect_duration_seconds", "histogram", "Connect time to the server, since start");
+        servers.forEach(s -> histogram(p, labels("upstream", s.upstream(), "server", s.server()), s.connectLatency()));
     }
 
     private static void vrrp(PrometheusText p, List<InstanceStatus> instances) {

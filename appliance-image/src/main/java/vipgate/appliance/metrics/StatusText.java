@@ -11,7 +11,7 @@ import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.metrics.ListenerMetrics;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.proxy.UpstreamGroup;
-import vipgate.lb.upstream.Peer;
+import vipgate.balance.Peer;
 import vipgate.vrrp.engine.InstanceStatus;
 
 /**

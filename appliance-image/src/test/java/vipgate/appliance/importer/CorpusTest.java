@@ -30,7 +30,7 @@ import vipgate.lb.config.LocationSpec;
 import vipgate.lb.config.NextUpstreamSpec.RetryOn;
 import vipgate.lb.config.ServerSpec;
 import vipgate.lb.config.UpstreamSpec;
-import vipgate.lb.upstream.Algorithm;
+import vipgate.balance.Algorithm;
 import vipgate.vrrp.config.InstanceSpec;
 import vipgate.vrrp.config.VipSpec;
 import vipgate.vrrp.state.State;

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
-import vipgate.lb.config.Transport;
+import vipgate.transport.Transport;
 import vipgate.testkit.ApplianceProcess;
 import vipgate.testkit.FreePort;
 import vipgate.testkit.NginxWebNode;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import vipgate.balance.Algorithm;
 import vipgate.config.HostPort;
 import vipgate.config.Section;
 import vipgate.health.HealthCheckSpec;
@@ -22,7 +23,7 @@ import vipgate.lb.route.LocationPath;
 import vipgate.lb.route.NginxRegex;
 import vipgate.lb.route.Return;
 import vipgate.lb.route.Rewrite;
-import vipgate.lb.upstream.Algorithm;
+import vipgate.transport.Transport;
 
 /** The whole lb engine configuration, bound from {@code vipgate.lb}. Immutable; a reload builds a new one. */
 public record LbConfig(Transport transport, int eventLoops, ClientSpec client, Duration shutdownDrain,

@@ -3,7 +3,7 @@ package vipgate.lb.config;
 import java.time.Duration;
 import java.util.List;
 import vipgate.health.HealthCheckSpec;
-import vipgate.lb.upstream.Algorithm;
+import vipgate.balance.Algorithm;
 
 /** A named group of servers (nginx {@code upstream NAME { ... }}) and how requests reach them. */
 public record UpstreamSpec(String name, Algorithm algorithm, String hashKey, List<ServerSpec> servers,

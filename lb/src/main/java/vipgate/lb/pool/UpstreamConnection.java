@@ -2,7 +2,7 @@ package vipgate.lb.pool;
 
 import io.netty.channel.Channel;
 import vipgate.lb.metrics.ServerMetrics;
-import vipgate.lb.timer.Deadline;
+import vipgate.transport.timer.Deadline;
 
 /**
  * One connection to one upstream server, confined to the event loop it was made on. It carries requests one

@@ -1,7 +1,7 @@
 package vipgate.lb.proxy;
 
 import io.netty.channel.Channel;
-import vipgate.lb.timer.Deadline;
+import vipgate.transport.timer.Deadline;
 
 /** The proxy's flow control between a client and its server: a side that cannot keep up stops the other's reads. */
 final class Backpressure {

@@ -21,7 +21,7 @@ import vipgate.lb.OutOfMemory;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.StrictRequestDecoder;
 import vipgate.lb.metrics.ListenerMetrics;
-import vipgate.lb.timer.Deadline;
+import vipgate.transport.timer.Deadline;
 
 /**
  * One client connection: waits for requests (under keepalive and header timeouts), runs them one at a time as

@@ -20,6 +20,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import vipgate.balance.Peer;
+import vipgate.balance.Selection;
+import vipgate.balance.SelectionContext;
 import vipgate.lb.config.BufferingSpec;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.config.NextUpstreamSpec;
@@ -38,10 +41,7 @@ import vipgate.lb.route.Location;
 import vipgate.lb.route.NginxRegex;
 import vipgate.lb.route.RequestRoute;
 import vipgate.lb.route.Return;
-import vipgate.lb.timer.Deadline;
-import vipgate.lb.upstream.Peer;
-import vipgate.lb.upstream.Selection;
-import vipgate.lb.upstream.SelectionContext;
+import vipgate.transport.timer.Deadline;
 
 /**
  * One request on its way through the proxy: the client's side of it (its body, the response it is sent), the choice

@@ -5,7 +5,7 @@ import vipgate.lb.config.NextUpstreamSpec;
 import vipgate.lb.config.NextUpstreamSpec.RetryOn;
 import vipgate.lb.metrics.UpstreamFailure;
 import vipgate.lb.proxy.UpstreamAttempt.Failure;
-import vipgate.lb.upstream.Selection;
+import vipgate.balance.Selection;
 
 /**
  * nginx's rules for passing a request to the next server (proxy_next_upstream and its tries, timeout and

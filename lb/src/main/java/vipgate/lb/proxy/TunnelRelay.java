@@ -6,8 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import vipgate.lb.OutOfMemory;
-import vipgate.lb.Transports;
-import vipgate.lb.timer.Deadline;
+import vipgate.transport.Transports;
+import vipgate.transport.timer.Deadline;
 
 /**
  * One direction of the tunnel a 101 Switching Protocols opens (a WebSocket): in place of the HTTP handlers, it passes

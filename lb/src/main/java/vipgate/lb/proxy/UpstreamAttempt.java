@@ -14,7 +14,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.logging.Logger;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.pool.UpstreamConnection;
-import vipgate.lb.upstream.Peer;
+import vipgate.balance.Peer;
 
 /**
  * One try of a request on one server: the peer the balancer chose, the connection once there is one, and how far

@@ -1,7 +1,7 @@
 package vipgate.lb.proxy;
 
 import vipgate.lb.pool.UpstreamConnection;
-import vipgate.lb.upstream.Peer;
+import vipgate.balance.Peer;
 
 /**
  * Where a request's tries get their connections to servers: the event loop's {@link UpstreamPool}, or a fake in

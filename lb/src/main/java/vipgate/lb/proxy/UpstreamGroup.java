@@ -11,11 +11,11 @@ import vipgate.lb.http.Template;
 import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.metrics.UpstreamMetrics;
-import vipgate.lb.upstream.Balancer;
-import vipgate.lb.upstream.Balancers;
-import vipgate.lb.upstream.Peer;
-import vipgate.lb.upstream.Selection;
-import vipgate.lb.upstream.SelectionContext;
+import vipgate.balance.Balancer;
+import vipgate.balance.Balancers;
+import vipgate.balance.Peer;
+import vipgate.balance.Selection;
+import vipgate.balance.SelectionContext;
 
 /**
  * A running upstream: its spec, its peers and the balancer all event loops share. Kept across reloads while its

@@ -5,7 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import vipgate.lb.OutOfMemory;
-import vipgate.lb.Transports;
+import vipgate.transport.Transports;
 
 /**
  * The last handler of an upstream connection. While a request is in flight it hands every event to that try, its

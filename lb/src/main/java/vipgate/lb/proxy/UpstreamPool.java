@@ -15,7 +15,7 @@ import vipgate.lb.config.KeepaliveSpec;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.pool.LoopPool;
 import vipgate.lb.pool.UpstreamConnection;
-import vipgate.lb.upstream.Peer;
+import vipgate.balance.Peer;
 
 /**
  * The upstream connections of one event loop: the idle ones ({@link LoopPool}, like nginx's per-worker keepalive

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import vipgate.config.ConfigException;
 import vipgate.config.ConfigProblem;
 import vipgate.config.HostPort;
-import vipgate.lb.upstream.Algorithm;
+import vipgate.balance.Algorithm;
 
 class LbConfigTest {
 

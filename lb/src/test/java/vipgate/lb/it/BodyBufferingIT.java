@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
-import vipgate.lb.config.Transport;
+import vipgate.transport.Transport;
 import vipgate.testkit.Await;
 import vipgate.testkit.Cleanup;
 import vipgate.testkit.RawHttp;

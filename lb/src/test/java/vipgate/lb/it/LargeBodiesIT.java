@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
-import vipgate.lb.config.Transport;
+import vipgate.transport.Transport;
 import vipgate.testkit.Cleanup;
 import vipgate.testkit.NginxWebNode;
 import vipgate.testkit.NoLeaks;

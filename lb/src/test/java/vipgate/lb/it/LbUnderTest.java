@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 import vipgate.lb.LbEngine;
 import vipgate.lb.config.LbConfig;
 import vipgate.lb.config.LbConfigText;
-import vipgate.lb.config.Transport;
+import vipgate.transport.Transport;
 import vipgate.testkit.FreePort;
 
 /**

@@ -6,7 +6,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
-import vipgate.lb.config.Transport;
+import vipgate.transport.Transport;
 
 /**
  * Runs every test of the class once per Netty transport (io_uring, epoll, nio): {@code transport = auto} picks

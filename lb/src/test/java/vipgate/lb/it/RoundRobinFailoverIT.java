@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import vipgate.lb.upstream.Peer;
+import vipgate.balance.Peer;
 import vipgate.testkit.Await;
 import vipgate.testkit.Cleanup;
 import vipgate.testkit.HttpLoad;

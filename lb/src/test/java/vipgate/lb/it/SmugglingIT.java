@@ -13,7 +13,7 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import vipgate.lb.config.Transport;
+import vipgate.transport.Transport;
 import vipgate.testkit.Cleanup;
 import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;

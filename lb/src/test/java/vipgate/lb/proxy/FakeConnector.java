@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import vipgate.lb.pool.UpstreamConnection;
-import vipgate.lb.upstream.Peer;
+import vipgate.balance.Peer;
 
 /**
  * An {@link UpstreamConnector} whose connections are EmbeddedChannels with the upstream codec, on which the test

@@ -10,7 +10,7 @@ import vipgate.lb.config.NextUpstreamSpec;
 import vipgate.lb.config.NextUpstreamSpec.RetryOn;
 import vipgate.lb.metrics.UpstreamFailure;
 import vipgate.lb.proxy.UpstreamAttempt.Failure;
-import vipgate.lb.upstream.Selection;
+import vipgate.balance.Selection;
 
 class RetryRulesTest {
     private static final NextUpstreamSpec DEFAULT = new NextUpstreamSpec(Set.of(RetryOn.ERROR, RetryOn.TIMEOUT), 0,

@@ -24,7 +24,7 @@ import vipgate.lb.config.LbConfigText;
 import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.pool.UpstreamConnection;
-import vipgate.lb.upstream.Peer;
+import vipgate.balance.Peer;
 import vipgate.testkit.FreePort;
 import vipgate.testkit.NoLeaks;
 

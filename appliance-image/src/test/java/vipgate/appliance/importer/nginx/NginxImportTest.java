@@ -18,7 +18,7 @@ import vipgate.lb.config.NextUpstreamSpec.RetryOn;
 import vipgate.lb.config.ServerSpec;
 import vipgate.lb.config.UpstreamSpec;
 import vipgate.lb.config.VirtualServerSpec;
-import vipgate.lb.upstream.Algorithm;
+import vipgate.balance.Algorithm;
 
 /** Each directive family on its own; every output is loaded by vipgate's own loader. */
 class NginxImportTest {

@@ -16,7 +16,7 @@ import vipgate.lb.config.LocationSpec;
 import vipgate.lb.config.ServerSpec;
 import vipgate.lb.config.UpstreamSpec;
 import vipgate.lb.config.VirtualServerSpec;
-import vipgate.lb.upstream.Algorithm;
+import vipgate.balance.Algorithm;
 
 /** The nginx.conf blocks of the seed articles, copied verbatim (test resources importer/seeds/NNN-nginx.conf). */
 class NginxSeedsTest {

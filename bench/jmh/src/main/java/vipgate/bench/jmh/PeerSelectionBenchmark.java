@@ -13,12 +13,12 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import vipgate.lb.upstream.Algorithm;
-import vipgate.lb.upstream.Balancer;
-import vipgate.lb.upstream.Balancers;
-import vipgate.lb.upstream.Peer;
-import vipgate.lb.upstream.Selection;
-import vipgate.lb.upstream.SelectionContext;
+import vipgate.balance.Algorithm;
+import vipgate.balance.Balancer;
+import vipgate.balance.Balancers;
+import vipgate.balance.Peer;
+import vipgate.balance.Selection;
+import vipgate.balance.SelectionContext;
 
 /**
  * One request's dealings with a balancer, as {@code ProxyExchange} has them: a fresh {@link SelectionContext},

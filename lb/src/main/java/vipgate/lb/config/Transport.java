@@ -1,6 +1,0 @@
-package vipgate.lb.config;
-
-/** Which Netty transport carries the sockets; AUTO picks the best the kernel offers. */
-public enum Transport {
-    AUTO, IO_URING, EPOLL, NIO
-}
