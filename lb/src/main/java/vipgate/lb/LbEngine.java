@@ -138,7 +138,7 @@ public final class LbEngine implements AutoCloseable {
         if (!next.transport().equals(config.transport()) || next.eventLoops() != config.eventLoops()) {
             LOG.warning("transport and event-loops changes take effect only after a restart");
         }
-        Routing routing = Routing.compile(next, context.routing().upstreams(), metrics);
+        Routing routing = Routing.compile(next, context.routing().upstreams(), context.routing().zones(), metrics);
         Set<HostPort> wanted = routing.router().bindAddresses();
         List<HostPort> added = bindMissing(wanted);
         context.routing(routing);

@@ -42,11 +42,11 @@ class NginxParityIT {
             "/stop/x", "/app/x", "/app/%7Euser", "/api", "/api/users", "/api/a%20b", "/api/a%2Fb", "/api/%41", "/v1",
             "/v1/x", "/v1x", "/health", "/health/", "/dir", "/dir/", "/dir/x", "/r302", "/r307", "/url", "/text", "/gone",
             "/nocontent", "/close", "/a/../b", "/a//b", "/a/./c", "/x/%2e%2e/y", "/IMAGES/a.png", "/%75sers/1/x",
-            "/open/x", "/admin/x", "/ret/x");
+            "/open/x", "/admin/x", "/ret/x", "/limited/x", "/peruser/x");
     /** X-Forwarded-For of the GET requests (none for HEAD): which client a trusted sender names. */
     private static final List<String> FORWARDED = List.of("", "10.0.0.7", "10.0.0.5", "192.0.2.7", "192.0.2.7, 10.0.0.9",
             "10.0.0.5, 192.0.2.7", "not-an-address");
-    private static final List<String> QUERIES = List.of("", "?a=1&b=2", "?A=x%20y&a=2");
+    private static final List<String> QUERIES = List.of("", "?a=1&b=2", "?A=x%20y&a=2", "?user=bob&a=1");
     private static final List<String> METHODS = List.of("GET", "HEAD");
 
     @TempDir

@@ -28,7 +28,7 @@ import vipgate.transport.Transport;
 /** The whole lb engine configuration, bound from {@code vipgate.lb}. Immutable; a reload builds a new one. */
 public record LbConfig(Transport transport, int eventLoops, ClientSpec client, Duration shutdownDrain,
         Map<String, UpstreamSpec> upstreams, List<VirtualServerSpec> servers, MetricsSpec metrics,
-        AccessLogSpec accessLog, boolean warmup, long maxBufferMemory, BufferingSpec buffering) {
+        AccessLogSpec accessLog, boolean warmup, long maxBufferMemory, BufferingSpec buffering, LimitsSpec limits) {
 
     /**
      * Reads {@code vipgate.lb}; problems are recorded in the section's collector, never thrown, so every
@@ -55,14 +55,68 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         lb.namedObjects("upstreams", upstreamDefaults).forEach((name, u) ->
                 upstreams.put(name, bindUpstream(name, u, serverDefaults, healthDefaults)));
 
+        Config zoneDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.limit-req-zone");
+        Map<String, LimitsSpec.ZoneSpec> zones = new LinkedHashMap<>();
+        lb.namedObjects("limit-req-zones", zoneDefaults).forEach((name, z) -> zones.put(name, bindZone(z)));
+        int limitStatus = lb.integer("limit-req-status", 400, 599);
+        Config limitDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.limit-req");
+        Binding binding = new Binding(locationDefaults, rewriteDefaults, limitDefaults, upstreams.keySet(), zones.keySet());
         List<VirtualServerSpec> servers = new ArrayList<>();
         for (Section s : lb.objectList("servers", vhostDefaults)) {
-            servers.add(bindVirtualServer(s, locationDefaults, rewriteDefaults, upstreams.keySet()));
+            servers.add(bindVirtualServer(s, binding));
         }
         MetricsSpec metrics = bindMetrics(lb.section("metrics"));
         AccessLogSpec accessLog = bindAccessLog(lb);
         return new LbConfig(transport, eventLoops, client, drain, Map.copyOf(upstreams), List.copyOf(servers), metrics,
-                accessLog, lb.bool("warmup"), lb.bytesOrAuto("max-buffer-memory"), bindBuffering(lb.section("proxy-buffering")));
+                accessLog, lb.bool("warmup"), lb.bytesOrAuto("max-buffer-memory"), bindBuffering(lb.section("proxy-buffering")),
+                new LimitsSpec(Map.copyOf(zones), limitStatus));
+    }
+
+    /** What binding a server needs from the rest of the file: element defaults and the names it may refer to. */
+    private record Binding(Config locationDefaults, Config rewriteDefaults, Config limitDefaults, Set<String> upstreamNames,
+            Set<String> zoneNames) {
+    }
+
+    private static LimitsSpec.ZoneSpec bindZone(Section z) {
+        String key = z.string("key");
+        checkTemplate(z, "key", "", key);
+        if (key.isEmpty()) {
+            z.problem("key", "a zone needs a key, e.g. \"$binary_remote_addr\"");
+        }
+        String rate = z.string("rate").trim();
+        long milliRate = -1;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)r/([sm])").matcher(rate);
+        if (m.matches() && Long.parseLong(m.group(1)) > 0 && m.group(1).length() < 10) {
+            long n = Long.parseLong(m.group(1));
+            // nginx keeps the rate in thousandths of a request per second: 30r/m is 500
+            milliRate = m.group(2).equals("s") ? n * 1000 : n * 1000 / 60;
+        }
+        if (milliRate <= 0) {
+            z.problem("rate", "write requests per second or minute, e.g. \"10r/s\" or \"30r/m\"; got '" + rate + "'");
+        }
+        long size = z.bytes("size");
+        if (size < 8192) {
+            z.problem("size", "a zone needs at least 8k, got " + size);
+        }
+        return new LimitsSpec.ZoneSpec(key, milliRate, size);
+    }
+
+    private static List<LimitsSpec.LimitReqSpec> bindLimitReq(Section s, Binding b) {
+        List<LimitsSpec.LimitReqSpec> out = new ArrayList<>();
+        for (Section l : s.objectList("limit-req", b.limitDefaults())) {
+            String zone = l.string("zone");
+            if (!b.zoneNames().contains(zone)) {
+                l.problem("zone", "no zone named '" + zone + "'; define vipgate.lb.limit-req-zones." + zone
+                        + (b.zoneNames().isEmpty() ? "" : " or use one of " + b.zoneNames()));
+            }
+            int burst = l.integer("burst", 0, 1_000_000);
+            int delay = l.bool("nodelay") ? burst : l.integer("delay", 0, 1_000_000);
+            if (l.bool("nodelay") && l.isSetByUser("delay")) {
+                l.problem("delay", "nodelay and delay exclude each other, as in nginx");
+            }
+            out.add(new LimitsSpec.LimitReqSpec(zone, burst, delay));
+        }
+        return List.copyOf(out);
     }
 
     private static BufferingSpec bindBuffering(Section b) {
@@ -170,8 +224,10 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 u.positiveDuration("connect-timeout"), u.positiveDuration("read-timeout"), u.positiveDuration("send-timeout"), health);
     }
 
-    private static VirtualServerSpec bindVirtualServer(Section s, Config locationDefaults, Config rewriteDefaults,
-            Set<String> upstreamNames) {
+    private static VirtualServerSpec bindVirtualServer(Section s, Binding b) {
+        Config locationDefaults = b.locationDefaults();
+        Config rewriteDefaults = b.rewriteDefaults();
+        Set<String> upstreamNames = b.upstreamNames();
         List<HostPort> listen = new ArrayList<>();
         for (String l : s.stringOrList("listen")) {
             try {
@@ -187,6 +243,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         Set<String> serverCaptures = new HashSet<>();
         List<RewriteSpec> serverRewrites = bindRewrites(s, rewriteDefaults, serverCaptures);
         String serverReturn = bindReturn(s, serverCaptures);
+        List<LimitsSpec.LimitReqSpec> serverLimits = bindLimitReq(s, b);
         List<String> serverAccess = bindAccess(s);
         Section realIp = s.section("real-ip");
         List<String> trusted = realIp.strings("from");
@@ -219,6 +276,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
             }
             List<RewriteSpec> rewrites = bindRewrites(l, rewriteDefaults, captures);
             String returns = bindReturn(l, captures);
+            List<LimitsSpec.LimitReqSpec> limitReq = bindLimitReq(l, b);
             List<String> access = bindAccess(l);
             String upstream = l.string("upstream");
             if (!upstream.isEmpty() && !upstreamNames.contains(upstream)) {
@@ -243,7 +301,8 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
             Map<String, String> responseHeaders = l.stringMap("response-headers");
             requestHeaders.forEach((name, value) -> checkTemplate(l, "request-headers", name + ": ", value, captures));
             responseHeaders.forEach((name, value) -> checkTemplate(l, "response-headers", name + ": ", value, captures));
-            locations.add(new LocationSpec(path, rewrites, returns, access, upstream, passUri, requestHeaders, responseHeaders));
+            locations.add(new LocationSpec(path, rewrites, returns, limitReq, access, upstream, passUri, requestHeaders,
+                    responseHeaders));
         }
         if (locations.isEmpty() && serverReturn.isEmpty()) {
             s.problem("locations", "a server needs at least one location, e.g. [ { path = \"/\", upstream = web } ], or a return");
@@ -265,7 +324,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
             }
         });
         return new VirtualServerSpec(List.copyOf(listen), List.copyOf(names), s.bool("default"), serverRewrites,
-                serverReturn, serverAccess, realIpSpec, List.copyOf(locations), Map.copyOf(errorPages));
+                serverReturn, serverLimits, serverAccess, realIpSpec, List.copyOf(locations), Map.copyOf(errorPages));
     }
 
     /** The rewrites of a server or location; the names their regexes capture are added to {@code captures}. */

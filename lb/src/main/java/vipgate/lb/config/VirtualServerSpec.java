@@ -10,7 +10,8 @@ import vipgate.config.HostPort;
  * location ... }}; {@code returns} is "" when the server has no return.
  */
 public record VirtualServerSpec(List<HostPort> listen, List<String> serverNames, boolean isDefault,
-        List<RewriteSpec> rewrites, String returns, List<String> access, RealIpSpec realIp, List<LocationSpec> locations,
+        List<RewriteSpec> rewrites, String returns, List<LimitsSpec.LimitReqSpec> limitReq, List<String> access,
+        RealIpSpec realIp, List<LocationSpec> locations,
         Map<Integer, Path> errorPages) {
 
     /** nginx's set_real_ip_from, real_ip_header and real_ip_recursive. */

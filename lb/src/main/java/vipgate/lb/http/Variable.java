@@ -11,7 +11,7 @@ enum Variable implements Template.Part {
     REMOTE_ADDR, REMOTE_PORT, REMOTE_USER, PROXY_ADD_X_FORWARDED_FOR, SCHEME, HOST, SERVER_PORT, SERVER_PROTOCOL,
     REQUEST, REQUEST_METHOD, REQUEST_URI, REQUEST_TIME, PROXY_HOST, STATUS, BODY_BYTES_SENT, BYTES_SENT, UPSTREAM_ADDR,
     UPSTREAM_STATUS, UPSTREAM_CONNECT_TIME, UPSTREAM_HEADER_TIME, UPSTREAM_RESPONSE_TIME, TIME_LOCAL, TIME_ISO8601, MSEC,
-    URI, DOCUMENT_URI, ARGS, QUERY_STRING, IS_ARGS;
+    URI, DOCUMENT_URI, ARGS, QUERY_STRING, IS_ARGS, BINARY_REMOTE_ADDR;
 
     /** The name as written after '$'. */
     String nginxName() {
@@ -64,6 +64,15 @@ enum Variable implements Template.Part {
             case URI, DOCUMENT_URI -> out.append(vars.uri());
             case ARGS, QUERY_STRING -> out.append(vars.args());
             case IS_ARGS -> out.append(vars.args().isEmpty() ? "" : "?");
+            case BINARY_REMOTE_ADDR -> {
+                // the 4 or 16 address bytes, each as the char of its value (a limit key, as nginx's)
+                java.net.InetAddress a = Cidr.literal(vars.remoteAddr());
+                if (a != null) {
+                    for (byte b : a.getAddress()) {
+                        out.append((char) (b & 0xFF));
+                    }
+                }
+            }
         }
     }
 

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import vipgate.balance.Peer;
@@ -35,6 +36,7 @@ import vipgate.lb.metrics.UpstreamFailure;
 import vipgate.lb.proxy.UpstreamAttempt.Failure;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.RequestTarget;
+import vipgate.lb.limit.LimitReq;
 import vipgate.lb.route.Answer;
 import vipgate.lb.route.Captures;
 import vipgate.lb.route.Location;
@@ -244,6 +246,28 @@ final class ProxyExchange implements RequestVariables {
             return;
         }
         location = route.location();
+        long wait = LimitReq.take(check.vhost().limitReq(location), this, System.currentTimeMillis());
+        if (wait < 0) {
+            LOG.fine(() -> "limiting requests of " + remoteAddr() + ": " + request.method() + " " + request.uri());
+            respondError(HttpResponseStatus.valueOf(routing.limitReqStatus()), false);
+            return;
+        }
+        if (wait > 0) {
+            // nginx paces a burst: the request waits its turn; its body (if any) stays in the socket meanwhile
+            if (check.hasBody() || check.webSocket()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+            ctx.executor().schedule(this::afterLimits, wait, TimeUnit.MILLISECONDS);
+            return;
+        }
+        afterLimits();
+    }
+
+    /** Once the request limits let the request through (at once or after its wait): the access rules, then a server. */
+    private void afterLimits() {
+        if (phase == Phase.DONE) {
+            return;
+        }
         if (!check.vhost().access(location).allows(clientAddress)) {
             LOG.fine(() -> "access forbidden by rule, client " + remoteAddr() + ", " + request.method() + " " + request.uri());
             respondError(HttpResponseStatus.FORBIDDEN, false);

@@ -9,6 +9,7 @@ import java.util.Set;
 import vipgate.lb.config.BufferingSpec;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.config.LbConfig;
+import vipgate.lb.config.LimitsSpec;
 import vipgate.lb.config.LocationSpec;
 import vipgate.lb.config.RewriteSpec;
 import vipgate.lb.config.UpstreamSpec;
@@ -17,6 +18,9 @@ import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.Cidr;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.RealIp;
+import vipgate.lb.http.Template;
+import vipgate.lb.limit.LimitReq;
+import vipgate.lb.limit.LimitZone;
 import vipgate.lb.http.HeaderRewrite;
 import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.route.Location;
@@ -29,10 +33,25 @@ import vipgate.lb.route.VirtualHost;
 
 /** Everything a request needs from the configuration, swapped as one immutable snapshot on reload. */
 public record Routing(Router router, Map<String, UpstreamGroup> upstreams, ClientSpec client,
-        BufferingSpec buffering) {
+        BufferingSpec buffering, Map<String, LimitZone> zones, int limitReqStatus) {
 
     /** Builds the snapshot of {@code config}, reusing running upstream groups whose spec did not change. */
     public static Routing compile(LbConfig config, Map<String, UpstreamGroup> running, LbMetrics metrics) {
+        return compile(config, running, Map.of(), metrics);
+    }
+
+    /**
+     * Builds the snapshot of {@code config}, reusing running upstream groups whose spec did not change and running
+     * limit zones whose definition did not (their counts survive a reload, as nginx's shared zones do).
+     */
+    public static Routing compile(LbConfig config, Map<String, UpstreamGroup> running, Map<String, LimitZone> runningZones,
+            LbMetrics metrics) {
+        Map<String, LimitZone> zones = new HashMap<>();
+        config.limits().zones().forEach((name, z) -> {
+            LimitZone old = runningZones.get(name);
+            zones.put(name, old != null && old.sameDefinition(z.key(), z.milliRate(), z.size()) ? old
+                    : new LimitZone(name, Template.parse(z.key()), z.milliRate(), z.size()));
+        });
         Map<String, UpstreamGroup> groups = new HashMap<>();
         for (UpstreamSpec spec : config.upstreams().values()) {
             UpstreamGroup old = running.get(spec.name());
@@ -50,7 +69,8 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
                     captures.addAll(path.regex().names().keySet());
                 }
                 List<Rewrite> rewrites = rewrites(l.rewrites(), captures);
-                locations.add(new Location(path, rewrites, returns(l.returns(), captures), AccessRules.parse(l.access()),
+                locations.add(new Location(path, rewrites, returns(l.returns(), captures), limits(l.limitReq(), zones),
+                        AccessRules.parse(l.access()),
                         l.upstream(), l.passUri(), HeaderRewrite.of(l.requestHeaders(), captures),
                         HeaderRewrite.of(l.responseHeaders(), captures)));
             }
@@ -58,10 +78,16 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
             RealIp realIp = r.from().isEmpty() ? RealIp.OFF
                     : new RealIp(r.from().stream().map(Cidr::parse).toList(), r.header(), r.recursive());
             hosts.add(new VirtualHost(vs.listen(), vs.serverNames(), vs.isDefault(), serverRewrites,
-                    returns(vs.returns(), serverCaptures), AccessRules.parse(vs.access()), realIp, locations,
+                    returns(vs.returns(), serverCaptures), limits(vs.limitReq(), zones), AccessRules.parse(vs.access()), realIp,
+                    locations,
                     ErrorPages.load(vs.errorPages())));
         }
-        return new Routing(new Router(hosts), Map.copyOf(groups), config.client(), config.buffering());
+        return new Routing(new Router(hosts), Map.copyOf(groups), config.client(), config.buffering(), Map.copyOf(zones),
+                config.limits().status());
+    }
+
+    private static List<LimitReq> limits(List<LimitsSpec.LimitReqSpec> specs, Map<String, LimitZone> zones) {
+        return specs.stream().map(l -> new LimitReq(zones.get(l.zone()), l.burst(), l.delay())).toList();
     }
 
     private static List<Rewrite> rewrites(List<RewriteSpec> specs, Set<String> captures) {

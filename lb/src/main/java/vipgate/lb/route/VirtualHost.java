@@ -11,6 +11,7 @@ import vipgate.config.HostPort;
 import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.RealIp;
+import vipgate.lb.limit.LimitReq;
 
 /**
  * A compiled virtual server: its names, its rewrites and return (nginx's server-level rewrite module), its locations
@@ -24,6 +25,7 @@ public final class VirtualHost {
     private final boolean isDefault;
     private final List<Rewrite> rewrites;
     private final Return returns;
+    private final List<LimitReq> limitReq;
     private final AccessRules access;
     private final RealIp realIp;
     private final Map<String, Location> exact = new HashMap<>();
@@ -40,7 +42,8 @@ public final class VirtualHost {
     }
 
     public VirtualHost(List<HostPort> listen, List<String> names, boolean isDefault, List<Rewrite> rewrites,
-            Return returns, AccessRules access, RealIp realIp, List<Location> locations, ErrorPages errorPages) {
+            Return returns, List<LimitReq> limitReq, AccessRules access, RealIp realIp, List<Location> locations,
+            ErrorPages errorPages) {
         this.listen = List.copyOf(listen);
         this.resolvedListen = listen.stream()
                 .map(hp -> Router.isWildcard(hp.host()) ? InetSocketAddress.createUnresolved("*", hp.port()) : hp.resolve())
@@ -49,6 +52,7 @@ public final class VirtualHost {
         this.isDefault = isDefault;
         this.rewrites = List.copyOf(rewrites);
         this.returns = returns;
+        this.limitReq = List.copyOf(limitReq);
         this.access = access;
         this.realIp = realIp;
         List<Location> prefix = new ArrayList<>();
@@ -102,6 +106,11 @@ public final class VirtualHost {
 
     public RealIp realIp() {
         return realIp;
+    }
+
+    /** The request limits of {@code location}: its own, or the server's when it has none. */
+    public List<LimitReq> limitReq(Location location) {
+        return location.limitReq().isEmpty() ? limitReq : location.limitReq();
     }
 
     /** The allow/deny rules of {@code location}: its own, or the server's when it has none (nginx's inheritance). */

@@ -49,7 +49,7 @@ class RequestRouteTest {
                 rewrites.add(rewrite(d));
             }
         }
-        return new Location(p, rewrites, ret, AccessRules.NONE, upstream, passUri, HeaderRewrite.NONE, HeaderRewrite.NONE);
+        return new Location(p, rewrites, ret, List.of(), AccessRules.NONE, upstream, passUri, HeaderRewrite.NONE, HeaderRewrite.NONE);
     }
 
     private static Rewrite rewrite(String directive) {
@@ -59,7 +59,7 @@ class RequestRouteTest {
     }
 
     private static VirtualHost host(List<Rewrite> serverRewrites, Return serverReturn, Location... locations) {
-        return new VirtualHost(List.of(HostPort.parse("0.0.0.0:80")), List.of("_"), false, serverRewrites, serverReturn, AccessRules.NONE, RealIp.OFF,
+        return new VirtualHost(List.of(HostPort.parse("0.0.0.0:80")), List.of("_"), false, serverRewrites, serverReturn, List.of(), AccessRules.NONE, RealIp.OFF,
                 List.of(locations), ErrorPages.DEFAULT);
     }
 

@@ -23,7 +23,7 @@ class RouterTest {
     }
 
     private static VirtualHost vhost(String listen, boolean isDefault, List<Location> locations, String... names) {
-        return new VirtualHost(List.of(HostPort.parse(listen)), Arrays.asList(names), isDefault, List.of(), null, AccessRules.NONE, RealIp.OFF, locations,
+        return new VirtualHost(List.of(HostPort.parse(listen)), Arrays.asList(names), isDefault, List.of(), null, List.of(), AccessRules.NONE, RealIp.OFF, locations,
                 ErrorPages.DEFAULT);
     }
 

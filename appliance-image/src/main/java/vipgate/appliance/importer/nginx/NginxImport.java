@@ -41,7 +41,7 @@ public final class NginxImport {
             "proxy_http_version", "proxy_set_header", "add_header", "proxy_hide_header", "client_max_body_size",
             "keepalive_timeout", "keepalive_requests", "send_timeout", "client_header_timeout", "client_body_timeout",
             "error_page", "underscores_in_headers", "allow", "deny", "set_real_ip_from", "real_ip_header",
-            "real_ip_recursive");
+            "real_ip_recursive", "limit_req");
 
     /** vipgate sets these per upstream; nginx per location. */
     private static final List<String> UPSTREAM_SETTINGS = List.of("proxy_connect_timeout", "proxy_read_timeout",
@@ -78,6 +78,9 @@ public final class NginxImport {
     private final List<Hocon.Obj> servers = new ArrayList<>();
     private final List<Scope> clientScopes = new ArrayList<>();
     private final Hocon.Obj lb;
+    /** limit_req_zone definitions by name, in the order read. */
+    private final Hocon.Obj zones = new Hocon.Obj();
+    private final Set<String> zoneNames = new HashSet<>();
     private Hocon.Obj accessLog;
     private Directive accessLogFrom;
 
@@ -139,12 +142,15 @@ public final class NginxImport {
                 upstream(d);
             } else if (d.name().equals("log_format")) {
                 logFormat(d);
+            } else if (d.name().equals("limit_req_zone")) {
+                limitReqZone(d);
             }
         }
         for (Directive d : http) {
             switch (d.name()) {
-                case "upstream", "log_format" -> {
+                case "upstream", "log_format", "limit_req_zone" -> {
                 }
+                case "limit_req_status" -> limitReqStatus(d);
                 case "server" -> server(d, scope);
                 case "access_log" -> accessLog(d);
                 case "worker_processes" -> workerProcesses(d);
@@ -156,6 +162,79 @@ public final class NginxImport {
             }
         }
         write(scope);
+    }
+
+    /** nginx's {@code limit_req_zone KEY zone=NAME:SIZE rate=R}. */
+    private void limitReqZone(Directive d) {
+        String key = null;
+        String name = null;
+        Long size = null;
+        String rate = null;
+        for (String a : d.args()) {
+            if (a.startsWith("zone=")) {
+                int colon = a.indexOf(':');
+                name = colon < 0 ? a.substring(5) : a.substring(5, colon);
+                size = colon < 0 ? null : NginxValues.size(a.substring(colon + 1)).orElse(null);
+            } else if (a.startsWith("rate=")) {
+                rate = a.substring(5);
+            } else if (a.startsWith("sync")) {
+                notMapped(d, "'sync' (nginx Plus zone synchronisation) has no vipgate equivalent; each box counts alone");
+            } else {
+                key = a;
+            }
+        }
+        if (key == null || name == null || name.isEmpty() || size == null || rate == null) {
+            notMapped(d, "write limit_req_zone KEY zone=NAME:SIZE rate=N r/s|r/m; the zone is left out");
+            return;
+        }
+        try {
+            Template.parse(key);
+        } catch (IllegalArgumentException e) {
+            notMapped(d, e.getMessage() + "; the zone is left out");
+            return;
+        }
+        zoneNames.add(name);
+        zones.put(name, new Hocon.Obj().put("key", key).put("size", NginxValues.sizeText(size)).put("rate", rate));
+    }
+
+    private void limitReqStatus(Directive d) {
+        String status = d.arg().orElse("");
+        if (!status.matches("[45]\\d\\d")) {
+            notMapped(d, "write a status from 400 to 599");
+            return;
+        }
+        lb.put("limit-req-status", Integer.parseInt(status));
+    }
+
+    /** nginx's limit_req of a level (its own, else inherited as one list): zone=NAME [burst=N] [nodelay | delay=N]. */
+    private List<Hocon.Obj> limitReq(Scope scope) {
+        List<Hocon.Obj> out = new ArrayList<>();
+        for (Directive d : scope.inherited("limit_req")) {
+            Hocon.Obj l = new Hocon.Obj();
+            for (String a : d.args()) {
+                if (a.startsWith("zone=") && !zoneNames.contains(a.substring(5))) {
+                    notMapped(d, "no limit_req_zone named '" + a.substring(5) + "'; the limit is left out");
+                    l = null;
+                    break;
+                } else if (a.startsWith("zone=")) {
+                    l.put("zone", a.substring(5));
+                } else if (a.startsWith("burst=") && NginxValues.count(a.substring(6)).isPresent()) {
+                    l.put("burst", NginxValues.count(a.substring(6)).get());
+                } else if (a.equals("nodelay")) {
+                    l.put("nodelay", true);
+                } else if (a.startsWith("delay=") && NginxValues.count(a.substring(6)).isPresent()) {
+                    l.put("delay", NginxValues.count(a.substring(6)).get());
+                } else {
+                    notMapped(d, "'" + a + "' is not a limit_req parameter vipgate knows; the limit is left out");
+                    l = null;
+                    break;
+                }
+            }
+            if (l != null) {
+                out.add(l);
+            }
+        }
+        return out;
     }
 
     private void workerProcesses(Directive d) {
@@ -328,6 +407,10 @@ public final class NginxImport {
             s.put("access", access);
         }
         realIp(scope).ifPresent(r -> s.put("real-ip", r));
+        List<Hocon.Obj> limits = limitReq(scope);
+        if (!limits.isEmpty()) {
+            s.put("limit-req", limits);
+        }
         if (!locations.isEmpty()) {
             s.put("locations", locations);
         }
@@ -439,6 +522,9 @@ public final class NginxImport {
             List<String> access = accessRules(d, scope);
             if (!access.equals(accessRules(d, outer))) {
                 loc.put("access", access.isEmpty() ? List.of("allow all") : access);
+            }
+            if (!scope.inherited("limit_req").equals(outer.inherited("limit_req"))) {
+                loc.put("limit-req", limitReq(scope));
             }
             rewrites.putInto(loc);
             out.add(at, loc);
@@ -798,6 +884,9 @@ public final class NginxImport {
         if (!ups.isEmpty()) {
             lb.put("upstreams", ups);
         }
+        if (!zones.isEmpty()) {
+            lb.put("limit-req-zones", zones);
+        }
         if (!servers.isEmpty()) {
             lb.put("servers", servers);
         }
@@ -980,7 +1069,7 @@ public final class NginxImport {
             return "vipgate caches and stores nothing";
         }
         if (name.startsWith("limit_")) {
-            return "vipgate has no per-client request or connection limits";
+            return "vipgate maps limit_req, limit_req_zone and limit_req_status only (no connection limits yet)";
         }
         if (name.startsWith("lua_") || name.contains("_by_lua")) {
             return "vipgate runs no Lua (OpenResty's lua-nginx-module); whatever the code does is left out";

@@ -352,7 +352,7 @@ class NginxImportTest {
                 file + ":10: not mapped: proxy_buffering: vipgate streams bodies unless"
                         + " vipgate.lb.proxy-buffering.responses / .requests = true (one setting for the whole engine: memory,"
                         + " max-temp-file, temp-path); set it by hand",
-                file + ":10: not mapped: limit_req: vipgate has no per-client request or connection limits",
+                file + ":10: not mapped: limit_req: no limit_req_zone named 'one'; the limit is left out",
                 file + ":11: not mapped: root: not needed: vipgate serves no files, it only proxies",
                 file + ":11: not mapped: location: no proxy_pass, return or rewrite: nginx serves files here; vipgate does"
                         + " not, so the location is left out",
