@@ -237,8 +237,10 @@ final class ProxyExchange implements RequestVariables {
         try {
             answer = route.resolve(check.vhost(), this);
         } catch (NginxRegex.BudgetExceeded e) {
-            LOG.warning(() -> e.getMessage() + " (" + request.method() + " " + request.uri() + " from "
-                    + ctx.channel().remoteAddress() + "): answered 500; simplify the regex (nested quantifiers backtrack)");
+            // warned once per regex: a client repeating the input must not flood the log
+            LOG.log(e.first() ? Level.WARNING : Level.FINE, () -> e.getMessage() + " (" + request.method() + " "
+                    + request.uri() + " from " + ctx.channel().remoteAddress() + "): answered 500; simplify the regex"
+                    + " (nested quantifiers backtrack); later ones are logged at FINE");
             answer = Answer.status(500);
         }
         if (answer != null) {

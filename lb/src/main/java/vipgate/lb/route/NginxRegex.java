@@ -2,6 +2,7 @@ package vipgate.lb.route;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -32,6 +33,7 @@ public final class NginxRegex {
     private final String source;
     private final Pattern pattern;
     private final Map<String, Integer> names;
+    private final AtomicBoolean exceeded = new AtomicBoolean();
 
     private NginxRegex(String source, Pattern pattern, Map<String, Integer> names) {
         this.source = source;
@@ -41,8 +43,16 @@ public final class NginxRegex {
 
     /** Thrown when a match read more than {@link #MATCH_BUDGET} characters. */
     public static final class BudgetExceeded extends RuntimeException {
-        BudgetExceeded(String regex) {
+        private final boolean first;
+
+        BudgetExceeded(String regex, boolean first) {
             super("the regex " + regex + " read more than " + MATCH_BUDGET + " characters of one input", null, false, false);
+            this.first = first;
+        }
+
+        /** Whether this regex stopped at its budget for the first time (worth a warning; a flood of them is not). */
+        public boolean first() {
+            return first;
         }
     }
 
@@ -70,7 +80,7 @@ public final class NginxRegex {
 
     /** The captures of a match anywhere in {@code input} (nginx regexes are unanchored), or null. */
     public Captures match(String input) {
-        Matcher m = pattern.matcher(new Budgeted(input, source));
+        Matcher m = pattern.matcher(new Budgeted(input, this));
         if (!m.find()) {
             return null;
         }
@@ -264,10 +274,10 @@ public final class NginxRegex {
     /** The input as the matcher reads it, counting the characters read. */
     private static final class Budgeted implements CharSequence {
         private final String text;
-        private final String regex;
+        private final NginxRegex regex;
         private int left = MATCH_BUDGET;
 
-        Budgeted(String text, String regex) {
+        Budgeted(String text, NginxRegex regex) {
             this.text = text;
             this.regex = regex;
         }
@@ -275,7 +285,7 @@ public final class NginxRegex {
         @Override
         public char charAt(int index) {
             if (--left < 0) {
-                throw new BudgetExceeded(regex);
+                throw new BudgetExceeded(regex.source, regex.exceeded.compareAndSet(false, true));
             }
             return text.charAt(index);
         }

@@ -75,6 +75,8 @@ class NginxRegexTest {
         String input = "/" + "a".repeat(40) + "!";
         assertThatThrownBy(() -> evil.match(input)).isInstanceOf(NginxRegex.BudgetExceeded.class)
                 .hasMessageContaining("read more than");
+        assertThatThrownBy(() -> evil.match(input)).as("warned once: later ones are not first")
+                .isInstanceOfSatisfying(NginxRegex.BudgetExceeded.class, e -> assertThat(e.first()).isFalse());
         assertThat(evil.match("/" + "a".repeat(5000))).as("a long input that matches linearly").isNotNull();
     }
 }
