@@ -47,26 +47,21 @@ public final class ErrorPages {
 
     public FullHttpResponse response(ByteBufAllocator alloc, HttpResponseStatus status, boolean headRequest) {
         byte[] body = custom.getOrDefault(status.code(), null);
-        if (body == null) {
-            body = builtIn(status);
-        }
-        ByteBuf content = headRequest ? alloc.buffer(0) : alloc.buffer(body.length).writeBytes(body);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
-        response.headers()
-                .set(HttpHeaderNames.SERVER, SERVER)
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_HTML)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        return response;
+        return page(alloc, status, body != null ? body : builtIn(status), HttpHeaderValues.TEXT_HTML, headRequest);
     }
 
     /** A text/plain answer of the proxy's own, e.g. nginx's {@code return 200 "ok"}. */
     public static FullHttpResponse text(ByteBufAllocator alloc, HttpResponseStatus status, String text, boolean headRequest) {
-        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        return page(alloc, status, text.getBytes(StandardCharsets.UTF_8), HttpHeaderValues.TEXT_PLAIN, headRequest);
+    }
+
+    private static FullHttpResponse page(ByteBufAllocator alloc, HttpResponseStatus status, byte[] body,
+            CharSequence contentType, boolean headRequest) {
         ByteBuf content = headRequest ? alloc.buffer(0) : alloc.buffer(body.length).writeBytes(body);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         response.headers()
                 .set(HttpHeaderNames.SERVER, SERVER)
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         return response;
     }

@@ -53,10 +53,14 @@ public final class Template {
     private record Header(String name) implements Part {
         @Override
         public void append(StringBuilder out, RequestVariables vars, long nowMillis) {
-            String value = vars.requestHeader(name);
-            if (value != null) {
-                out.append(value);
-            }
+            appendPresent(out, vars.requestHeader(name));
+        }
+    }
+
+    /** A variable without a value (null) adds nothing. */
+    private static void appendPresent(StringBuilder out, String value) {
+        if (value != null) {
+            out.append(value);
         }
     }
 
@@ -64,10 +68,7 @@ public final class Template {
     private record Arg(String name) implements Part {
         @Override
         public void append(StringBuilder out, RequestVariables vars, long nowMillis) {
-            String value = parameter(vars.args(), '&', name);
-            if (value != null) {
-                out.append(value);
-            }
+            appendPresent(out, parameter(vars.args(), '&', name));
         }
     }
 
@@ -76,10 +77,7 @@ public final class Template {
         @Override
         public void append(StringBuilder out, RequestVariables vars, long nowMillis) {
             String header = vars.requestHeader("cookie");
-            String value = header == null ? null : parameter(header, ';', name);
-            if (value != null) {
-                out.append(value);
-            }
+            appendPresent(out, header == null ? null : parameter(header, ';', name));
         }
     }
 
@@ -87,10 +85,7 @@ public final class Template {
     private record Capture(int group) implements Part {
         @Override
         public void append(StringBuilder out, RequestVariables vars, long nowMillis) {
-            String value = vars.capture(group);
-            if (value != null) {
-                out.append(value);
-            }
+            appendPresent(out, vars.capture(group));
         }
     }
 
@@ -98,10 +93,7 @@ public final class Template {
     private record NamedCapture(String name) implements Part {
         @Override
         public void append(StringBuilder out, RequestVariables vars, long nowMillis) {
-            String value = vars.capture(name);
-            if (value != null) {
-                out.append(value);
-            }
+            appendPresent(out, vars.capture(name));
         }
     }
 
