@@ -10,7 +10,8 @@ import java.util.Locale;
 enum Variable implements Template.Part {
     REMOTE_ADDR, REMOTE_PORT, REMOTE_USER, PROXY_ADD_X_FORWARDED_FOR, SCHEME, HOST, SERVER_PORT, SERVER_PROTOCOL,
     REQUEST, REQUEST_METHOD, REQUEST_URI, REQUEST_TIME, PROXY_HOST, STATUS, BODY_BYTES_SENT, BYTES_SENT, UPSTREAM_ADDR,
-    UPSTREAM_STATUS, UPSTREAM_CONNECT_TIME, UPSTREAM_HEADER_TIME, UPSTREAM_RESPONSE_TIME, TIME_LOCAL, TIME_ISO8601, MSEC;
+    UPSTREAM_STATUS, UPSTREAM_CONNECT_TIME, UPSTREAM_HEADER_TIME, UPSTREAM_RESPONSE_TIME, TIME_LOCAL, TIME_ISO8601, MSEC,
+    SSL_PROTOCOL, SSL_CIPHER, SSL_SERVER_NAME, SSL_SESSION_REUSED;
 
     /** The name as written after '$'. */
     String nginxName() {
@@ -60,6 +61,10 @@ enum Variable implements Template.Part {
             case TIME_LOCAL -> out.append(LogTime.SYSTEM.local(nowMillis));
             case TIME_ISO8601 -> out.append(LogTime.SYSTEM.iso8601(nowMillis));
             case MSEC -> RequestVariables.appendSeconds(out, nowMillis);
+            case SSL_PROTOCOL -> out.append(vars.sslProtocol());
+            case SSL_CIPHER -> out.append(vars.sslCipher());
+            case SSL_SERVER_NAME -> out.append(vars.sslServerName());
+            case SSL_SESSION_REUSED -> out.append(vars.sslSessionReused());
         }
     }
 

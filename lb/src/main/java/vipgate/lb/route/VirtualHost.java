@@ -6,8 +6,12 @@ import java.util.List;
 import java.util.Locale;
 import vipgate.config.HostPort;
 import vipgate.lb.http.ErrorPages;
+import vipgate.lb.tls.ServerTls;
 
-/** A compiled virtual server: its names, locations (exact first, then longest prefix first) and error pages. */
+/**
+ * A compiled virtual server: its names, locations (exact first, then longest prefix first), error pages and, for an
+ * HTTPS server, its TLS.
+ */
 public final class VirtualHost {
     private final List<HostPort> listen;
     /** Listen addresses resolved once; a null address stands for a wildcard. */
@@ -16,9 +20,12 @@ public final class VirtualHost {
     private final boolean isDefault;
     private final List<Location> locations;
     private final ErrorPages errorPages;
+    /** Null for a plaintext server. */
+    private final ServerTls tls;
 
+    /** {@code tls}: null for a plaintext server. */
     public VirtualHost(List<HostPort> listen, List<String> names, boolean isDefault, List<Location> locations,
-            ErrorPages errorPages) {
+            ErrorPages errorPages, ServerTls tls) {
         this.listen = List.copyOf(listen);
         this.resolvedListen = listen.stream()
                 .map(hp -> Router.isWildcard(hp.host()) ? InetSocketAddress.createUnresolved("*", hp.port()) : hp.resolve())
@@ -30,6 +37,12 @@ public final class VirtualHost {
                         .thenComparing(Comparator.comparingInt((Location l) -> l.path().length()).reversed()))
                 .toList();
         this.errorPages = errorPages;
+        this.tls = tls;
+    }
+
+    /** The server's TLS; null when it is plaintext. */
+    public ServerTls tls() {
+        return tls;
     }
 
     public List<HostPort> listen() {

@@ -21,7 +21,7 @@ class RouterTest {
     }
 
     private static VirtualHost vhost(String listen, boolean isDefault, List<Location> locations, String... names) {
-        return new VirtualHost(List.of(HostPort.parse(listen)), Arrays.asList(names), isDefault, locations, ErrorPages.DEFAULT);
+        return new VirtualHost(List.of(HostPort.parse(listen)), Arrays.asList(names), isDefault, locations, ErrorPages.DEFAULT, null);
     }
 
     /** One location "/" per server, to the upstream named after the server, so a route shows which server won. */
