@@ -1,5 +1,6 @@
 package vipgate.lb.tls;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.AbstractSniHandler;
@@ -13,8 +14,8 @@ import java.util.function.Function;
 /**
  * The first handler of a TLS connection: reads the ClientHello, picks the virtual server for the name the client
  * sent in SNI (by the rules of server-names; no name, or an unknown one, gives the address's default server) and
- * replaces itself with an {@link SslHandler} serving that server's certificates. The whole handshake, hello
- * included, must end within the timeout.
+ * replaces itself with an {@link SslHandler} serving that server's certificate for what the hello offered (RSA or
+ * ECDSA). The whole handshake, hello included, must end within the timeout.
  */
 public final class ServerNameSelector extends AbstractSniHandler<ServerTls> {
     /**
@@ -26,12 +27,21 @@ public final class ServerNameSelector extends AbstractSniHandler<ServerTls> {
     private final Function<String, ServerTls> servers;
     private final long timeoutMillis;
     private final long startNanos = System.nanoTime();
+    /** What the ClientHello offered, for the choice of certificate; null when it could not be read. */
+    private ClientHelloOffer offer;
 
     /** {@code servers}: the TLS of the server for a lower-case SNI name (null: none sent); null when none listens. */
     public ServerNameSelector(Function<String, ServerTls> servers, long timeoutMillis) {
         super(MAX_CLIENT_HELLO, timeoutMillis);
         this.servers = servers;
         this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    protected Future<ServerTls> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
+        offer = clientHello == null ? null : ClientHelloOffer.parse(clientHello);
+        // the superclass reads the SNI name and asks lookup(ctx, hostname)
+        return super.lookup(ctx, clientHello);
     }
 
     @Override
@@ -47,7 +57,7 @@ public final class ServerNameSelector extends AbstractSniHandler<ServerTls> {
             throw new DecoderException("no certificate for " + hostname, future.cause());
         }
         long left = timeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        SslHandler ssl = future.getNow().newHandler(ctx.alloc(), Math.max(1, left));
+        SslHandler ssl = future.getNow().newHandler(ctx.alloc(), offer, Math.max(1, left));
         try {
             ctx.pipeline().replace(this, "ssl", ssl);
         } catch (RuntimeException e) {

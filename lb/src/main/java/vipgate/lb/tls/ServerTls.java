@@ -1,49 +1,53 @@
 package vipgate.lb.tls;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.util.SimpleKeyManagerFactory;
 import io.netty.internal.tcnative.SSL;
-import java.security.KeyStore;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.ManagerFactoryParameters;
+import java.util.EnumMap;
+import java.util.Map;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import vipgate.lb.config.TlsSpec;
 
 /**
- * A virtual server's TLS, compiled: the SslContext serving its certificates with its protocols, suites and session
- * settings. A reload builds a new one only when the spec (certificates included) changed, so session caches and
- * ticket keys survive reloads that leave a server alone; connections keep the context they started with.
+ * A virtual server's TLS, compiled: one SslContext per certificate (RSA, ECDSA) with the server's protocols, suites
+ * and session settings, and the rule choosing between them per ClientHello ({@link CertificateChoice}). A context
+ * holding one certificate gives BoringSSL its key once, not at every handshake. A reload builds a new one only when
+ * the spec (certificates included) changed, so session caches and ticket keys survive reloads that leave a server
+ * alone; connections keep the context they started with.
  */
 public final class ServerTls {
     private final TlsSpec spec;
-    private final SslContext context;
+    private final Map<CertifiedKey.Type, SslContext> contexts;
+    private final CertificateChoice choice;
     private final boolean openSsl;
 
-    private ServerTls(TlsSpec spec, SslContext context, boolean openSsl) {
+    private ServerTls(TlsSpec spec, Map<CertifiedKey.Type, SslContext> contexts, CertificateChoice choice, boolean openSsl) {
         this.spec = spec;
-        this.context = context;
+        this.contexts = contexts;
+        this.choice = choice;
         this.openSsl = openSsl;
     }
 
     /** @throws IllegalStateException when the TLS library refuses the spec (the reload is refused then) */
     public static ServerTls build(TlsSpec spec) {
-        SslProvider provider = TlsProvider.provider();
-        boolean openSsl = provider == SslProvider.OPENSSL;
-        CertificateKeyManager keys = new CertificateKeyManager(spec.certificates(), openSsl);
-        SslContextBuilder builder = openSsl
-                // the caching factory converts each certificate to BoringSSL's form once, not at every handshake
-                ? SslContextBuilder.forServer(new OpenSslCachingX509KeyManagerFactory(factoryOf(keys)))
-                : SslContextBuilder.forServer(keys);
-        builder.sslProvider(provider)
+        boolean openSsl = TlsProvider.provider() == SslProvider.OPENSSL;
+        Map<CertifiedKey.Type, SslContext> contexts = new EnumMap<>(CertifiedKey.Type.class);
+        for (CertifiedKey certificate : spec.certificates()) {
+            contexts.put(certificate.type(), context(spec, certificate, openSsl));
+        }
+        return new ServerTls(spec, contexts, CertificateChoice.of(spec), openSsl);
+    }
+
+    private static SslContext context(TlsSpec spec, CertifiedKey certificate, boolean openSsl) {
+        SslContextBuilder builder = SslContextBuilder.forServer(certificate.key(), certificate.chain())
+                .sslProvider(TlsProvider.provider())
                 .protocols(spec.protocols())
                 .ciphers(spec.ciphers())
                 .sessionTimeout(spec.sessionTimeout().toSeconds());
@@ -54,7 +58,7 @@ public final class ServerTls {
         try {
             context = builder.build();
         } catch (SSLException | RuntimeException e) {
-            throw new IllegalStateException("TLS for " + spec.certificates() + " cannot be set up: " + e.getMessage(), e);
+            throw new IllegalStateException("TLS for " + certificate + " cannot be set up: " + e.getMessage(), e);
         }
         if (openSsl && context.sessionContext() instanceof OpenSslServerSessionContext sessions) {
             if (spec.sessionTickets()) {
@@ -63,33 +67,19 @@ public final class ServerTls {
             }
             sessions.setSessionCacheEnabled(spec.sessionCache() > 0);
         }
-        return new ServerTls(spec, context, openSsl);
-    }
-
-    private static SimpleKeyManagerFactory factoryOf(KeyManager keys) {
-        return new SimpleKeyManagerFactory() {
-            @Override
-            protected void engineInit(KeyStore keyStore, char[] password) {
-            }
-
-            @Override
-            protected void engineInit(ManagerFactoryParameters parameters) {
-            }
-
-            @Override
-            protected KeyManager[] engineGetKeyManagers() {
-                return new KeyManager[] {keys};
-            }
-        };
+        return context;
     }
 
     public TlsSpec spec() {
         return spec;
     }
 
-    /** A handler for one connection, which must complete its handshake within {@code handshakeTimeoutMillis}. */
-    public SslHandler newHandler(ByteBufAllocator alloc, long handshakeTimeoutMillis) {
-        SslHandler handler = context.newHandler(alloc);
+    /**
+     * A handler for one connection whose ClientHello offered {@code hello} (null: unreadable), which must complete
+     * its handshake within {@code handshakeTimeoutMillis}.
+     */
+    public SslHandler newHandler(ByteBufAllocator alloc, ClientHelloOffer hello, long handshakeTimeoutMillis) {
+        SslHandler handler = contexts.get(choice.choose(hello)).newHandler(alloc);
         handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
         SSLEngine engine = handler.engine();
         if (openSsl && engine instanceof ReferenceCountedOpenSslEngine e) {

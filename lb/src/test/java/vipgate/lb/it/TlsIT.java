@@ -100,6 +100,8 @@ class TlsIT {
                 "-sigalgs", "RSA+SHA256:RSA-PSS+SHA256");
         assertThat(rsa12.handshook()).as(rsa12.toString()).isTrue();
         assertThat(rsa12.protocol()).isEqualTo("TLSv1.2");
+        SClient.Result rsaCipher12 = SClient.run(lb.port, "a.example.test", "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256");
+        assertThat(rsaCipher12.handshook()).as(rsaCipher12.toString()).isTrue();
         SClient.Result ec12 = SClient.run(lb.port, "a.example.test", "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256");
         assertThat(ec12.peerSignature()).as(ec12.toString()).isEqualTo("ECDSA");
     }
