@@ -7,13 +7,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import vipgate.config.ConfigException;
+import vipgate.testkit.Await;
 import vipgate.testkit.Cleanup;
 import vipgate.testkit.NginxWebNode;
 import vipgate.testkit.NoLeaks;
@@ -33,8 +37,8 @@ import vipgate.testkit.TlsFiles;
 
 /**
  * Certificate rotation by reload: the files are re-read, new handshakes get the new certificate, a connection made
- * before keeps going on the old one, and a replacement that cannot be served is refused with the reason while the
- * running certificate keeps serving.
+ * before keeps going on the old one, rotations under HTTPS keep-alive load (wrk) fail no request, and a
+ * replacement that cannot be served is refused with the reason while the running certificate keeps serving.
  */
 @ExtendWith(NoLeaks.class)
 class TlsReloadIT {
@@ -56,6 +60,7 @@ class TlsReloadIT {
         node = NginxWebNode.start("HTTP WEB NODE 01\n");
         body = """
                 event-loops = 1
+                client.keepalive-requests = 100
                 upstreams.web { servers = [ { address = "%s" } ] }
                 servers = [ { listen = "127.0.0.1:${PORT}", server-names = ["www.example.test"]
                   locations = [ { path = "/", upstream = web } ]
@@ -161,6 +166,42 @@ class TlsReloadIT {
         lb.reload(body);
         assertThat(servedSerial()).isEqualTo(serving);
         assertThat(lb.engine.context().routing().tls().values()).singleElement().isSameAs(running.get(0));
+    }
+
+    @Test
+    void rotationsUnderHttpsKeepAliveLoadFailNoRequest() throws Exception {
+        Path output = dir.resolve("wrk.out");
+        Process wrk = new ProcessBuilder("wrk", "-t1", "-c8", "-d8s", "https://127.0.0.1:" + lb.port + "/")
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            var listener = lb.engine.metrics().listeners().stream()
+                    .filter(l -> l.address().equals("127.0.0.1:" + lb.port)).findFirst().orElseThrow();
+            for (int i = 0; i < 3; i++) {
+                // wrk's connections close after keepalive-requests (100 here) and reconnect: new handshakes
+                long handshakes = listener.tlsHandshakes();
+                Await.require(Duration.ofSeconds(5), () -> "wrk to make new handshakes, at " + listener.tlsHandshakes()
+                        + " (" + listener.tlsHandshakeFailures() + " failed): " + read(output),
+                        () -> listener.tlsHandshakes() >= handshakes + 8);
+                replaceCertificate(files.selfSigned("rotation-" + i, key, "www.example.test"));
+                BigInteger rotated = serialOf(certificate);
+                lb.reload(body);
+                assertThat(servedSerial()).isEqualTo(rotated);
+            }
+            assertThat(wrk.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            String out = read(output);
+            System.out.println("TlsReloadIT wrk over https during 3 rotations:\n" + out);
+            assertThat(out).contains("requests in").doesNotContain("Socket errors").doesNotContain("Non-2xx");
+        } finally {
+            wrk.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     private String refusal() {
