@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.internal.tcnative.SSL;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -23,6 +24,7 @@ import vipgate.lb.config.TlsSpec;
  * alone; connections keep the context they started with.
  */
 public final class ServerTls {
+    private static final Logger LOG = Logger.getLogger(ServerTls.class.getName());
     private final TlsSpec spec;
     private final Map<CertifiedKey.Type, SslContext> contexts;
     private final CertificateChoice choice;
@@ -38,6 +40,10 @@ public final class ServerTls {
     /** @throws IllegalStateException when the TLS library refuses the spec (the reload is refused then) */
     public static ServerTls build(TlsSpec spec) {
         boolean openSsl = TlsProvider.provider() == SslProvider.OPENSSL;
+        if (!openSsl && (!spec.sessionTickets() || spec.sessionCache() == 0)) {
+            LOG.warning(() -> "TLS of " + spec.certificates() + ": the JDK's TLS (the fallback) has no per-server switch for "
+                    + "session tickets or the session cache; session-tickets = false and session-cache = 0 are not applied");
+        }
         Map<CertifiedKey.Type, SslContext> contexts = new EnumMap<>(CertifiedKey.Type.class);
         for (CertifiedKey certificate : spec.certificates()) {
             contexts.put(certificate.type(), context(spec, certificate, openSsl));

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import io.netty.handler.ssl.SslProvider;
 import vipgate.lb.metrics.ListenerMetrics;
+import vipgate.lb.tls.TlsProvider;
 import vipgate.testkit.Await;
 import vipgate.testkit.Cleanup;
 import vipgate.testkit.NginxWebNode;
@@ -74,6 +76,13 @@ class TlsIT {
     private ListenerMetrics listener() {
         return lb.engine.metrics().listeners().stream().filter(l -> l.address().equals("127.0.0.1:" + lb.port)).findFirst()
                 .orElseThrow();
+    }
+
+    @Test
+    void boringSslServesUnlessTheRunAsksForTheJdk() {
+        // lb's pom runs the Tls*IT twice: as they are, and with -Dio.netty.handler.ssl.noOpenSsl=true
+        SslProvider expected = Boolean.getBoolean("io.netty.handler.ssl.noOpenSsl") ? SslProvider.JDK : SslProvider.OPENSSL;
+        assertThat(TlsProvider.provider()).isEqualTo(expected);
     }
 
     @Test
