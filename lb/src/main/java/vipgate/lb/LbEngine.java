@@ -50,13 +50,14 @@ public final class LbEngine implements AutoCloseable {
     private volatile boolean stopped;
 
     private LbEngine(LbConfig config, Transports transports) {
+        // first: a server's TLS the library refuses then leaves no event loop running
+        Routing routing = Routing.compile(config, Map.of(), metrics);
         this.config = config;
         this.transports = transports;
         this.boss = transports.newGroup(1, "vipgate-accept");
         this.workers = transports.newGroup(config.eventLoops(), "vipgate-lb");
         this.health = new UpstreamHealth(workers, transports.clients());
-        this.context = new ProxyContext(transports.clients(), Routing.compile(config, Map.of(), metrics), metrics,
-                new BufferBudget(clients, config.maxBufferMemory()));
+        this.context = new ProxyContext(transports.clients(), routing, metrics, new BufferBudget(clients, config.maxBufferMemory()));
         this.reporter = new MetricsReporter(metrics);
     }
 
@@ -132,13 +133,14 @@ public final class LbEngine implements AutoCloseable {
 
     /**
      * Applies a new configuration without dropping connections. The new listeners are bound first; if one
-     * fails, nothing changes and the error is thrown so the caller keeps the old config.
+     * fails, or the TLS library refuses a server's TLS, nothing changes and the error is thrown so the caller keeps
+     * the old config. TLS connections keep the certificates they were made with; new ones get the new.
      */
     public synchronized void reload(LbConfig next) {
         if (!next.transport().equals(config.transport()) || next.eventLoops() != config.eventLoops()) {
             LOG.warning("transport and event-loops changes take effect only after a restart");
         }
-        Routing routing = Routing.compile(next, context.routing().upstreams(), context.routing().zones(), metrics);
+        Routing routing = Routing.compile(next, context.routing(), metrics);
         Set<HostPort> wanted = routing.router().bindAddresses();
         List<HostPort> added = bindMissing(wanted);
         context.routing(routing);

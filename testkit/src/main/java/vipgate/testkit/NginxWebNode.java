@@ -286,6 +286,7 @@ public final class NginxWebNode implements AutoCloseable {
         private boolean accessLog;
         private int keepaliveTimeoutSeconds = 65;
         private int keepaliveRequests = 100_000;
+        private List<String> ssl;
 
         /** Directory under which the prefix is created; a fresh temp dir (deleted on close) when unset. */
         public Builder under(Path parent) {
@@ -360,6 +361,12 @@ public final class NginxWebNode implements AutoCloseable {
         }
 
         /** Writes the prefix directory and starts nginx; the node is closed again when it fails to start. */
+        /** Serves HTTPS: {@code listen ... ssl} and these directives, e.g. "ssl_certificate /x.crt;", in its server. */
+        public Builder ssl(String... directives) {
+            this.ssl = List.of(directives);
+            return this;
+        }
+
         public NginxWebNode start() {
             requireNginx();
             int p = port > 0 ? port : FreePort.tcp();
@@ -410,7 +417,10 @@ public final class NginxWebNode implements AutoCloseable {
                 c.append("  ").append(temp).append(' ').append(dir).append(";\n");
             }
             c.append("  server {\n");
-            c.append("    listen ").append(listenHost).append(':').append(p).append(";\n");
+            c.append("    listen ").append(listenHost).append(':').append(p).append(ssl != null ? " ssl" : "").append(";\n");
+            if (ssl != null) {
+                ssl.forEach(d -> c.append("    ").append(d).append('\n'));
+            }
             c.append("    root ").append(prefix.resolve("html")).append(";\n");
             c.append("    location / { return 200 ").append(quote(body)).append("; }\n");
             c.append("    location /files/ { }\n");

@@ -60,6 +60,16 @@ public final class RawHttp implements Closeable {
         }
     }
 
+    /** Speaks over a socket already connected (e.g. a TLS one); reads time out after 10 s. */
+    public static RawHttp over(Socket connected) {
+        try {
+            connected.setSoTimeout((int) DEFAULT_TIMEOUT.toMillis());
+            return new RawHttp(connected);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use " + connected, e);
+        }
+    }
+
     public Socket socket() {
         return socket;
     }

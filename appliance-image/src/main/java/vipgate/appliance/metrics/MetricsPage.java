@@ -76,6 +76,14 @@ public final class MetricsPage {
         listeners.forEach(l -> p.sample(labels("listener", l.address()), l.bytesIn()));
         p.family("vipgate_lb_sent_bytes_total", "counter", "Bytes sent to clients");
         listeners.forEach(l -> p.sample(labels("listener", l.address()), l.bytesOut()));
+        p.family("vipgate_lb_tls_handshakes_total", "counter", "TLS handshakes completed, by whether the session was resumed");
+        for (ListenerMetrics l : listeners) {
+            p.sample(labels("listener", l.address(), "resumed", "yes"), l.tlsResumed());
+            p.sample(labels("listener", l.address(), "resumed", "no"), l.tlsHandshakes() - l.tlsResumed());
+        }
+        p.family("vipgate_lb_tls_handshake_failures_total", "counter",
+                "TLS handshakes that failed: timeout, no common protocol or suite, not TLS at all");
+        listeners.forEach(l -> p.sample(labels("listener", l.address()), l.tlsHandshakeFailures()));
         p.family("vipgate_lb_responses_total", "counter", "Responses sent to clients by status class, the proxy's own errors included");
         for (ListenerMetrics l : listeners) {
             for (int c = 1; c <= 5; c++) {

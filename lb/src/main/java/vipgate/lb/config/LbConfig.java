@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -41,6 +42,10 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         Config locationDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.location");
         Config rewriteDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.rewrite");
         Config healthDefaults = Section.elementDefaults(reference, "vipgate-defaults.health-check");
+        Config tlsDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.tls");
+        Config certificateDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.tls-certificate");
+        // certificates are checked against the clock of the load: one that expired is refused at start and reload
+        Instant now = Instant.now();
 
         Transport transport = lb.enumValue("transport", Transport.class);
         int eventLoops = lb.integerOrAuto("event-loops");
@@ -60,11 +65,14 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         lb.namedObjects("limit-req-zones", zoneDefaults).forEach((name, z) -> zones.put(name, bindZone(z)));
         int limitStatus = lb.integer("limit-req-status", 400, 599);
         Config limitDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.limit-req");
-        Binding binding = new Binding(locationDefaults, rewriteDefaults, limitDefaults, upstreams.keySet(), zones.keySet());
+        Binding binding = new Binding(locationDefaults, rewriteDefaults, limitDefaults, upstreams.keySet(), zones.keySet(),
+                tlsDefaults, certificateDefaults, now);
         List<VirtualServerSpec> servers = new ArrayList<>();
-        for (Section s : lb.objectList("servers", vhostDefaults)) {
+        List<Section> serverSections = lb.objectList("servers", vhostDefaults);
+        for (Section s : serverSections) {
             servers.add(bindVirtualServer(s, binding));
         }
+        checkTlsAgreement(serverSections, servers);
         MetricsSpec metrics = bindMetrics(lb.section("metrics"));
         AccessLogSpec accessLog = bindAccessLog(lb);
         return new LbConfig(transport, eventLoops, client, drain, Map.copyOf(upstreams), List.copyOf(servers), metrics,
@@ -74,7 +82,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
 
     /** What binding a server needs from the rest of the file: element defaults and the names it may refer to. */
     private record Binding(Config locationDefaults, Config rewriteDefaults, Config limitDefaults, Set<String> upstreamNames,
-            Set<String> zoneNames) {
+            Set<String> zoneNames, Config tlsDefaults, Config certificateDefaults, Instant now) {
     }
 
     private static LimitsSpec.ZoneSpec bindZone(Section z) {
@@ -224,6 +232,40 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 u.positiveDuration("connect-timeout"), u.positiveDuration("read-timeout"), u.positiveDuration("send-timeout"), health);
     }
 
+    /**
+     * Servers sharing a socket (the same address, or any address and a wildcard on its port, which binds them all)
+     * must all be TLS or all plaintext: one socket cannot be both, and nginx's "listen 443 ssl" beside a plaintext
+     * "listen 443" is the same error there.
+     */
+    private static void checkTlsAgreement(List<Section> sections, List<VirtualServerSpec> servers) {
+        for (int i = 0; i < servers.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (servers.get(i).tls().isPresent() == servers.get(j).tls().isPresent()) {
+                    continue;
+                }
+                for (HostPort a : servers.get(i).listen()) {
+                    for (HostPort b : servers.get(j).listen()) {
+                        if (a.port() == b.port() && (a.host().equals(b.host()) || isWildcard(a.host()) || isWildcard(b.host()))) {
+                            boolean tlsHere = servers.get(i).tls().isPresent();
+                            sections.get(i).problem("listen", a + (tlsHere ? " is TLS here but " : " is plaintext here but ")
+                                    + b + " of " + sections.get(j).path() + " (" + where(sections.get(j)) + ") is "
+                                    + (tlsHere ? "plaintext" : "TLS") + " on the same socket; give both servers a tls block, "
+                                    + "or neither, or listen on another port");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("*");
+    }
+
+    private static String where(Section s) {
+        return "line " + s.originOf("listen").lineNumber();
+    }
+
     private static VirtualServerSpec bindVirtualServer(Section s, Binding b) {
         Config locationDefaults = b.locationDefaults();
         Config rewriteDefaults = b.rewriteDefaults();
@@ -323,8 +365,9 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 errorPages.put(status, Path.of(file));
             }
         });
+        Optional<TlsSpec> tls = TlsSpec.bind(s, b.tlsDefaults(), b.certificateDefaults(), names, b.now());
         return new VirtualServerSpec(List.copyOf(listen), List.copyOf(names), s.bool("default"), serverRewrites,
-                serverReturn, serverLimits, serverAccess, realIpSpec, List.copyOf(locations), Map.copyOf(errorPages));
+                serverReturn, serverLimits, serverAccess, realIpSpec, List.copyOf(locations), Map.copyOf(errorPages), tls);
     }
 
     /** The rewrites of a server or location; the names their regexes capture are added to {@code captures}. */

@@ -3,16 +3,17 @@ package vipgate.lb.config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import vipgate.config.HostPort;
 
 /**
- * nginx {@code server { listen ...; server_name ...; rewrite ...; return ...; allow/deny ...; set_real_ip_from ...;
- * location ... }}; {@code returns} is "" when the server has no return.
+ * nginx {@code server { listen ... [ssl]; server_name ...; rewrite ...; return ...; limit_req ...; allow/deny ...;
+ * set_real_ip_from ...; location ... }}; {@code returns} is "" when the server has no return, {@code tls} empty for
+ * plaintext.
  */
 public record VirtualServerSpec(List<HostPort> listen, List<String> serverNames, boolean isDefault,
         List<RewriteSpec> rewrites, String returns, List<LimitsSpec.LimitReqSpec> limitReq, List<String> access,
-        RealIpSpec realIp, List<LocationSpec> locations,
-        Map<Integer, Path> errorPages) {
+        RealIpSpec realIp, List<LocationSpec> locations, Map<Integer, Path> errorPages, Optional<TlsSpec> tls) {
 
     /** nginx's set_real_ip_from, real_ip_header and real_ip_recursive. */
     public record RealIpSpec(List<String> from, String header, boolean recursive) {

@@ -16,7 +16,7 @@ public interface RequestVariables {
     /** Original request line target ($request_uri). */
     String requestUri();
 
-    /** "http" ($scheme); TLS termination is not part of the lb engine yet. */
+    /** "http", or "https" on a TLS listener ($scheme). */
     String scheme();
 
     /** The upstream group name ($proxy_host). */
@@ -97,6 +97,28 @@ public interface RequestVariables {
 
     /** $upstream_response_time */
     default String upstreamResponseTime() {
+        return "";
+    }
+
+    // What the client's TLS negotiated; empty on a plaintext connection, as in nginx.
+
+    /** "TLSv1.3" ($ssl_protocol). */
+    default String sslProtocol() {
+        return "";
+    }
+
+    /** The suite in OpenSSL's spelling, "ECDHE-RSA-AES128-GCM-SHA256" ($ssl_cipher). */
+    default String sslCipher() {
+        return "";
+    }
+
+    /** The name the client sent in SNI ($ssl_server_name). */
+    default String sslServerName() {
+        return "";
+    }
+
+    /** "r" for a resumed session, "." for a full handshake ($ssl_session_reused). */
+    default String sslSessionReused() {
         return "";
     }
 

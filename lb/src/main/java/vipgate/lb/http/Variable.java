@@ -11,7 +11,8 @@ enum Variable implements Template.Part {
     REMOTE_ADDR, REMOTE_PORT, REMOTE_USER, PROXY_ADD_X_FORWARDED_FOR, SCHEME, HOST, SERVER_PORT, SERVER_PROTOCOL,
     REQUEST, REQUEST_METHOD, REQUEST_URI, REQUEST_TIME, PROXY_HOST, STATUS, BODY_BYTES_SENT, BYTES_SENT, UPSTREAM_ADDR,
     UPSTREAM_STATUS, UPSTREAM_CONNECT_TIME, UPSTREAM_HEADER_TIME, UPSTREAM_RESPONSE_TIME, TIME_LOCAL, TIME_ISO8601, MSEC,
-    URI, DOCUMENT_URI, ARGS, QUERY_STRING, IS_ARGS, BINARY_REMOTE_ADDR;
+    URI, DOCUMENT_URI, ARGS, QUERY_STRING, IS_ARGS, BINARY_REMOTE_ADDR,
+    SSL_PROTOCOL, SSL_CIPHER, SSL_SERVER_NAME, SSL_SESSION_REUSED;
 
     /** The name as written after '$'. */
     String nginxName() {
@@ -73,6 +74,10 @@ enum Variable implements Template.Part {
                     }
                 }
             }
+            case SSL_PROTOCOL -> out.append(vars.sslProtocol());
+            case SSL_CIPHER -> out.append(vars.sslCipher());
+            case SSL_SERVER_NAME -> out.append(vars.sslServerName());
+            case SSL_SESSION_REUSED -> out.append(vars.sslSessionReused());
         }
     }
 

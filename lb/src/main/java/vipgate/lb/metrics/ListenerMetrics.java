@@ -12,6 +12,9 @@ public final class ListenerMetrics {
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder accepted = new LongAdder();
     private final LongAdder active = new LongAdder();
+    private final LongAdder tlsHandshakes = new LongAdder();
+    private final LongAdder tlsResumed = new LongAdder();
+    private final LongAdder tlsFailures = new LongAdder();
 
     ListenerMetrics(String address) {
         this.address = address;
@@ -62,5 +65,30 @@ public final class ListenerMetrics {
 
     public long connectionsActive() {
         return active.sum();
+    }
+
+    /** A TLS handshake completed; {@code resumed}: without a full handshake (a ticket or the session cache). */
+    public void tlsHandshake(boolean resumed) {
+        tlsHandshakes.increment();
+        if (resumed) {
+            tlsResumed.increment();
+        }
+    }
+
+    /** A client's TLS handshake failed (timeout, no common protocol or suite, not TLS at all, ...). */
+    public void tlsHandshakeFailed() {
+        tlsFailures.increment();
+    }
+
+    public long tlsHandshakes() {
+        return tlsHandshakes.sum();
+    }
+
+    public long tlsResumed() {
+        return tlsResumed.sum();
+    }
+
+    public long tlsHandshakeFailures() {
+        return tlsFailures.sum();
     }
 }

@@ -21,6 +21,7 @@ import vipgate.lb.OutOfMemory;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.StrictRequestDecoder;
 import vipgate.lb.metrics.ListenerMetrics;
+import vipgate.lb.tls.TlsConnection;
 import vipgate.transport.timer.Deadline;
 
 /**
@@ -38,6 +39,8 @@ public final class FrontendHandler extends ChannelDuplexHandler {
     private final ProxyResponseEncoder encoder;
     private final UpstreamConnector connector;
     private final ListenerMetrics listener;
+    /** What the connection's TLS negotiated; null on a plaintext listener. */
+    private final TlsConnection tls;
     /** When the first byte of the request being waited for arrived. */
     private long requestStartNanos;
     private long bytesSent;
@@ -53,8 +56,9 @@ public final class FrontendHandler extends ChannelDuplexHandler {
     private boolean closing;
 
     FrontendHandler(ProxyContext context, ProxyResponseEncoder encoder, ListenerMetrics listener,
-            UpstreamConnector connector) {
+            UpstreamConnector connector, TlsConnection tls) {
         this.context = context;
+        this.tls = tls;
         this.encoder = encoder;
         this.listener = listener;
         this.connector = connector;
@@ -98,6 +102,10 @@ public final class FrontendHandler extends ChannelDuplexHandler {
             }
             c.write(msg, promise);
         }
+    }
+
+    TlsConnection tls() {
+        return tls;
     }
 
     ListenerMetrics listenerMetrics() {
@@ -312,7 +320,7 @@ public final class FrontendHandler extends ChannelDuplexHandler {
         // the encoder runs inside the write, so the bytes it produced are counted when it returns
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         long elapsed = nextRequestStarted && requestStartNanos != 0 ? System.nanoTime() - requestStartNanos : 0;
-        context.accessLog().log(new RefusedRequest(ctx.channel(), status.code(), bytesSent - sentBefore, body, elapsed));
+        context.accessLog().log(new RefusedRequest(ctx.channel(), tls, status.code(), bytesSent - sentBefore, body, elapsed));
     }
 
     private void releasePipelined() {

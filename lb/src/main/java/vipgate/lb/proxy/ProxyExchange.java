@@ -867,7 +867,27 @@ final class ProxyExchange implements RequestVariables {
 
     @Override
     public String scheme() {
-        return "http";
+        return frontend.tls() == null ? "http" : "https";
+    }
+
+    @Override
+    public String sslProtocol() {
+        return frontend.tls() == null ? "" : frontend.tls().protocol();
+    }
+
+    @Override
+    public String sslCipher() {
+        return frontend.tls() == null ? "" : frontend.tls().cipher();
+    }
+
+    @Override
+    public String sslServerName() {
+        return frontend.tls() == null ? "" : frontend.tls().serverName();
+    }
+
+    @Override
+    public String sslSessionReused() {
+        return frontend.tls() == null ? "" : frontend.tls().sessionReused();
     }
 
     @Override

@@ -3,12 +3,13 @@ package vipgate.lb.proxy;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import vipgate.lb.http.RequestVariables;
+import vipgate.lb.tls.TlsConnection;
 
 /**
  * The access-log view of a request the proxy refused before it could be read (malformed: 400; header timeout:
- * 408). nginx logs these too, with "-" where the request is unknown.
+ * 408). nginx logs these too, with "-" where the request is unknown. {@code tls}: null on a plaintext connection.
  */
-record RefusedRequest(Channel channel, int status, long bytesSent, long bodyBytesSent, long requestTimeNanos)
+record RefusedRequest(Channel channel, TlsConnection tls, int status, long bytesSent, long bodyBytesSent, long requestTimeNanos)
         implements RequestVariables {
 
     static String remoteAddr(Channel ch) {
@@ -59,7 +60,27 @@ record RefusedRequest(Channel channel, int status, long bytesSent, long bodyByte
 
     @Override
     public String scheme() {
-        return "http";
+        return tls == null ? "http" : "https";
+    }
+
+    @Override
+    public String sslProtocol() {
+        return tls == null ? "" : tls.protocol();
+    }
+
+    @Override
+    public String sslCipher() {
+        return tls == null ? "" : tls.cipher();
+    }
+
+    @Override
+    public String sslServerName() {
+        return tls == null ? "" : tls.serverName();
+    }
+
+    @Override
+    public String sslSessionReused() {
+        return tls == null ? "" : tls.sessionReused();
     }
 
     @Override

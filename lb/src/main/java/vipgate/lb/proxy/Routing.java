@@ -12,6 +12,7 @@ import vipgate.lb.config.LbConfig;
 import vipgate.lb.config.LimitsSpec;
 import vipgate.lb.config.LocationSpec;
 import vipgate.lb.config.RewriteSpec;
+import vipgate.lb.config.TlsSpec;
 import vipgate.lb.config.UpstreamSpec;
 import vipgate.lb.config.VirtualServerSpec;
 import vipgate.lb.http.AccessRules;
@@ -30,22 +31,31 @@ import vipgate.lb.route.Return;
 import vipgate.lb.route.Rewrite;
 import vipgate.lb.route.Router;
 import vipgate.lb.route.VirtualHost;
+import vipgate.lb.tls.ServerTls;
 
 /** Everything a request needs from the configuration, swapped as one immutable snapshot on reload. */
 public record Routing(Router router, Map<String, UpstreamGroup> upstreams, ClientSpec client,
-        BufferingSpec buffering, Map<String, LimitZone> zones, int limitReqStatus) {
+        BufferingSpec buffering, Map<String, LimitZone> zones, int limitReqStatus, Map<TlsSpec, ServerTls> tls) {
 
     /** Builds the snapshot of {@code config}, reusing running upstream groups whose spec did not change. */
     public static Routing compile(LbConfig config, Map<String, UpstreamGroup> running, LbMetrics metrics) {
-        return compile(config, running, Map.of(), metrics);
+        return compile(config, running, Map.of(), Map.of(), metrics);
+    }
+
+    /** Builds the snapshot that replaces {@code previous} on a reload, keeping what did not change (see below). */
+    public static Routing compile(LbConfig config, Routing previous, LbMetrics metrics) {
+        return compile(config, previous.upstreams(), previous.zones(), previous.tls(), metrics);
     }
 
     /**
-     * Builds the snapshot of {@code config}, reusing running upstream groups whose spec did not change and running
-     * limit zones whose definition did not (their counts survive a reload, as nginx's shared zones do).
+     * Builds the snapshot of {@code config}, reusing running upstream groups, limit zones and server TLS whose
+     * definition did not change: limit counts survive a reload as nginx's shared zones do, and TLS session caches
+     * and ticket keys live on (for TLS the certificates must be unchanged too).
+     *
+     * @throws IllegalStateException when the TLS library refuses a server's TLS
      */
-    public static Routing compile(LbConfig config, Map<String, UpstreamGroup> running, Map<String, LimitZone> runningZones,
-            LbMetrics metrics) {
+    private static Routing compile(LbConfig config, Map<String, UpstreamGroup> running, Map<String, LimitZone> runningZones,
+            Map<TlsSpec, ServerTls> runningTls, LbMetrics metrics) {
         Map<String, LimitZone> zones = new HashMap<>();
         config.limits().zones().forEach((name, z) -> {
             LimitZone old = runningZones.get(name);
@@ -58,7 +68,10 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
             groups.put(spec.name(), old != null && old.spec().equals(spec) ? old : new UpstreamGroup(spec, metrics));
         }
         List<VirtualHost> hosts = new ArrayList<>();
+        Map<TlsSpec, ServerTls> tls = new HashMap<>();
         for (VirtualServerSpec vs : config.servers()) {
+            ServerTls serverTls = vs.tls().map(spec -> tls.computeIfAbsent(spec,
+                    s -> runningTls.containsKey(s) ? runningTls.get(s) : ServerTls.build(s))).orElse(null);
             Set<String> serverCaptures = new HashSet<>();
             List<Rewrite> serverRewrites = rewrites(vs.rewrites(), serverCaptures);
             List<Location> locations = new ArrayList<>();
@@ -70,8 +83,7 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
                 }
                 List<Rewrite> rewrites = rewrites(l.rewrites(), captures);
                 locations.add(new Location(path, rewrites, returns(l.returns(), captures), limits(l.limitReq(), zones),
-                        AccessRules.parse(l.access()),
-                        l.upstream(), l.passUri(), HeaderRewrite.of(l.requestHeaders(), captures),
+                        AccessRules.parse(l.access()), l.upstream(), l.passUri(), HeaderRewrite.of(l.requestHeaders(), captures),
                         HeaderRewrite.of(l.responseHeaders(), captures)));
             }
             VirtualServerSpec.RealIpSpec r = vs.realIp();
@@ -79,11 +91,10 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
                     : new RealIp(r.from().stream().map(Cidr::parse).toList(), r.header(), r.recursive());
             hosts.add(new VirtualHost(vs.listen(), vs.serverNames(), vs.isDefault(), serverRewrites,
                     returns(vs.returns(), serverCaptures), limits(vs.limitReq(), zones), AccessRules.parse(vs.access()), realIp,
-                    locations,
-                    ErrorPages.load(vs.errorPages())));
+                    locations, ErrorPages.load(vs.errorPages()), serverTls));
         }
         return new Routing(new Router(hosts), Map.copyOf(groups), config.client(), config.buffering(), Map.copyOf(zones),
-                config.limits().status());
+                config.limits().status(), Map.copyOf(tls));
     }
 
     private static List<LimitReq> limits(List<LimitsSpec.LimitReqSpec> specs, Map<String, LimitZone> zones) {
@@ -104,4 +115,3 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
         return raw.isEmpty() ? null : Return.parse(raw, captures);
     }
 }
-

@@ -12,10 +12,11 @@ import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.RealIp;
 import vipgate.lb.limit.LimitReq;
+import vipgate.lb.tls.ServerTls;
 
 /**
  * A compiled virtual server: its names, its rewrites and return (nginx's server-level rewrite module), its locations
- * searched as nginx does ({@link #find}) and its error pages.
+ * searched as nginx does ({@link #find}), its error pages and, for an HTTPS server, its TLS.
  */
 public final class VirtualHost {
     private final List<HostPort> listen;
@@ -36,14 +37,17 @@ public final class VirtualHost {
     /** Proxying locations ending in '/', for nginx's redirect of the path without the slash. */
     private final List<Location> autoRedirects;
     private final ErrorPages errorPages;
+    /** Null for a plaintext server. */
+    private final ServerTls tls;
 
     /** The location a search found, with the captures of its regex (null for others). */
     public record Found(Location location, Captures captures, boolean autoRedirect) {
     }
 
+    /** {@code tls}: null for a plaintext server. */
     public VirtualHost(List<HostPort> listen, List<String> names, boolean isDefault, List<Rewrite> rewrites,
             Return returns, List<LimitReq> limitReq, AccessRules access, RealIp realIp, List<Location> locations,
-            ErrorPages errorPages) {
+            ErrorPages errorPages, ServerTls tls) {
         this.listen = List.copyOf(listen);
         this.resolvedListen = listen.stream()
                 .map(hp -> Router.isWildcard(hp.host()) ? InetSocketAddress.createUnresolved("*", hp.port()) : hp.resolve())
@@ -73,6 +77,12 @@ public final class VirtualHost {
         this.regexes = List.copyOf(regex);
         this.autoRedirects = List.copyOf(redirecting);
         this.errorPages = errorPages;
+        this.tls = tls;
+    }
+
+    /** The server's TLS; null when it is plaintext. */
+    public ServerTls tls() {
+        return tls;
     }
 
     public List<HostPort> listen() {

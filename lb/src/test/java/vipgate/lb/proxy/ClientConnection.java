@@ -35,7 +35,7 @@ final class ClientConnection implements AutoCloseable {
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);
         ProxyResponseEncoder encoder = new ProxyResponseEncoder();
-        FrontendHandler frontend = new FrontendHandler(context, encoder, metrics.listener("test"), servers);
+        FrontendHandler frontend = new FrontendHandler(context, encoder, metrics.listener("test"), servers, null);
         channel = new Inet(frontend.new WireObserver(),
                 new StrictRequestDecoder(decoder, config.client().underscoresInHeaders()), encoder, frontend);
     }

@@ -59,8 +59,8 @@ class RequestRouteTest {
     }
 
     private static VirtualHost host(List<Rewrite> serverRewrites, Return serverReturn, Location... locations) {
-        return new VirtualHost(List.of(HostPort.parse("0.0.0.0:80")), List.of("_"), false, serverRewrites, serverReturn, List.of(), AccessRules.NONE, RealIp.OFF,
-                List.of(locations), ErrorPages.DEFAULT);
+        return new VirtualHost(List.of(HostPort.parse("0.0.0.0:80")), List.of("_"), false, serverRewrites, serverReturn,
+                List.of(), AccessRules.NONE, RealIp.OFF, List.of(locations), ErrorPages.DEFAULT, null);
     }
 
     private static VirtualHost host(Location... locations) {
