@@ -723,13 +723,15 @@ final class ProxyExchange implements RequestVariables {
         respond(response, false);
     }
 
-    /** nginx's absolute_redirect: a relative Location gets this request's scheme, host and (unless default) port. */
+    /** nginx's absolute_redirect: a relative Location gets this request's scheme, host and (unless 80/443) port. */
     private String absolute(String location) {
         if (!location.startsWith("/")) {
             return location;
         }
         int port = serverPort();
-        return scheme() + "://" + host() + (port == 80 ? "" : ":" + port) + location;
+        String scheme = scheme();
+        boolean defaultPort = port == (scheme.equals("https") ? 443 : 80);
+        return scheme + "://" + host() + (defaultPort ? "" : ":" + port) + location;
     }
 
     private void respond(FullHttpResponse response, boolean close) {
