@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -248,7 +249,8 @@ final class ProxyExchange implements RequestVariables {
             return;
         }
         location = route.location();
-        long wait = LimitReq.take(check.vhost().limitReq(location), this, System.currentTimeMillis());
+        List<LimitReq> limits = check.vhost().limitReq(location);
+        long wait = limits.isEmpty() ? 0 : LimitReq.take(limits, this, System.currentTimeMillis());
         if (wait < 0) {
             LOG.fine(() -> "limiting requests of " + remoteAddr() + ": " + request.method() + " " + request.uri());
             respondError(HttpResponseStatus.valueOf(routing.limitReqStatus()), false);
