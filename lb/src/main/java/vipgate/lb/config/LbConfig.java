@@ -24,6 +24,7 @@ import vipgate.lb.route.LocationPath;
 import vipgate.lb.route.NginxRegex;
 import vipgate.lb.route.Return;
 import vipgate.lb.route.Rewrite;
+import vipgate.lb.route.Router;
 import vipgate.transport.Transport;
 
 /** The whole lb engine configuration, bound from {@code vipgate.lb}. Immutable; a reload builds a new one. */
@@ -245,7 +246,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 }
                 for (HostPort a : servers.get(i).listen()) {
                     for (HostPort b : servers.get(j).listen()) {
-                        if (a.port() == b.port() && (a.host().equals(b.host()) || isWildcard(a.host()) || isWildcard(b.host()))) {
+                        if (a.port() == b.port() && (a.host().equals(b.host()) || Router.isWildcard(a.host()) || Router.isWildcard(b.host()))) {
                             boolean tlsHere = servers.get(i).tls().isPresent();
                             sections.get(i).problem("listen", a + (tlsHere ? " is TLS here but " : " is plaintext here but ")
                                     + b + " of " + sections.get(j).path() + " (" + where(sections.get(j)) + ") is "
@@ -256,10 +257,6 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 }
             }
         }
-    }
-
-    private static boolean isWildcard(String host) {
-        return host.equals("0.0.0.0") || host.equals("::") || host.equals("*");
     }
 
     private static String where(Section s) {

@@ -41,7 +41,8 @@ public final class Router {
         return best != null && bestScore >= 0 ? best : fallback;
     }
 
-    static boolean isWildcard(String host) {
+    /** "0.0.0.0", "::" and nginx's "*": an address that binds every address of its port. */
+    public static boolean isWildcard(String host) {
         return host.equals("0.0.0.0") || host.equals("::") || host.equals("*");
     }
 
