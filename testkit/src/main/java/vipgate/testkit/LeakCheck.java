@@ -1,6 +1,9 @@
 package vipgate.testkit;
 
 import io.netty.buffer.ByteBufAllocator;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -38,14 +41,32 @@ public final class LeakCheck implements AutoCloseable {
 
     /**
      * Leaks surface only when a collected buffer is noticed by a later allocation, hence the GC-and-allocate
-     * rounds. Best effort: a leak can be missed, never invented.
+     * rounds. The reference handler thread enqueues collected references after {@code System.gc()} returns, so
+     * each round waits until a sentinel of its own has been enqueued before allocating; without that wait a
+     * leak could surface in the next class instead. Best effort: a leak can be missed, never invented.
      */
     public List<String> leaks() {
         for (int i = 0; i < 5; i++) {
-            System.gc();
+            collectAndAwaitReferenceProcessing();
             ByteBufAllocator.DEFAULT.buffer(1).release();
         }
         return List.copyOf(leaks);
+    }
+
+    private static void collectAndAwaitReferenceProcessing() {
+        ReferenceQueue<Object> queue = new ReferenceQueue<>();
+        WeakReference<Object> sentinel = new WeakReference<>(new Object(), queue);
+        try {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                System.gc();
+                if (queue.remove(100) != null) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Reference.reachabilityFence(sentinel);
     }
 
     @Override
