@@ -84,6 +84,9 @@ public final class MetricsPage {
         p.family("vipgate_lb_tls_handshake_failures_total", "counter",
                 "TLS handshakes that failed: timeout, no common protocol or suite, not TLS at all");
         listeners.forEach(l -> p.sample(labels("listener", l.address()), l.tlsHandshakeFailures()));
+        p.family("vipgate_lb_proxy_protocol_refused_total", "counter",
+                "Connections to a PROXY protocol socket closed: an untrusted sender, a missing or a malformed header");
+        listeners.forEach(l -> p.sample(labels("listener", l.address()), l.proxyProtocolRefusals()));
         p.family("vipgate_lb_responses_total", "counter", "Responses sent to clients by status class, the proxy's own errors included");
         for (ListenerMetrics l : listeners) {
             for (int c = 1; c <= 5; c++) {

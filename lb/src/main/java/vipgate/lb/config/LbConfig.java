@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import vipgate.balance.Algorithm;
 import vipgate.config.HostPort;
 import vipgate.config.Section;
@@ -73,7 +74,10 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         for (Section s : serverSections) {
             servers.add(bindVirtualServer(s, binding));
         }
-        checkTlsAgreement(serverSections, servers);
+        checkSocketAgreement(serverSections, servers, "TLS", "plaintext", v -> v.tls().isPresent(),
+                "give both servers a tls block, or neither");
+        checkSocketAgreement(serverSections, servers, "PROXY protocol", "without PROXY protocol", VirtualServerSpec::proxyProtocol,
+                "set proxy-protocol on both servers, or on neither");
         MetricsSpec metrics = bindMetrics(lb.section("metrics"));
         AccessLogSpec accessLog = bindAccessLog(lb);
         return new LbConfig(transport, eventLoops, client, drain, Map.copyOf(upstreams), List.copyOf(servers), metrics,
@@ -230,28 +234,29 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 n.bool("non-idempotent"));
         HealthCheckSpec health = HealthCheckSpec.bind(u.section("health-check", healthDefaults));
         return new UpstreamSpec(name, algorithm, hashKey, List.copyOf(servers), keepalive, next,
-                u.positiveDuration("connect-timeout"), u.positiveDuration("read-timeout"), u.positiveDuration("send-timeout"), health);
+                u.positiveDuration("connect-timeout"), u.positiveDuration("read-timeout"), u.positiveDuration("send-timeout"), health,
+                u.enumValue("send-proxy", UpstreamSpec.SendProxy.class));
     }
 
     /**
      * Servers sharing a socket (the same address, or any address and a wildcard on its port, which binds them all)
-     * must all be TLS or all plaintext: one socket cannot be both, and nginx's "listen 443 ssl" beside a plaintext
-     * "listen 443" is the same error there.
+     * must agree on what the socket speaks: TLS or plaintext, PROXY protocol or not. One socket cannot be both, and
+     * nginx's "listen 443 ssl" beside a plaintext "listen 443" is the same error there.
      */
-    private static void checkTlsAgreement(List<Section> sections, List<VirtualServerSpec> servers) {
+    private static void checkSocketAgreement(List<Section> sections, List<VirtualServerSpec> servers, String yes, String no,
+            Predicate<VirtualServerSpec> property, String fix) {
         for (int i = 0; i < servers.size(); i++) {
             for (int j = 0; j < i; j++) {
-                if (servers.get(i).tls().isPresent() == servers.get(j).tls().isPresent()) {
+                boolean here = property.test(servers.get(i));
+                if (here == property.test(servers.get(j))) {
                     continue;
                 }
                 for (HostPort a : servers.get(i).listen()) {
                     for (HostPort b : servers.get(j).listen()) {
                         if (a.port() == b.port() && (a.host().equals(b.host()) || Router.isWildcard(a.host()) || Router.isWildcard(b.host()))) {
-                            boolean tlsHere = servers.get(i).tls().isPresent();
-                            sections.get(i).problem("listen", a + (tlsHere ? " is TLS here but " : " is plaintext here but ")
-                                    + b + " of " + sections.get(j).path() + " (" + where(sections.get(j)) + ") is "
-                                    + (tlsHere ? "plaintext" : "TLS") + " on the same socket; give both servers a tls block, "
-                                    + "or neither, or listen on another port");
+                            sections.get(i).problem("listen", a + " is " + (here ? yes : no) + " here but " + b + " of "
+                                    + sections.get(j).path() + " (" + where(sections.get(j)) + ") is " + (here ? no : yes)
+                                    + " on the same socket; " + fix + ", or listen on another port");
                         }
                     }
                 }
@@ -293,8 +298,17 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 realIp.problem("from", e.getMessage());
             }
         });
-        VirtualServerSpec.RealIpSpec realIpSpec = new VirtualServerSpec.RealIpSpec(List.copyOf(trusted),
-                realIp.string("header"), realIp.bool("recursive"));
+        String realIpHeader = realIp.string("header");
+        if (!realIpHeader.matches("[A-Za-z0-9-]+|proxy_protocol")) {
+            realIp.problem("header", "'" + realIpHeader + "' is not a header name; write e.g. X-Real-IP, X-Forwarded-For or proxy_protocol");
+        }
+        VirtualServerSpec.RealIpSpec realIpSpec = new VirtualServerSpec.RealIpSpec(List.copyOf(trusted), realIpHeader,
+                realIp.bool("recursive"));
+        boolean proxyProtocol = s.bool("proxy-protocol");
+        if (proxyProtocol && trusted.isEmpty()) {
+            s.problem("proxy-protocol", "a PROXY protocol header is accepted only from trusted senders: list the load "
+                    + "balancers that send it in real-ip.from (nginx set_real_ip_from), e.g. real-ip.from = [\"10.0.0.0/8\"]");
+        }
         List<LocationSpec> locations = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Section l : s.objectList("locations", locationDefaults)) {
@@ -364,7 +378,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         });
         Optional<TlsSpec> tls = TlsSpec.bind(s, b.tlsDefaults(), b.certificateDefaults(), names, b.now());
         return new VirtualServerSpec(List.copyOf(listen), List.copyOf(names), s.bool("default"), serverRewrites,
-                serverReturn, serverLimits, serverAccess, realIpSpec, List.copyOf(locations), Map.copyOf(errorPages), tls);
+                serverReturn, serverLimits, serverAccess, realIpSpec, proxyProtocol, List.copyOf(locations), Map.copyOf(errorPages), tls);
     }
 
     /** The rewrites of a server or location; the names their regexes capture are added to {@code captures}. */

@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * nginx's realip module: when the connection comes from a trusted sender ({@code set_real_ip_from}), the client
  * address is taken from a request header ({@code real_ip_header}): X-Real-IP's value, or X-Forwarded-For's last
- * address, or with {@code real_ip_recursive} the last one that is not itself trusted. A value that is not an address
- * leaves the connection's. Immutable.
+ * address, or with {@code real_ip_recursive} the last one that is not itself trusted; or, with
+ * {@code real_ip_header proxy_protocol}, the address the connection's PROXY protocol header gave. A value that is not
+ * an address leaves the connection's. Immutable.
  */
 public final class RealIp {
     public static final RealIp OFF = new RealIp(List.of(), "x-real-ip", false);
@@ -23,10 +24,16 @@ public final class RealIp {
         this.recursive = recursive;
     }
 
-    /** The client address of a request that came over a connection from {@code peer}. */
-    public InetAddress client(InetAddress peer, HttpHeaders headers) {
+    /**
+     * The client address of a request that came over a connection from {@code peer}; {@code proxied}: the source
+     * address of the connection's PROXY protocol header, null without one.
+     */
+    public InetAddress client(InetAddress peer, InetAddress proxied, HttpHeaders headers) {
         if (trusted.isEmpty() || !isTrusted(peer)) {
             return peer;
+        }
+        if (header.equals("proxy_protocol")) {
+            return proxied == null ? peer : proxied;
         }
         String value = headers.get(header);
         if (value == null) {
@@ -51,7 +58,8 @@ public final class RealIp {
         return chosen;
     }
 
-    private boolean isTrusted(InetAddress a) {
+    /** Whether {@code a} is one of the trusted senders (set_real_ip_from). */
+    public boolean isTrusted(InetAddress a) {
         for (Cidr c : trusted) {
             if (c.contains(a)) {
                 return true;

@@ -122,6 +122,16 @@ public interface RequestVariables {
         return "";
     }
 
+    /** The source address of the connection's PROXY protocol header ($proxy_protocol_addr); empty without one. */
+    default String proxyProtocolAddr() {
+        return "";
+    }
+
+    /** The source port of the connection's PROXY protocol header ($proxy_protocol_port); empty without one. */
+    default String proxyProtocolPort() {
+        return "";
+    }
+
     /** Seconds with millisecond resolution, nginx's "0.004" of $request_time, $msec and $upstream_*_time. */
     static void appendSeconds(StringBuilder out, long millis) {
         long positive = Math.max(0, millis);

@@ -12,7 +12,7 @@ enum Variable implements Template.Part {
     REQUEST, REQUEST_METHOD, REQUEST_URI, REQUEST_TIME, PROXY_HOST, STATUS, BODY_BYTES_SENT, BYTES_SENT, UPSTREAM_ADDR,
     UPSTREAM_STATUS, UPSTREAM_CONNECT_TIME, UPSTREAM_HEADER_TIME, UPSTREAM_RESPONSE_TIME, TIME_LOCAL, TIME_ISO8601, MSEC,
     URI, DOCUMENT_URI, ARGS, QUERY_STRING, IS_ARGS, BINARY_REMOTE_ADDR,
-    SSL_PROTOCOL, SSL_CIPHER, SSL_SERVER_NAME, SSL_SESSION_REUSED;
+    SSL_PROTOCOL, SSL_CIPHER, SSL_SERVER_NAME, SSL_SESSION_REUSED, PROXY_PROTOCOL_ADDR, PROXY_PROTOCOL_PORT;
 
     /** The name as written after '$'. */
     String nginxName() {
@@ -78,6 +78,8 @@ enum Variable implements Template.Part {
             case SSL_CIPHER -> out.append(vars.sslCipher());
             case SSL_SERVER_NAME -> out.append(vars.sslServerName());
             case SSL_SESSION_REUSED -> out.append(vars.sslSessionReused());
+            case PROXY_PROTOCOL_ADDR -> out.append(vars.proxyProtocolAddr());
+            case PROXY_PROTOCOL_PORT -> out.append(vars.proxyProtocolPort());
         }
     }
 

@@ -15,6 +15,7 @@ public final class ListenerMetrics {
     private final LongAdder tlsHandshakes = new LongAdder();
     private final LongAdder tlsResumed = new LongAdder();
     private final LongAdder tlsFailures = new LongAdder();
+    private final LongAdder proxyProtocolRefused = new LongAdder();
 
     ListenerMetrics(String address) {
         this.address = address;
@@ -90,5 +91,14 @@ public final class ListenerMetrics {
 
     public long tlsHandshakeFailures() {
         return tlsFailures.sum();
+    }
+
+    /** A connection to a PROXY protocol socket was closed: an untrusted sender, or a missing or malformed header. */
+    public void proxyProtocolRefused() {
+        proxyProtocolRefused.increment();
+    }
+
+    public long proxyProtocolRefusals() {
+        return proxyProtocolRefused.sum();
     }
 }

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
@@ -29,11 +30,14 @@ import vipgate.lb.config.BufferingSpec;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.config.NextUpstreamSpec;
 import vipgate.lb.config.NextUpstreamSpec.RetryOn;
+import vipgate.lb.config.UpstreamSpec;
 import vipgate.lb.http.RequestVariables;
 import vipgate.lb.http.StrictRequestDecoder;
 import vipgate.lb.metrics.ListenerMetrics;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.metrics.UpstreamFailure;
+import vipgate.lb.proxyprotocol.ProxyHeader;
+import vipgate.lb.proxyprotocol.ProxyProtocolReader;
 import vipgate.lb.proxy.UpstreamAttempt.Failure;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.RequestTarget;
@@ -97,6 +101,8 @@ final class ProxyExchange implements RequestVariables {
     private RequestRoute route;
     /** The client's address, the connection's or the one a trusted sender's header names (nginx's realip); null before. */
     private InetAddress clientAddress;
+    /** The client's port when its address came from the PROXY protocol header (nginx sets both), else 0. */
+    private int proxiedPort;
     private Location location;
     private UpstreamGroup group;
 
@@ -232,7 +238,11 @@ final class ProxyExchange implements RequestVariables {
             return;
         }
         InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-        clientAddress = check.vhost().realIp().client(peer, request.headers());
+        InetSocketAddress proxied = ProxyProtocolReader.source(ctx.channel());
+        clientAddress = check.vhost().realIp().client(peer, proxied == null ? null : proxied.getAddress(), request.headers());
+        if (proxied != null && clientAddress == proxied.getAddress()) {
+            proxiedPort = proxied.getPort();
+        }
         route = new RequestRoute(check.path(), RequestTarget.query(request.uri()));
         Answer answer;
         try {
@@ -440,7 +450,17 @@ final class ProxyExchange implements RequestVariables {
         }
         trail.begin(peer.name(), System.nanoTime());
         attempt = new UpstreamAttempt(this, group, connector, peer);
-        connector.acquire(group, peer, attempt);
+        connector.acquire(group, peer, proxyHeader(), attempt);
+    }
+
+    /** The PROXY protocol header the group's connections start with: the client and the address it reached; or null. */
+    private ProxyHeader proxyHeader() {
+        UpstreamSpec.SendProxy version = group.spec().sendProxy();
+        if (version == UpstreamSpec.SendProxy.OFF) {
+            return null;
+        }
+        return new ProxyHeader(version == UpstreamSpec.SendProxy.V1 ? HAProxyProtocolVersion.V1 : HAProxyProtocolVersion.V2,
+                new InetSocketAddress(clientAddress, remotePort()), (InetSocketAddress) ctx.channel().localAddress());
     }
 
     /** The try has its connection: the request goes out, with the body read so far. */
@@ -492,7 +512,7 @@ final class ProxyExchange implements RequestVariables {
             // The server closed a kept-alive connection as we reused it: a race, not a server failure.
             a.abandon();
             attempt = new UpstreamAttempt(this, group, connector, a.peer());
-            connector.connect(group, a.peer(), attempt);
+            connector.connect(group, a.peer(), proxyHeader(), attempt);
             return;
         }
         RetryOn condition = RetryRules.condition(failure);
@@ -851,7 +871,17 @@ final class ProxyExchange implements RequestVariables {
 
     @Override
     public int remotePort() {
-        return RefusedRequest.remotePort(ctx.channel());
+        return proxiedPort != 0 ? proxiedPort : RefusedRequest.remotePort(ctx.channel());
+    }
+
+    @Override
+    public String proxyProtocolAddr() {
+        return RefusedRequest.proxyProtocolAddr(ctx.channel());
+    }
+
+    @Override
+    public String proxyProtocolPort() {
+        return RefusedRequest.proxyProtocolPort(ctx.channel());
     }
 
     @Override

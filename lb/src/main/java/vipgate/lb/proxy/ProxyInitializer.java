@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.http.StrictRequestDecoder;
 import vipgate.lb.metrics.ListenerMetrics;
+import vipgate.lb.proxyprotocol.ProxyProtocolReader;
 import vipgate.lb.route.Router;
 import vipgate.lb.route.VirtualHost;
 import vipgate.lb.tls.ServerNameSelector;
@@ -15,8 +16,9 @@ import vipgate.lb.tls.ServerTls;
 import vipgate.lb.tls.TlsConnection;
 
 /**
- * Builds a client connection's pipeline: on a TLS address the server-name selector (which becomes the TLS handler)
- * and its observer, then wire observer, strict decoder, encoder, frontend. Whether the address is TLS is read from
+ * Builds a client connection's pipeline: on a PROXY protocol address (trusted senders only) its header reader, on a
+ * TLS address the server-name selector (which becomes the TLS handler) and its observer, then wire observer, strict
+ * decoder, encoder, frontend. Whether the address is TLS is read from
  * the routing at accept time, so a reload can turn a kept listener's new connections to or from TLS.
  */
 public final class ProxyInitializer extends ChannelInitializer<Channel> {
@@ -37,13 +39,23 @@ public final class ProxyInitializer extends ChannelInitializer<Channel> {
             ch.close();
             return;
         }
-        clients.add(ch);
         Routing routing = context.routing();
         ClientSpec client = routing.client();
         TlsConnection tls = null;
         InetSocketAddress local = (InetSocketAddress) ch.localAddress();
         Router router = routing.router();
         VirtualHost byDefault = local == null ? null : router.virtualHost(local, null);
+        if (byDefault != null && byDefault.proxyProtocol()) {
+            InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
+            if (peer == null || !byDefault.realIp().isTrusted(peer.getAddress())) {
+                // only a trusted load balancer may name the client; anyone else is refused before a byte is read
+                listener.proxyProtocolRefused();
+                ch.close();
+                return;
+            }
+            ProxyProtocolReader.install(ch.pipeline(), listener::proxyProtocolRefused);
+        }
+        clients.add(ch);
         if (byDefault != null && byDefault.tls() != null) {
             tls = new TlsConnection(listener);
             ch.pipeline().addLast("tls", new ServerNameSelector(name -> tlsOf(router.virtualHost(local, name)),

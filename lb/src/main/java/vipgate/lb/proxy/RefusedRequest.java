@@ -3,6 +3,7 @@ package vipgate.lb.proxy;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import vipgate.lb.http.RequestVariables;
+import vipgate.lb.proxyprotocol.ProxyProtocolReader;
 import vipgate.lb.tls.TlsConnection;
 
 /**
@@ -26,6 +27,16 @@ record RefusedRequest(Channel channel, TlsConnection tls, int status, long bytes
     static String localAddr(Channel ch) {
         InetSocketAddress local = (InetSocketAddress) ch.localAddress();
         return local == null ? "" : local.getAddress().getHostAddress();
+    }
+
+    static String proxyProtocolAddr(Channel ch) {
+        InetSocketAddress source = ProxyProtocolReader.source(ch);
+        return source == null ? "" : source.getAddress().getHostAddress();
+    }
+
+    static String proxyProtocolPort(Channel ch) {
+        InetSocketAddress source = ProxyProtocolReader.source(ch);
+        return source == null ? "" : Integer.toString(source.getPort());
     }
 
     static int serverPort(Channel ch) {
@@ -81,6 +92,16 @@ record RefusedRequest(Channel channel, TlsConnection tls, int status, long bytes
     @Override
     public String sslSessionReused() {
         return tls == null ? "" : tls.sessionReused();
+    }
+
+    @Override
+    public String proxyProtocolAddr() {
+        return proxyProtocolAddr(channel);
+    }
+
+    @Override
+    public String proxyProtocolPort() {
+        return proxyProtocolPort(channel);
     }
 
     @Override

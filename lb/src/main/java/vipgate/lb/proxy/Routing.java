@@ -91,7 +91,7 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
                     : new RealIp(r.from().stream().map(Cidr::parse).toList(), r.header(), r.recursive());
             hosts.add(new VirtualHost(vs.listen(), vs.serverNames(), vs.isDefault(), serverRewrites,
                     returns(vs.returns(), serverCaptures), limits(vs.limitReq(), zones), AccessRules.parse(vs.access()), realIp,
-                    locations, ErrorPages.load(vs.errorPages()), serverTls));
+                    vs.proxyProtocol(), locations, ErrorPages.load(vs.errorPages()), serverTls));
         }
         return new Routing(new Router(hosts), Map.copyOf(groups), config.client(), config.buffering(), Map.copyOf(zones),
                 config.limits().status(), Map.copyOf(tls));

@@ -1,6 +1,7 @@
 package vipgate.lb.proxy;
 
 import vipgate.lb.pool.UpstreamConnection;
+import vipgate.lb.proxyprotocol.ProxyHeader;
 import vipgate.balance.Peer;
 
 /**
@@ -16,11 +17,14 @@ interface UpstreamConnector {
         void connectFailed(Throwable cause);
     }
 
-    /** An idle connection to {@code peer} from the pool at once, else a new one. */
-    void acquire(UpstreamGroup group, Peer peer, Callback callback);
+    /**
+     * An idle connection to {@code peer} from the pool at once, else a new one. {@code proxyHeader}: the PROXY
+     * protocol header a connection must have started with (one made for the same client connection), or null.
+     */
+    void acquire(UpstreamGroup group, Peer peer, ProxyHeader proxyHeader, Callback callback);
 
-    /** A new connection to {@code peer}, never a pooled one. */
-    void connect(UpstreamGroup group, Peer peer, Callback callback);
+    /** A new connection to {@code peer}, never a pooled one, starting with {@code proxyHeader} unless null. */
+    void connect(UpstreamGroup group, Peer peer, ProxyHeader proxyHeader, Callback callback);
 
     /** Takes back a connection whose request is over: parked for the next request when {@code reusable}, else closed. */
     void release(UpstreamGroup group, UpstreamConnection connection, boolean reusable);

@@ -15,6 +15,8 @@ import vipgate.lb.config.KeepaliveSpec;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.pool.LoopPool;
 import vipgate.lb.pool.UpstreamConnection;
+import vipgate.lb.proxyprotocol.ProxyHeader;
+import vipgate.lb.proxyprotocol.ProxyHeaderWriter;
 import vipgate.balance.Peer;
 
 /**
@@ -53,23 +55,29 @@ public final class UpstreamPool implements UpstreamConnector {
                     .setMaxInitialLineLength(client.maxUri())
                     .setMaxHeaderSize(client.maxHeaderSize())
                     .setMaxChunkSize(64 * 1024);
+            ProxyHeaderWriter.installIfAsked(ch);
             ch.pipeline().addLast("codec", new UpstreamCodec(decoder));
             ch.pipeline().addLast("upstream", new UpstreamHandler());
         }
     }
 
     @Override
-    public void acquire(UpstreamGroup group, Peer peer, Callback callback) {
-        UpstreamConnection pooled = idle.poll(group.name(), peer.name());
+    public void acquire(UpstreamGroup group, Peer peer, ProxyHeader proxyHeader, Callback callback) {
+        UpstreamConnection pooled = idle.poll(group.name(), connectionKey(peer, proxyHeader));
         if (pooled != null) {
             callback.connected(pooled);
         } else {
-            connect(group, peer, callback);
+            connect(group, peer, proxyHeader, callback);
         }
     }
 
+    /** A connection that started with a PROXY header is the client connection's it was made for, as in HAProxy. */
+    private static String connectionKey(Peer peer, ProxyHeader proxyHeader) {
+        return proxyHeader == null ? peer.name() : peer.name() + " " + proxyHeader.connectionKey();
+    }
+
     @Override
-    public void connect(UpstreamGroup group, Peer peer, Callback callback) {
+    public void connect(UpstreamGroup group, Peer peer, ProxyHeader proxyHeader, Callback callback) {
         ServerMetrics server = group.metrics(peer);
         int timeout = (int) Math.min(Integer.MAX_VALUE, group.spec().connectTimeout().toMillis());
         if (timeout != connectTimeoutMillis) {
@@ -77,12 +85,14 @@ public final class UpstreamPool implements UpstreamConnector {
             connectTimeoutMillis = timeout;
         }
         long start = System.nanoTime();
-        bootstrap.connect(peer.address()).addListener((ChannelFuture f) -> {
+        // the header travels as an attribute of a copy of the bootstrap, so the pipeline has its writer before connecting
+        Bootstrap b = proxyHeader == null ? bootstrap : bootstrap.clone().attr(ProxyHeaderWriter.HEADER, proxyHeader);
+        b.connect(peer.address()).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 server.connectTime().recordNanos(System.nanoTime() - start);
                 server.connectionOpened();
                 f.channel().closeFuture().addListener(closed -> server.connectionClosed());
-                callback.connected(new UpstreamConnection(f.channel(), peer.name(), server));
+                callback.connected(new UpstreamConnection(f.channel(), connectionKey(peer, proxyHeader), server));
             } else {
                 callback.connectFailed(f.cause());
             }

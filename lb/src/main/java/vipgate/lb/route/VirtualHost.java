@@ -29,6 +29,8 @@ public final class VirtualHost {
     private final List<LimitReq> limitReq;
     private final AccessRules access;
     private final RealIp realIp;
+    /** Its sockets read a PROXY protocol header first. */
+    private final boolean proxyProtocol;
     private final Map<String, Location> exact = new HashMap<>();
     /** Prefix locations, longest first. */
     private final List<Location> prefixes;
@@ -46,8 +48,8 @@ public final class VirtualHost {
 
     /** {@code tls}: null for a plaintext server. */
     public VirtualHost(List<HostPort> listen, List<String> names, boolean isDefault, List<Rewrite> rewrites,
-            Return returns, List<LimitReq> limitReq, AccessRules access, RealIp realIp, List<Location> locations,
-            ErrorPages errorPages, ServerTls tls) {
+            Return returns, List<LimitReq> limitReq, AccessRules access, RealIp realIp, boolean proxyProtocol,
+            List<Location> locations, ErrorPages errorPages, ServerTls tls) {
         this.listen = List.copyOf(listen);
         this.resolvedListen = listen.stream()
                 .map(hp -> Router.isWildcard(hp.host()) ? InetSocketAddress.createUnresolved("*", hp.port()) : hp.resolve())
@@ -59,6 +61,7 @@ public final class VirtualHost {
         this.limitReq = List.copyOf(limitReq);
         this.access = access;
         this.realIp = realIp;
+        this.proxyProtocol = proxyProtocol;
         List<Location> prefix = new ArrayList<>();
         List<Location> regex = new ArrayList<>();
         List<Location> redirecting = new ArrayList<>();
@@ -116,6 +119,10 @@ public final class VirtualHost {
 
     public RealIp realIp() {
         return realIp;
+    }
+
+    public boolean proxyProtocol() {
+        return proxyProtocol;
     }
 
     /** The request limits of {@code location}: its own, or the server's when it has none. */

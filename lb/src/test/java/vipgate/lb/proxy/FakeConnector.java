@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import vipgate.lb.pool.UpstreamConnection;
+import vipgate.lb.proxyprotocol.ProxyHeader;
 import vipgate.balance.Peer;
 
 /**
@@ -82,7 +83,7 @@ final class FakeConnector implements UpstreamConnector {
     }
 
     @Override
-    public void acquire(UpstreamGroup group, Peer peer, Callback callback) {
+    public void acquire(UpstreamGroup group, Peer peer, ProxyHeader proxyHeader, Callback callback) {
         for (Iterator<UpstreamConnection> it = idle.iterator(); it.hasNext(); ) {
             UpstreamConnection c = it.next();
             if (c.serverKey().equals(peer.name())) {
@@ -92,11 +93,11 @@ final class FakeConnector implements UpstreamConnector {
                 return;
             }
         }
-        connect(group, peer, callback);
+        connect(group, peer, proxyHeader, callback);
     }
 
     @Override
-    public void connect(UpstreamGroup group, Peer peer, Callback callback) {
+    public void connect(UpstreamGroup group, Peer peer, ProxyHeader proxyHeader, Callback callback) {
         connects.add(peer.name());
         if (refusing.contains(peer.name())) {
             callback.connectFailed(new ConnectException("connection refused: " + peer.name()));

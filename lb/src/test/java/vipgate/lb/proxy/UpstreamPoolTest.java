@@ -84,7 +84,7 @@ class UpstreamPoolTest {
         UpstreamGroup g = routing.upstreams().get(group);
         Peer peer = g.peers().get(0);
         Result r = new Result();
-        loop.submit(() -> pool.acquire(g, peer, r)).get(5, TimeUnit.SECONDS);
+        loop.submit(() -> pool.acquire(g, peer, null, r)).get(5, TimeUnit.SECONDS);
         return r.connection.get(5, TimeUnit.SECONDS);
     }
 

@@ -60,7 +60,7 @@ class RequestRouteTest {
 
     private static VirtualHost host(List<Rewrite> serverRewrites, Return serverReturn, Location... locations) {
         return new VirtualHost(List.of(HostPort.parse("0.0.0.0:80")), List.of("_"), false, serverRewrites, serverReturn,
-                List.of(), AccessRules.NONE, RealIp.OFF, List.of(locations), ErrorPages.DEFAULT, null);
+                List.of(), AccessRules.NONE, RealIp.OFF, false, List.of(locations), ErrorPages.DEFAULT, null);
     }
 
     private static VirtualHost host(Location... locations) {

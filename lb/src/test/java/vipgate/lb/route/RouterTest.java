@@ -24,7 +24,7 @@ class RouterTest {
 
     private static VirtualHost vhost(String listen, boolean isDefault, List<Location> locations, String... names) {
         return new VirtualHost(List.of(HostPort.parse(listen)), Arrays.asList(names), isDefault, List.of(), null, List.of(),
-                AccessRules.NONE, RealIp.OFF, locations, ErrorPages.DEFAULT, null);
+                AccessRules.NONE, RealIp.OFF, false, locations, ErrorPages.DEFAULT, null);
     }
 
     /** One location "/" per server, to the upstream named after the server, so a route shows which server won. */
