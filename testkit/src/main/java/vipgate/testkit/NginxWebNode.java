@@ -287,6 +287,7 @@ public final class NginxWebNode implements AutoCloseable {
         private int keepaliveTimeoutSeconds = 65;
         private int keepaliveRequests = 100_000;
         private List<String> ssl;
+        private boolean proxyProtocol;
 
         /** Directory under which the prefix is created; a fresh temp dir (deleted on close) when unset. */
         public Builder under(Path parent) {
@@ -360,13 +361,19 @@ public final class NginxWebNode implements AutoCloseable {
             return this;
         }
 
-        /** Writes the prefix directory and starts nginx; the node is closed again when it fails to start. */
         /** Serves HTTPS: {@code listen ... ssl} and these directives, e.g. "ssl_certificate /x.crt;", in its server. */
         public Builder ssl(String... directives) {
             this.ssl = List.of(directives);
             return this;
         }
 
+        /** {@code listen ... proxy_protocol}: every connection must start with a PROXY protocol header. */
+        public Builder proxyProtocol() {
+            this.proxyProtocol = true;
+            return this;
+        }
+
+        /** Writes the prefix directory and starts nginx; the node is closed again when it fails to start. */
         public NginxWebNode start() {
             requireNginx();
             int p = port > 0 ? port : FreePort.tcp();
@@ -417,7 +424,8 @@ public final class NginxWebNode implements AutoCloseable {
                 c.append("  ").append(temp).append(' ').append(dir).append(";\n");
             }
             c.append("  server {\n");
-            c.append("    listen ").append(listenHost).append(':').append(p).append(ssl != null ? " ssl" : "").append(";\n");
+            c.append("    listen ").append(listenHost).append(':').append(p).append(ssl != null ? " ssl" : "")
+                    .append(proxyProtocol ? " proxy_protocol" : "").append(";\n");
             if (ssl != null) {
                 ssl.forEach(d -> c.append("    ").append(d).append('\n'));
             }

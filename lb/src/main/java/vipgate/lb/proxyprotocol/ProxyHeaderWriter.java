@@ -2,15 +2,17 @@ package vipgate.lb.proxyprotocol;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.util.AttributeKey;
 
 /**
- * Writes an upstream connection's PROXY protocol header the moment it connects, before anything else (a TLS
- * handshake included), then leaves the pipeline with Netty's encoder.
+ * Puts an upstream connection's PROXY protocol header before the first bytes it sends, whatever sends them (the
+ * request, or a TLS handshake), then leaves the pipeline with Netty's encoder. On the first write rather than on
+ * channelActive: Netty completes the connect promise, whose listener sends the request, before channelActive.
  */
-public final class ProxyHeaderWriter extends ChannelInboundHandlerAdapter {
+public final class ProxyHeaderWriter extends ChannelOutboundHandlerAdapter {
     /** Set on the bootstrap of a connection that must start with a header. */
     public static final AttributeKey<ProxyHeader> HEADER = AttributeKey.valueOf("vipgate.proxy-protocol.header");
 
@@ -30,10 +32,10 @@ public final class ProxyHeaderWriter extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(header.message());
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        ctx.write(header.message());
         ctx.pipeline().remove(HAProxyMessageEncoder.INSTANCE);
         ctx.pipeline().remove(this);
-        ctx.fireChannelActive();
+        ctx.write(msg, promise);
     }
 }

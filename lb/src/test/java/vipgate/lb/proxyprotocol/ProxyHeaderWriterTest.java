@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelHandlerContext;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import java.net.InetSocketAddress;
@@ -13,22 +12,22 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class ProxyHeaderWriterTest {
-    /** What the connection sends first once active, with the writer installed as the pool installs it. */
+    /** What the connection sends before its first write, with the writer installed as the pool installs it. */
     private static ByteBuf firstBytes(ProxyHeader header) throws Exception {
         EmbeddedChannel ch = new EmbeddedChannel(false, false);
         ch.attr(ProxyHeaderWriter.HEADER).set(header);
         ProxyHeaderWriter.installIfAsked(ch);
-        boolean[] activeSeen = {false};
-        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelActive(ChannelHandlerContext ctx) {
-                activeSeen[0] = true;
-            }
-        });
         ch.register();
-        assertThat(activeSeen[0]).as("the next handler still hears the connect").isTrue();
+        ch.writeOutbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\n\r\n", StandardCharsets.US_ASCII));
         assertThat(ch.pipeline().names()).doesNotContain("proxy-protocol", "proxy-protocol-encoder");
         ByteBuf out = ch.readOutbound();
+        ByteBuf request = ch.readOutbound();
+        assertThat(request.toString(StandardCharsets.US_ASCII)).as("then what was written").isEqualTo("GET / HTTP/1.1\r\n\r\n");
+        request.release();
+        ch.writeOutbound(Unpooled.copiedBuffer("next", StandardCharsets.US_ASCII));
+        ByteBuf next = ch.readOutbound();
+        assertThat(next.toString(StandardCharsets.US_ASCII)).as("the header only once").isEqualTo("next");
+        next.release();
         ch.finishAndReleaseAll();
         return out;
     }
