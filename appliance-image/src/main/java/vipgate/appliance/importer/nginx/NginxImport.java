@@ -356,6 +356,8 @@ public final class NginxImport {
     private void server(Directive d, Scope outer) {
         Scope scope = new Scope(d.children(), outer);
         List<String> listen = new ArrayList<>();
+        List<String> proxyProtocolListen = new ArrayList<>();
+        List<Directive> proxyProtocolDirectives = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<Hocon.Obj> locations = new ArrayList<>();
         RewriteModule rewrites = new RewriteModule();
@@ -365,7 +367,11 @@ public final class NginxImport {
             switch (c.name()) {
                 case "listen" -> {
                     listens = true;
-                    isDefault |= listen(c, listen);
+                    boolean proxyProtocol = c.args().contains("proxy_protocol");
+                    isDefault |= listen(c, proxyProtocol ? proxyProtocolListen : listen);
+                    if (proxyProtocol) {
+                        proxyProtocolDirectives.add(c);
+                    }
                 }
                 case "server_name" -> serverNames(c, names);
                 case "location" -> location(c, scope, locations);
@@ -381,6 +387,20 @@ public final class NginxImport {
         }
         if (!listens) {
             listen.add("0.0.0.0:80");
+        }
+        Optional<Hocon.Obj> realIp = realIp(scope);
+        boolean proxyProtocol = !proxyProtocolListen.isEmpty();
+        if (proxyProtocol && (!listen.isEmpty() || realIp.isEmpty())) {
+            // vipgate's PROXY protocol is a server's, for all its sockets, and only from trusted senders
+            String why = !listen.isEmpty()
+                    ? "vipgate reads the PROXY protocol on all of a server's addresses or none; this server's other"
+                            + " listens have none, so this one is left out (give it a server of its own)"
+                    : "vipgate accepts PROXY protocol headers only from trusted senders; add set_real_ip_from with the"
+                            + " address of the load balancer in front; this listen is left out";
+            proxyProtocolDirectives.forEach(c -> notMapped(c, why));
+            proxyProtocol = false;
+        } else if (proxyProtocol) {
+            listen.addAll(proxyProtocolListen);
         }
         if (listen.isEmpty()) {
             notMapped(d, "no listen address vipgate can serve; the server is left out");
@@ -406,7 +426,10 @@ public final class NginxImport {
         if (!access.isEmpty()) {
             s.put("access", access);
         }
-        realIp(scope).ifPresent(r -> s.put("real-ip", r));
+        realIp.ifPresent(r -> s.put("real-ip", r));
+        if (proxyProtocol) {
+            s.put("proxy-protocol", true);
+        }
         List<Hocon.Obj> limits = limitReq(scope);
         if (!limits.isEmpty()) {
             s.put("limit-req", limits);
@@ -444,8 +467,7 @@ public final class NginxImport {
                     return false;
                 }
                 case "proxy_protocol" -> {
-                    notMapped(c, "vipgate does not read the PROXY protocol: this listen is left out");
-                    return false;
+                    // the server's proxy-protocol, set by the caller
                 }
                 case "http2" -> notMapped(c, "vipgate speaks HTTP/1.1 to clients; http2 is left out");
                 default -> notMapped(c, "parameter '" + p + "': vipgate sets its own socket options; left out");
@@ -570,11 +592,6 @@ public final class NginxImport {
             }
         }
         String header = scope.find("real_ip_header").flatMap(Directive::arg).orElse("X-Real-IP");
-        if (header.equals("proxy_protocol")) {
-            scope.find("real_ip_header").ifPresent(h -> notMapped(h, "vipgate does not read the PROXY protocol yet;"
-                    + " the client address stays the connection's"));
-            return Optional.empty();
-        }
         boolean recursive = scope.find("real_ip_recursive").flatMap(Directive::arg).map("on"::equals).orElse(false);
         return trusted.isEmpty() ? Optional.empty() : Optional.of(new Hocon.Obj().put("from", trusted)
                 .put("header", header).put("recursive", recursive));

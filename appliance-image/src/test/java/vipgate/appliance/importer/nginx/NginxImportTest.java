@@ -359,4 +359,34 @@ class NginxImportTest {
                 file + ":13: not mapped: lua_shared_dict: vipgate runs no Lua (OpenResty's lua-nginx-module); whatever the"
                         + " code does is left out");
     }
+
+    @Test
+    void proxyProtocolListensBecomeTheServersFromItsTrustedSenders() throws IOException {
+        NginxImports.Imported i = load(WEB + """
+
+                server {
+                  listen 8080 proxy_protocol;
+                  set_real_ip_from 10.0.0.0/8;
+                  real_ip_header proxy_protocol;
+                  location / { proxy_pass http://web; }
+                }
+                server { listen 8081 proxy_protocol; location / { proxy_pass http://web; } }
+                server { listen 8082; listen 8083 proxy_protocol; set_real_ip_from 10.0.0.0/8; location / { proxy_pass http://web; } }
+                """);
+        VirtualServerSpec behindBalancer = i.config().lb().servers().get(0);
+        assertThat(behindBalancer.proxyProtocol()).isTrue();
+        assertThat(behindBalancer.listen()).containsExactly(HostPort.parse("0.0.0.0:8080"));
+        assertThat(behindBalancer.realIp().from()).containsExactly("10.0.0.0/8");
+        assertThat(behindBalancer.realIp().header()).isEqualTo("proxy_protocol");
+        VirtualServerSpec mixed = i.config().lb().servers().get(1);
+        assertThat(mixed.proxyProtocol()).isFalse();
+        assertThat(mixed.listen()).containsExactly(HostPort.parse("0.0.0.0:8082"));
+        assertThat(i.config().lb().servers()).hasSize(2);
+        assertThat(i.messages()).contains(
+                dir.resolve("nginx.conf") + ":9: not mapped: listen: vipgate accepts PROXY protocol headers only from trusted"
+                        + " senders; add set_real_ip_from with the address of the load balancer in front; this listen is left out",
+                dir.resolve("nginx.conf") + ":10: not mapped: listen: vipgate reads the PROXY protocol on all of a server's"
+                        + " addresses or none; this server's other listens have none, so this one is left out (give it a"
+                        + " server of its own)");
+    }
 }
