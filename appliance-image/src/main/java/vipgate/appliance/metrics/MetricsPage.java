@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import vipgate.lb.LbEngine;
+import vipgate.lb.limit.LimitConnZone;
+import vipgate.lb.limit.LimitZone;
+import vipgate.lb.limit.LimitZones;
 import vipgate.lb.log.AccessLog;
 import vipgate.lb.metrics.LatencySeries;
 import vipgate.lb.metrics.LbMetrics;
@@ -56,6 +60,7 @@ public final class MetricsPage {
         listeners(p, m.listeners());
         upstreams(p, m.upstreams(), lb.context().routing().upstreams());
         latencies(p, m.distributions());
+        limits(p, lb.context().routing().limits());
         AccessLog log = lb.context().accessLog();
         p.family("vipgate_lb_access_log_lines_total", "counter", "Access log lines by outcome; dropped when the disk did not keep up");
         p.sample(labels("result", "written"), log.writtenLines());
@@ -93,6 +98,21 @@ public final class MetricsPage {
                 p.sample(labels("listener", l.address(), "class", c + "xx"), l.responses().get(c));
             }
         }
+    }
+
+    private static void limits(PrometheusText p, LimitZones zones) {
+        List<LimitZone> req = zones.req().values().stream().sorted(Comparator.comparing(LimitZone::name)).toList();
+        List<LimitConnZone> conn = zones.conn().values().stream().sorted(Comparator.comparing(LimitConnZone::name)).toList();
+        p.family("vipgate_limit_req_total", "counter", "Requests over a limit_req zone's rate: delayed (within the burst) or refused");
+        for (LimitZone z : req) {
+            p.sample(labels("zone", z.name(), "result", "delayed"), z.delayed());
+            p.sample(labels("zone", z.name(), "result", "refused"), z.refused());
+        }
+        p.family("vipgate_limit_conn_refused_total", "counter", "Requests refused by a limit_conn zone: too many of one key at once, or the zone full");
+        conn.forEach(z -> p.sample(labels("zone", z.name()), z.refused()));
+        p.family("vipgate_limit_zone_keys", "gauge", "Keys a limit zone holds now");
+        req.forEach(z -> p.sample(labels("zone", z.name(), "kind", "req"), z.keys()));
+        conn.forEach(z -> p.sample(labels("zone", z.name(), "kind", "conn"), z.keys()));
     }
 
     private static void upstreams(PrometheusText p, List<UpstreamMetrics> upstreams, Map<String, UpstreamGroup> running) {

@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,26 +71,10 @@ class NginxParityIT {
     @ParameterizedTest
     @MethodSource("sites")
     void vipgateAnswersAsNginxDoes(String site) throws IOException {
-        String text = Files.readString(SITES.resolve(site));
-        int backend = FreePort.tcp();
-        int nginxPort = FreePort.tcp();
-        int vipgatePort = FreePort.tcp();
-        String upstream = "upstream app { server 127.0.0.1:" + backend + "; }\n";
-        NginxWebNode nginx = NginxWebNode.builder().under(dir).port(backend).location(ECHO)
-                .http(upstream + text.replace("@PORT@", String.valueOf(nginxPort))).start();
-        running.add(nginx);
-
-        Path nginxConf = Files.writeString(dir.resolve(site), "events {}\nhttp {\n" + upstream
-                + text.replace("@PORT@", String.valueOf(vipgatePort)) + "}\n");
-        Importer.Result imported = Importer.run(Optional.empty(), Optional.of(nginxConf), Optional.empty());
-        assertThat(imported.rejected()).as(imported.text()).isEmpty();
-        int admin = FreePort.tcp();
-        Path conf = Files.writeString(dir.resolve(site + ".vipgate.conf"), imported.text()
-                + "\nvipgate.admin.listen = \"127.0.0.1:" + admin + "\"\n");
-        ApplianceProcess vipgate = ApplianceProcess.builder(ApplianceProcess.jar()).adminPort(admin)
-                .workDir(dir).args("run", "-c", conf.toString()).start();
-        running.add(vipgate);
-        vipgate.awaitHealthy(Duration.ofSeconds(30));
+        SideBySide pair = SideBySide.start(dir, site, Files.readString(SITES.resolve(site)), FreePort.tcp(), ECHO, running);
+        int nginxPort = pair.nginxPort();
+        int vipgatePort = pair.vipgatePort();
+        Importer.Result imported = pair.imported();
 
         List<String> differences = new ArrayList<>();
         StringBuilder transcript = new StringBuilder();

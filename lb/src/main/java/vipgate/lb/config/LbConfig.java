@@ -66,9 +66,14 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         Map<String, LimitsSpec.ZoneSpec> zones = new LinkedHashMap<>();
         lb.namedObjects("limit-req-zones", zoneDefaults).forEach((name, z) -> zones.put(name, bindZone(z)));
         int limitStatus = lb.integer("limit-req-status", 400, 599);
+        Config connZoneDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.limit-conn-zone");
+        Map<String, LimitsSpec.ConnZoneSpec> connZones = new LinkedHashMap<>();
+        lb.namedObjects("limit-conn-zones", connZoneDefaults).forEach((name, z) -> connZones.put(name, bindConnZone(z)));
+        int connStatus = lb.integer("limit-conn-status", 400, 599);
         Config limitDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.limit-req");
-        Binding binding = new Binding(locationDefaults, rewriteDefaults, limitDefaults, upstreams.keySet(), zones.keySet(),
-                tlsDefaults, certificateDefaults, now);
+        Config connDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.limit-conn");
+        Binding binding = new Binding(locationDefaults, rewriteDefaults, limitDefaults, connDefaults, upstreams.keySet(),
+                zones.keySet(), connZones.keySet(), tlsDefaults, certificateDefaults, now);
         List<VirtualServerSpec> servers = new ArrayList<>();
         List<Section> serverSections = lb.objectList("servers", vhostDefaults);
         for (Section s : serverSections) {
@@ -82,20 +87,38 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         AccessLogSpec accessLog = bindAccessLog(lb);
         return new LbConfig(transport, eventLoops, client, drain, Map.copyOf(upstreams), List.copyOf(servers), metrics,
                 accessLog, lb.bool("warmup"), lb.bytesOrAuto("max-buffer-memory"), bindBuffering(lb.section("proxy-buffering")),
-                new LimitsSpec(Map.copyOf(zones), limitStatus));
+                new LimitsSpec(Map.copyOf(zones), limitStatus, Map.copyOf(connZones), connStatus));
     }
 
     /** What binding a server needs from the rest of the file: element defaults and the names it may refer to. */
-    private record Binding(Config locationDefaults, Config rewriteDefaults, Config limitDefaults, Set<String> upstreamNames,
-            Set<String> zoneNames, Config tlsDefaults, Config certificateDefaults, Instant now) {
+    private record Binding(Config locationDefaults, Config rewriteDefaults, Config limitDefaults, Config connDefaults,
+            Set<String> upstreamNames, Set<String> zoneNames, Set<String> connZoneNames, Config tlsDefaults,
+            Config certificateDefaults, Instant now) {
     }
 
-    private static LimitsSpec.ZoneSpec bindZone(Section z) {
+    private static String bindZoneKey(Section z) {
         String key = z.string("key");
         checkTemplate(z, "key", "", key);
         if (key.isEmpty()) {
             z.problem("key", "a zone needs a key, e.g. \"$binary_remote_addr\"");
         }
+        return key;
+    }
+
+    private static long bindZoneSize(Section z) {
+        long size = z.bytes("size");
+        if (size < 8192) {
+            z.problem("size", "a zone needs at least 8k, got " + size);
+        }
+        return size;
+    }
+
+    private static LimitsSpec.ConnZoneSpec bindConnZone(Section z) {
+        return new LimitsSpec.ConnZoneSpec(bindZoneKey(z), bindZoneSize(z));
+    }
+
+    private static LimitsSpec.ZoneSpec bindZone(Section z) {
+        String key = bindZoneKey(z);
         String rate = z.string("rate").trim();
         long milliRate = -1;
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)r/([sm])").matcher(rate);
@@ -107,11 +130,24 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         if (milliRate <= 0) {
             z.problem("rate", "write requests per second or minute, e.g. \"10r/s\" or \"30r/m\"; got '" + rate + "'");
         }
-        long size = z.bytes("size");
-        if (size < 8192) {
-            z.problem("size", "a zone needs at least 8k, got " + size);
+        return new LimitsSpec.ZoneSpec(key, milliRate, bindZoneSize(z));
+    }
+
+    private static LimitsSpec.Applied bindLimits(Section s, Binding b) {
+        List<LimitsSpec.LimitConnSpec> conn = new ArrayList<>();
+        for (Section l : s.objectList("limit-conn", b.connDefaults())) {
+            String zone = l.string("zone");
+            if (!b.connZoneNames().contains(zone)) {
+                l.problem("zone", "no zone named '" + zone + "'; define vipgate.lb.limit-conn-zones." + zone
+                        + (b.connZoneNames().isEmpty() ? "" : " or use one of " + b.connZoneNames()));
+            }
+            int max = l.integer("max", 0, 1_000_000);
+            if (max == 0) {
+                l.problem("max", "write how many requests of one key may be served at once (nginx limit_conn " + zone + " N)");
+            }
+            conn.add(new LimitsSpec.LimitConnSpec(zone, max));
         }
-        return new LimitsSpec.ZoneSpec(key, milliRate, size);
+        return new LimitsSpec.Applied(bindLimitReq(s, b), conn);
     }
 
     private static List<LimitsSpec.LimitReqSpec> bindLimitReq(Section s, Binding b) {
@@ -287,7 +323,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         Set<String> serverCaptures = new HashSet<>();
         List<RewriteSpec> serverRewrites = bindRewrites(s, rewriteDefaults, serverCaptures);
         String serverReturn = bindReturn(s, serverCaptures);
-        List<LimitsSpec.LimitReqSpec> serverLimits = bindLimitReq(s, b);
+        LimitsSpec.Applied serverLimits = bindLimits(s, b);
         List<String> serverAccess = bindAccess(s);
         Section realIp = s.section("real-ip");
         List<String> trusted = realIp.strings("from");
@@ -329,7 +365,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
             }
             List<RewriteSpec> rewrites = bindRewrites(l, rewriteDefaults, captures);
             String returns = bindReturn(l, captures);
-            List<LimitsSpec.LimitReqSpec> limitReq = bindLimitReq(l, b);
+            LimitsSpec.Applied limits = bindLimits(l, b);
             List<String> access = bindAccess(l);
             String upstream = l.string("upstream");
             if (!upstream.isEmpty() && !upstreamNames.contains(upstream)) {
@@ -354,7 +390,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
             Map<String, String> responseHeaders = l.stringMap("response-headers");
             requestHeaders.forEach((name, value) -> checkTemplate(l, "request-headers", name + ": ", value, captures));
             responseHeaders.forEach((name, value) -> checkTemplate(l, "response-headers", name + ": ", value, captures));
-            locations.add(new LocationSpec(path, rewrites, returns, limitReq, access, upstream, passUri, requestHeaders,
+            locations.add(new LocationSpec(path, rewrites, returns, limits, access, upstream, passUri, requestHeaders,
                     responseHeaders));
         }
         if (locations.isEmpty() && serverReturn.isEmpty()) {

@@ -8,7 +8,7 @@ import java.util.Map;
  * {@code "~* \.png$"}), its rewrites and return ("" for none), the upstream it proxies to ("" for none) with nginx's
  * proxy_pass URI part ("" for none), its request limits and allow/deny rules (none: the server's) and its header rules.
  */
-public record LocationSpec(String path, List<RewriteSpec> rewrites, String returns, List<LimitsSpec.LimitReqSpec> limitReq,
+public record LocationSpec(String path, List<RewriteSpec> rewrites, String returns, LimitsSpec.Applied limits,
         List<String> access, String upstream, String passUri, Map<String, String> requestHeaders,
         Map<String, String> responseHeaders) {
 }

@@ -96,7 +96,7 @@ public final class LimitZone {
         }
     }
 
-    int keys() {
+    public int keys() {
         return buckets.size();
     }
 

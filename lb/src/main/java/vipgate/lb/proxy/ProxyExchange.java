@@ -41,6 +41,7 @@ import vipgate.lb.proxyprotocol.ProxyProtocolReader;
 import vipgate.lb.proxy.UpstreamAttempt.Failure;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.RequestTarget;
+import vipgate.lb.limit.LimitConn;
 import vipgate.lb.limit.LimitReq;
 import vipgate.lb.route.Answer;
 import vipgate.lb.route.Captures;
@@ -101,6 +102,8 @@ final class ProxyExchange implements RequestVariables {
     private RequestRoute route;
     /** The client's address, the connection's or the one a trusted sender's header names (nginx's realip); null before. */
     private InetAddress clientAddress;
+    /** What the request counts in limit_conn zones until it ends; null before it was counted (or when refused). */
+    private LimitConn.Held heldConns;
     /** The client's port when its address came from the PROXY protocol header (nginx sets both), else 0. */
     private int proxiedPort;
     private Location location;
@@ -263,7 +266,7 @@ final class ProxyExchange implements RequestVariables {
         long wait = limits.isEmpty() ? 0 : LimitReq.take(limits, this, System.currentTimeMillis());
         if (wait < 0) {
             LOG.fine(() -> "limiting requests of " + remoteAddr() + ": " + request.method() + " " + request.uri());
-            respondError(HttpResponseStatus.valueOf(routing.limitReqStatus()), false);
+            respondError(HttpResponseStatus.valueOf(routing.limits().reqStatus()), false);
             return;
         }
         if (wait > 0) {
@@ -277,9 +280,18 @@ final class ProxyExchange implements RequestVariables {
         afterLimits();
     }
 
-    /** Once the request limits let the request through (at once or after its wait): the access rules, then a server. */
+    /**
+     * Once the request-rate limits let the request through (at once or after its wait): the concurrency limits (nginx
+     * runs limit_conn after limit_req), the access rules, then a server.
+     */
     private void afterLimits() {
         if (phase == Phase.DONE) {
+            return;
+        }
+        heldConns = LimitConn.acquire(check.vhost().limitConn(location), this);
+        if (heldConns == null) {
+            LOG.fine(() -> "limiting connections of " + remoteAddr() + ": " + request.method() + " " + request.uri());
+            respondError(HttpResponseStatus.valueOf(routing.limits().connStatus()), false);
             return;
         }
         if (!check.vhost().access(location).allows(clientAddress)) {
@@ -797,6 +809,9 @@ final class ProxyExchange implements RequestVariables {
 
     private void cleanup() {
         phase = Phase.DONE;
+        if (heldConns != null) {
+            heldConns.release();
+        }
         long now = System.nanoTime();
         if (status == 0) {
             // the client went away (or the connection was cut) before a response head: nginx logs 499

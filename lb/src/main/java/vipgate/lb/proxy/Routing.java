@@ -9,7 +9,6 @@ import java.util.Set;
 import vipgate.lb.config.BufferingSpec;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.config.LbConfig;
-import vipgate.lb.config.LimitsSpec;
 import vipgate.lb.config.LocationSpec;
 import vipgate.lb.config.RewriteSpec;
 import vipgate.lb.config.TlsSpec;
@@ -19,9 +18,7 @@ import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.Cidr;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.RealIp;
-import vipgate.lb.http.Template;
-import vipgate.lb.limit.LimitReq;
-import vipgate.lb.limit.LimitZone;
+import vipgate.lb.limit.LimitZones;
 import vipgate.lb.http.HeaderRewrite;
 import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.route.Location;
@@ -35,16 +32,16 @@ import vipgate.lb.tls.ServerTls;
 
 /** Everything a request needs from the configuration, swapped as one immutable snapshot on reload. */
 public record Routing(Router router, Map<String, UpstreamGroup> upstreams, ClientSpec client,
-        BufferingSpec buffering, Map<String, LimitZone> zones, int limitReqStatus, Map<TlsSpec, ServerTls> tls) {
+        BufferingSpec buffering, LimitZones limits, Map<TlsSpec, ServerTls> tls) {
 
     /** Builds the snapshot of {@code config}, reusing running upstream groups whose spec did not change. */
     public static Routing compile(LbConfig config, Map<String, UpstreamGroup> running, LbMetrics metrics) {
-        return compile(config, running, Map.of(), Map.of(), metrics);
+        return compile(config, running, LimitZones.NONE, Map.of(), metrics);
     }
 
     /** Builds the snapshot that replaces {@code previous} on a reload, keeping what did not change (see below). */
     public static Routing compile(LbConfig config, Routing previous, LbMetrics metrics) {
-        return compile(config, previous.upstreams(), previous.zones(), previous.tls(), metrics);
+        return compile(config, previous.upstreams(), previous.limits(), previous.tls(), metrics);
     }
 
     /**
@@ -54,14 +51,9 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
      *
      * @throws IllegalStateException when the TLS library refuses a server's TLS
      */
-    private static Routing compile(LbConfig config, Map<String, UpstreamGroup> running, Map<String, LimitZone> runningZones,
+    private static Routing compile(LbConfig config, Map<String, UpstreamGroup> running, LimitZones runningZones,
             Map<TlsSpec, ServerTls> runningTls, LbMetrics metrics) {
-        Map<String, LimitZone> zones = new HashMap<>();
-        config.limits().zones().forEach((name, z) -> {
-            LimitZone old = runningZones.get(name);
-            zones.put(name, old != null && old.sameDefinition(z.key(), z.milliRate(), z.size()) ? old
-                    : new LimitZone(name, Template.parse(z.key()), z.milliRate(), z.size()));
-        });
+        LimitZones zones = LimitZones.compile(config.limits(), runningZones);
         Map<String, UpstreamGroup> groups = new HashMap<>();
         for (UpstreamSpec spec : config.upstreams().values()) {
             UpstreamGroup old = running.get(spec.name());
@@ -82,7 +74,7 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
                     captures.addAll(path.regex().names().keySet());
                 }
                 List<Rewrite> rewrites = rewrites(l.rewrites(), captures);
-                locations.add(new Location(path, rewrites, returns(l.returns(), captures), limits(l.limitReq(), zones),
+                locations.add(new Location(path, rewrites, returns(l.returns(), captures), zones.limits(l.limits()),
                         AccessRules.parse(l.access()), l.upstream(), l.passUri(), HeaderRewrite.of(l.requestHeaders(), captures),
                         HeaderRewrite.of(l.responseHeaders(), captures)));
             }
@@ -90,15 +82,10 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
             RealIp realIp = r.from().isEmpty() ? RealIp.OFF
                     : new RealIp(r.from().stream().map(Cidr::parse).toList(), r.header(), r.recursive());
             hosts.add(new VirtualHost(vs.listen(), vs.serverNames(), vs.isDefault(), serverRewrites,
-                    returns(vs.returns(), serverCaptures), limits(vs.limitReq(), zones), AccessRules.parse(vs.access()), realIp,
+                    returns(vs.returns(), serverCaptures), zones.limits(vs.limits()), AccessRules.parse(vs.access()), realIp,
                     vs.proxyProtocol(), locations, ErrorPages.load(vs.errorPages()), serverTls));
         }
-        return new Routing(new Router(hosts), Map.copyOf(groups), config.client(), config.buffering(), Map.copyOf(zones),
-                config.limits().status(), Map.copyOf(tls));
-    }
-
-    private static List<LimitReq> limits(List<LimitsSpec.LimitReqSpec> specs, Map<String, LimitZone> zones) {
-        return specs.stream().map(l -> new LimitReq(zones.get(l.zone()), l.burst(), l.delay())).toList();
+        return new Routing(new Router(hosts), Map.copyOf(groups), config.client(), config.buffering(), zones, Map.copyOf(tls));
     }
 
     private static List<Rewrite> rewrites(List<RewriteSpec> specs, Set<String> captures) {

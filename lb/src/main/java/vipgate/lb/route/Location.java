@@ -3,25 +3,24 @@ package vipgate.lb.route;
 import java.util.List;
 import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.HeaderRewrite;
-import vipgate.lb.limit.LimitReq;
+import vipgate.lb.limit.Limits;
 
 /**
  * A compiled location: how it matches, its rewrites and return (nginx's rewrite module, run in that order), where it
  * proxies (an upstream, "" for none, and nginx's proxy_pass URI part, "" for none), its request limits and allow/deny
  * rules (none: the server's, as nginx inherits them) and how headers change.
  */
-public record Location(LocationPath path, List<Rewrite> rewrites, Return returns, List<LimitReq> limitReq,
+public record Location(LocationPath path, List<Rewrite> rewrites, Return returns, Limits limits,
         AccessRules access, String upstream, String passUri, HeaderRewrite requestHeaders, HeaderRewrite responseHeaders) {
 
     public Location {
         rewrites = List.copyOf(rewrites);
-        limitReq = List.copyOf(limitReq);
     }
 
     /** A location proxying requests, without rewrites: the common case. */
     public static Location proxy(LocationPath path, String upstream, HeaderRewrite requestHeaders,
             HeaderRewrite responseHeaders) {
-        return new Location(path, List.of(), null, List.of(), AccessRules.NONE, upstream, "", requestHeaders, responseHeaders);
+        return new Location(path, List.of(), null, Limits.NONE, AccessRules.NONE, upstream, "", requestHeaders, responseHeaders);
     }
 
     /**

@@ -11,7 +11,9 @@ import vipgate.config.HostPort;
 import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.RealIp;
+import vipgate.lb.limit.LimitConn;
 import vipgate.lb.limit.LimitReq;
+import vipgate.lb.limit.Limits;
 import vipgate.lb.tls.ServerTls;
 
 /**
@@ -26,7 +28,7 @@ public final class VirtualHost {
     private final boolean isDefault;
     private final List<Rewrite> rewrites;
     private final Return returns;
-    private final List<LimitReq> limitReq;
+    private final Limits limits;
     private final AccessRules access;
     private final RealIp realIp;
     /** Its sockets read a PROXY protocol header first. */
@@ -48,7 +50,7 @@ public final class VirtualHost {
 
     /** {@code tls}: null for a plaintext server. */
     public VirtualHost(List<HostPort> listen, List<String> names, boolean isDefault, List<Rewrite> rewrites,
-            Return returns, List<LimitReq> limitReq, AccessRules access, RealIp realIp, boolean proxyProtocol,
+            Return returns, Limits limits, AccessRules access, RealIp realIp, boolean proxyProtocol,
             List<Location> locations, ErrorPages errorPages, ServerTls tls) {
         this.listen = List.copyOf(listen);
         this.resolvedListen = listen.stream()
@@ -58,7 +60,7 @@ public final class VirtualHost {
         this.isDefault = isDefault;
         this.rewrites = List.copyOf(rewrites);
         this.returns = returns;
-        this.limitReq = List.copyOf(limitReq);
+        this.limits = limits;
         this.access = access;
         this.realIp = realIp;
         this.proxyProtocol = proxyProtocol;
@@ -127,7 +129,12 @@ public final class VirtualHost {
 
     /** The request limits of {@code location}: its own, or the server's when it has none. */
     public List<LimitReq> limitReq(Location location) {
-        return location.limitReq().isEmpty() ? limitReq : location.limitReq();
+        return location.limits().req().isEmpty() ? limits.req() : location.limits().req();
+    }
+
+    /** The concurrency limits of {@code location}: its own, or the server's when it has none. */
+    public List<LimitConn> limitConn(Location location) {
+        return location.limits().conn().isEmpty() ? limits.conn() : location.limits().conn();
     }
 
     /** The allow/deny rules of {@code location}: its own, or the server's when it has none (nginx's inheritance). */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import vipgate.config.HostPort;
+import vipgate.lb.limit.Limits;
 import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.RealIp;
@@ -49,7 +50,7 @@ class RequestRouteTest {
                 rewrites.add(rewrite(d));
             }
         }
-        return new Location(p, rewrites, ret, List.of(), AccessRules.NONE, upstream, passUri, HeaderRewrite.NONE, HeaderRewrite.NONE);
+        return new Location(p, rewrites, ret, Limits.NONE, AccessRules.NONE, upstream, passUri, HeaderRewrite.NONE, HeaderRewrite.NONE);
     }
 
     private static Rewrite rewrite(String directive) {
@@ -60,7 +61,7 @@ class RequestRouteTest {
 
     private static VirtualHost host(List<Rewrite> serverRewrites, Return serverReturn, Location... locations) {
         return new VirtualHost(List.of(HostPort.parse("0.0.0.0:80")), List.of("_"), false, serverRewrites, serverReturn,
-                List.of(), AccessRules.NONE, RealIp.OFF, false, List.of(locations), ErrorPages.DEFAULT, null);
+                Limits.NONE, AccessRules.NONE, RealIp.OFF, false, List.of(locations), ErrorPages.DEFAULT, null);
     }
 
     private static VirtualHost host(Location... locations) {

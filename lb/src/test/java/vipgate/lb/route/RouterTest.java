@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import vipgate.config.HostPort;
+import vipgate.lb.limit.Limits;
 import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.RealIp;
@@ -23,7 +24,7 @@ class RouterTest {
     }
 
     private static VirtualHost vhost(String listen, boolean isDefault, List<Location> locations, String... names) {
-        return new VirtualHost(List.of(HostPort.parse(listen)), Arrays.asList(names), isDefault, List.of(), null, List.of(),
+        return new VirtualHost(List.of(HostPort.parse(listen)), Arrays.asList(names), isDefault, List.of(), null, Limits.NONE,
                 AccessRules.NONE, RealIp.OFF, false, locations, ErrorPages.DEFAULT, null);
     }
 

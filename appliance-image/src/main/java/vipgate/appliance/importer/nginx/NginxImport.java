@@ -41,7 +41,7 @@ public final class NginxImport {
             "proxy_http_version", "proxy_set_header", "add_header", "proxy_hide_header", "client_max_body_size",
             "keepalive_timeout", "keepalive_requests", "send_timeout", "client_header_timeout", "client_body_timeout",
             "error_page", "underscores_in_headers", "allow", "deny", "set_real_ip_from", "real_ip_header",
-            "real_ip_recursive", "limit_req");
+            "real_ip_recursive", "limit_req", "limit_conn");
 
     /** vipgate sets these per upstream; nginx per location. */
     private static final List<String> UPSTREAM_SETTINGS = List.of("proxy_connect_timeout", "proxy_read_timeout",
@@ -81,6 +81,9 @@ public final class NginxImport {
     /** limit_req_zone definitions by name, in the order read. */
     private final Hocon.Obj zones = new Hocon.Obj();
     private final Set<String> zoneNames = new HashSet<>();
+    /** limit_conn_zone definitions by name, in the order read. */
+    private final Hocon.Obj connZones = new Hocon.Obj();
+    private final Set<String> connZoneNames = new HashSet<>();
     private Hocon.Obj accessLog;
     private Directive accessLogFrom;
 
@@ -144,13 +147,16 @@ public final class NginxImport {
                 logFormat(d);
             } else if (d.name().equals("limit_req_zone")) {
                 limitReqZone(d);
+            } else if (d.name().equals("limit_conn_zone")) {
+                limitConnZone(d);
             }
         }
         for (Directive d : http) {
             switch (d.name()) {
-                case "upstream", "log_format", "limit_req_zone" -> {
+                case "upstream", "log_format", "limit_req_zone", "limit_conn_zone" -> {
                 }
-                case "limit_req_status" -> limitReqStatus(d);
+                case "limit_req_status" -> limitStatus(d, "limit-req-status");
+                case "limit_conn_status" -> limitStatus(d, "limit-conn-status");
                 case "server" -> server(d, scope);
                 case "access_log" -> accessLog(d);
                 case "worker_processes" -> workerProcesses(d);
@@ -197,13 +203,49 @@ public final class NginxImport {
         zones.put(name, new Hocon.Obj().put("key", key).put("size", NginxValues.sizeText(size)).put("rate", rate));
     }
 
-    private void limitReqStatus(Directive d) {
+    /** nginx's {@code limit_conn_zone KEY zone=NAME:SIZE}. */
+    private void limitConnZone(Directive d) {
+        String key = d.args().isEmpty() ? null : d.args().get(0);
+        String zone = d.args().size() == 2 ? d.args().get(1) : "";
+        int colon = zone.indexOf(':');
+        Long size = colon < 0 ? null : NginxValues.size(zone.substring(colon + 1)).orElse(null);
+        if (key == null || !zone.startsWith("zone=") || colon <= 5 || size == null) {
+            notMapped(d, "write limit_conn_zone KEY zone=NAME:SIZE; the zone is left out");
+            return;
+        }
+        try {
+            Template.parse(key);
+        } catch (IllegalArgumentException e) {
+            notMapped(d, e.getMessage() + "; the zone is left out");
+            return;
+        }
+        connZoneNames.add(zone.substring(5, colon));
+        connZones.put(zone.substring(5, colon), new Hocon.Obj().put("key", key).put("size", NginxValues.sizeText(size)));
+    }
+
+    /** limit_req_status / limit_conn_status: one status for the engine in vipgate. */
+    private void limitStatus(Directive d, String key) {
         String status = d.arg().orElse("");
         if (!status.matches("[45]\\d\\d")) {
             notMapped(d, "write a status from 400 to 599");
             return;
         }
-        lb.put("limit-req-status", Integer.parseInt(status));
+        lb.put(key, Integer.parseInt(status));
+    }
+
+    /** nginx's limit_conn of a level (its own, else inherited as one list): NAME N. */
+    private List<Hocon.Obj> limitConn(Scope scope) {
+        List<Hocon.Obj> out = new ArrayList<>();
+        for (Directive d : scope.inherited("limit_conn")) {
+            if (d.args().size() != 2 || NginxValues.count(d.args().get(1)).filter(n -> n > 0).isEmpty()) {
+                notMapped(d, "write limit_conn ZONE N; the limit is left out");
+            } else if (!connZoneNames.contains(d.args().get(0))) {
+                notMapped(d, "no limit_conn_zone named '" + d.args().get(0) + "'; the limit is left out");
+            } else {
+                out.add(new Hocon.Obj().put("zone", d.args().get(0)).put("max", NginxValues.count(d.args().get(1)).get()));
+            }
+        }
+        return out;
     }
 
     /** nginx's limit_req of a level (its own, else inherited as one list): zone=NAME [burst=N] [nodelay | delay=N]. */
@@ -434,6 +476,10 @@ public final class NginxImport {
         if (!limits.isEmpty()) {
             s.put("limit-req", limits);
         }
+        List<Hocon.Obj> connLimits = limitConn(scope);
+        if (!connLimits.isEmpty()) {
+            s.put("limit-conn", connLimits);
+        }
         if (!locations.isEmpty()) {
             s.put("locations", locations);
         }
@@ -547,6 +593,9 @@ public final class NginxImport {
             }
             if (!scope.inherited("limit_req").equals(outer.inherited("limit_req"))) {
                 loc.put("limit-req", limitReq(scope));
+            }
+            if (!scope.inherited("limit_conn").equals(outer.inherited("limit_conn"))) {
+                loc.put("limit-conn", limitConn(scope));
             }
             rewrites.putInto(loc);
             out.add(at, loc);
@@ -904,6 +953,9 @@ public final class NginxImport {
         if (!zones.isEmpty()) {
             lb.put("limit-req-zones", zones);
         }
+        if (!connZones.isEmpty()) {
+            lb.put("limit-conn-zones", connZones);
+        }
         if (!servers.isEmpty()) {
             lb.put("servers", servers);
         }
@@ -1086,7 +1138,7 @@ public final class NginxImport {
             return "vipgate caches and stores nothing";
         }
         if (name.startsWith("limit_")) {
-            return "vipgate maps limit_req, limit_req_zone and limit_req_status only (no connection limits yet)";
+            return "vipgate maps limit_req, limit_conn, their zones and statuses only";
         }
         if (name.startsWith("lua_") || name.contains("_by_lua")) {
             return "vipgate runs no Lua (OpenResty's lua-nginx-module); whatever the code does is left out";

@@ -389,4 +389,34 @@ class NginxImportTest {
                         + " addresses or none; this server's other listens have none, so this one is left out (give it a"
                         + " server of its own)");
     }
+
+    @Test
+    void connectionLimitsKeepTheirZonesStatusAndInheritanceApartFromRequestLimits() throws IOException {
+        NginxImports.Imported i = load(WEB + """
+
+                limit_conn_zone $binary_remote_addr zone=perip:10m;
+                limit_req_zone $binary_remote_addr zone=rate:1m rate=5r/s;
+                limit_conn_status 429;
+                server {
+                  listen 80;
+                  limit_conn perip 10;
+                  location / { proxy_pass http://web; }
+                  location /dl/ { proxy_pass http://web; limit_req zone=rate; }
+                  location /big/ { proxy_pass http://web; limit_conn perip 1; limit_conn nowhere 1; }
+                }
+                """);
+        LbConfig lb = i.config().lb();
+        assertThat(lb.limits().connZones()).containsOnlyKeys("perip");
+        assertThat(lb.limits().connZones().get("perip").key()).isEqualTo("$binary_remote_addr");
+        assertThat(lb.limits().connStatus()).isEqualTo(429);
+        VirtualServerSpec s = lb.servers().get(0);
+        assertThat(s.limits().conn()).extracting(c -> c.zone() + " " + c.max()).containsExactly("perip 10");
+        Map<String, LocationSpec> byPath = new java.util.HashMap<>();
+        s.locations().forEach(l -> byPath.put(l.path(), l));
+        assertThat(byPath.get("/dl/").limits().conn()).as("inherited on its own, as nginx").isEmpty();
+        assertThat(byPath.get("/dl/").limits().req()).hasSize(1);
+        assertThat(byPath.get("/big/").limits().conn()).extracting(c -> c.zone() + " " + c.max()).containsExactly("perip 1");
+        assertThat(i.messages()).contains(dir.resolve("nginx.conf")
+                + ":11: not mapped: limit_conn: no limit_conn_zone named 'nowhere'; the limit is left out");
+    }
 }
