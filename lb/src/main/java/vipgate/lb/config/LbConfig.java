@@ -31,7 +31,8 @@ import vipgate.transport.Transport;
 /** The whole lb engine configuration, bound from {@code vipgate.lb}. Immutable; a reload builds a new one. */
 public record LbConfig(Transport transport, int eventLoops, ClientSpec client, Duration shutdownDrain,
         Map<String, UpstreamSpec> upstreams, List<VirtualServerSpec> servers, MetricsSpec metrics,
-        AccessLogSpec accessLog, boolean warmup, long maxBufferMemory, BufferingSpec buffering, LimitsSpec limits) {
+        AccessLogSpec accessLog, boolean warmup, long maxBufferMemory, BufferingSpec buffering, LimitsSpec limits,
+        Map<String, MapSpec> maps) {
 
     /**
      * Reads {@code vipgate.lb}; problems are recorded in the section's collector, never thrown, so every
@@ -70,10 +71,14 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         Map<String, LimitsSpec.ConnZoneSpec> connZones = new LinkedHashMap<>();
         lb.namedObjects("limit-conn-zones", connZoneDefaults).forEach((name, z) -> connZones.put(name, bindConnZone(z)));
         int connStatus = lb.integer("limit-conn-status", 400, 599);
+        Map<String, MapSpec> maps = new LinkedHashMap<>();
+        Config mapValueDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.map-value");
+        lb.namedObjects("maps", Section.elementDefaults(reference, "vipgate-defaults.lb.map"))
+                .forEach((name, m) -> maps.put(name, bindMap(name, m, mapValueDefaults)));
         Config limitDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.limit-req");
         Config connDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.limit-conn");
         Binding binding = new Binding(locationDefaults, rewriteDefaults, limitDefaults, connDefaults, upstreams.keySet(),
-                zones.keySet(), connZones.keySet(), tlsDefaults, certificateDefaults, now);
+                zones.keySet(), connZones.keySet(), maps.keySet(), tlsDefaults, certificateDefaults, now);
         List<VirtualServerSpec> servers = new ArrayList<>();
         List<Section> serverSections = lb.objectList("servers", vhostDefaults);
         for (Section s : serverSections) {
@@ -87,13 +92,49 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         AccessLogSpec accessLog = bindAccessLog(lb);
         return new LbConfig(transport, eventLoops, client, drain, Map.copyOf(upstreams), List.copyOf(servers), metrics,
                 accessLog, lb.bool("warmup"), lb.bytesOrAuto("max-buffer-memory"), bindBuffering(lb.section("proxy-buffering")),
-                new LimitsSpec(Map.copyOf(zones), limitStatus, Map.copyOf(connZones), connStatus));
+                new LimitsSpec(Map.copyOf(zones), limitStatus, Map.copyOf(connZones), connStatus), Map.copyOf(maps));
     }
 
     /** What binding a server needs from the rest of the file: element defaults and the names it may refer to. */
     private record Binding(Config locationDefaults, Config rewriteDefaults, Config limitDefaults, Config connDefaults,
-            Set<String> upstreamNames, Set<String> zoneNames, Set<String> connZoneNames, Config tlsDefaults,
+            Set<String> upstreamNames, Set<String> zoneNames, Set<String> connZoneNames, Set<String> mapNames, Config tlsDefaults,
             Config certificateDefaults, Instant now) {
+    }
+
+    /** nginx's map: a name that is no built-in variable, a source, string or regex matches and their values. */
+    private static MapSpec bindMap(String name, Section m, Config valueDefaults) {
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*") || Template.isBuiltIn(name)) {
+            m.problem("source", "'" + name + "' cannot name a map: use letters, digits and '_', and no name of nginx's own"
+                    + " variables ($host, $http_*, $arg_*, ...)");
+        }
+        String source = m.string("source");
+        checkTemplate(m, "source", "", source);
+        List<MapSpec.Entry> entries = new ArrayList<>();
+        for (Section v : m.objectList("values", valueDefaults)) {
+            String match = v.string("match");
+            if (match.startsWith("~")) {
+                boolean caseless = match.startsWith("~*");
+                try {
+                    NginxRegex.compile(match.substring(caseless ? 2 : 1), caseless);
+                } catch (IllegalArgumentException e) {
+                    v.problem("match", e.getMessage());
+                }
+            }
+            String value = v.string("value");
+            checkMapValue(v, "value", value);
+            entries.add(new MapSpec.Entry(match, value));
+        }
+        String byDefault = m.string("default");
+        checkMapValue(m, "default", byDefault);
+        return new MapSpec(name, source, entries, byDefault);
+    }
+
+    /** A map's value may use variables, but not the map regex's captures, which vipgate does not keep. */
+    private static void checkMapValue(Section s, String key, String value) {
+        if (value.matches("(?s).*\\$\\{?[1-9].*")) {
+            s.problem(key, "vipgate's map values cannot use the captures of the map's regex ($1..$9); match a whole value instead");
+        }
+        checkTemplate(s, key, "", value);
     }
 
     private static String bindZoneKey(Section z) {
@@ -320,7 +361,8 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
             s.problem("listen", "a server needs at least one listen address such as \"0.0.0.0:80\"");
         }
         List<String> names = s.stringOrList("server-names");
-        Set<String> serverCaptures = new HashSet<>();
+        // the maps are variables of every template of the server, like the captures of its regexes
+        Set<String> serverCaptures = new HashSet<>(b.mapNames());
         List<RewriteSpec> serverRewrites = bindRewrites(s, rewriteDefaults, serverCaptures);
         String serverReturn = bindReturn(s, serverCaptures);
         LimitsSpec.Applied serverLimits = bindLimits(s, b);

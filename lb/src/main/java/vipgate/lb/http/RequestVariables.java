@@ -43,8 +43,11 @@ public interface RequestVariables {
         return null;
     }
 
-    /** A named group of the last regex that matched, or null. */
-    default String capture(String name) {
+    /**
+     * A variable the config defines by name: a named group of the last regex that matched, else a map
+     * ({@code vipgate.lb.maps}); null when it has no value.
+     */
+    default String named(String name) {
         return null;
     }
 

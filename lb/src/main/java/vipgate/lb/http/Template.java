@@ -38,7 +38,7 @@ public final class Template {
     }
 
     /** One piece of a template: literal text or a variable, appending its raw value. */
-    sealed interface Part permits Literal, Header, Arg, Cookie, Capture, NamedCapture, Variable {
+    sealed interface Part permits Literal, Header, Arg, Cookie, Capture, Named, Variable {
         void append(StringBuilder out, RequestVariables vars, long nowMillis);
     }
 
@@ -90,10 +90,11 @@ public final class Template {
     }
 
     /** {@code $name}: a named group of a regex of the same location or server. */
-    private record NamedCapture(String name) implements Part {
+    /** A variable the config defines: a regex's named group, or a map. */
+    private record Named(String name) implements Part {
         @Override
         public void append(StringBuilder out, RequestVariables vars, long nowMillis) {
-            appendPresent(out, vars.capture(name));
+            appendPresent(out, vars.named(name));
         }
     }
 
@@ -127,10 +128,10 @@ public final class Template {
     }
 
     /**
-     * Parses a template that may also name the groups {@code captureNames} of the regexes before it ($1..$9 are
-     * always allowed, as in nginx).
+     * Parses a template that may also use the variables the config defines, {@code names}: the named groups of the
+     * regexes before it and the maps ($1..$9 are always allowed, as in nginx).
      */
-    public static Template parse(String source, Set<String> captureNames) {
+    public static Template parse(String source, Set<String> names) {
         List<Part> parts = new ArrayList<>();
         StringBuilder literal = new StringBuilder();
         int i = 0;
@@ -174,13 +175,19 @@ public final class Template {
                 parts.add(new Literal(literal.toString()));
                 literal.setLength(0);
             }
-            parts.add(variable(name, captureNames));
+            parts.add(variable(name, names));
             i = next;
         }
         if (literal.length() > 0) {
             parts.add(new Literal(literal.toString()));
         }
         return new Template(source, parts);
+    }
+
+    /** Whether {@code $name} is one of nginx's own variables (or a $http_, $arg_, $cookie_ family), not one to define. */
+    public static boolean isBuiltIn(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return VARIABLES.containsKey(n) || n.matches("[1-9]|(http|arg|cookie)_.+");
     }
 
     private static Part variable(String name, Set<String> captureNames) {
@@ -191,9 +198,9 @@ public final class Template {
         if (name.length() == 1 && name.charAt(0) >= '1' && name.charAt(0) <= '9') {
             return new Capture(name.charAt(0) - '0');
         }
-        for (String capture : captureNames) {
-            if (capture.equalsIgnoreCase(name)) {
-                return new NamedCapture(capture);
+        for (String defined : captureNames) {
+            if (defined.equalsIgnoreCase(name)) {
+                return new Named(defined);
             }
         }
         if (name.startsWith(HEADER_PREFIX) && name.length() > HEADER_PREFIX.length()) {

@@ -46,6 +46,7 @@ import vipgate.lb.limit.LimitReq;
 import vipgate.lb.route.Answer;
 import vipgate.lb.route.Captures;
 import vipgate.lb.route.Location;
+import vipgate.lb.route.NginxMap;
 import vipgate.lb.route.NginxRegex;
 import vipgate.lb.route.RequestRoute;
 import vipgate.lb.route.Return;
@@ -956,9 +957,23 @@ final class ProxyExchange implements RequestVariables {
     }
 
     @Override
-    public String capture(String name) {
+    public String named(String name) {
         Captures c = route == null ? null : route.captures();
-        return c == null ? null : c.group(name);
+        String captured = c == null ? null : c.group(name);
+        if (captured != null) {
+            return captured;
+        }
+        NginxMap map = routing.maps().get(name);
+        if (map == null) {
+            return null;
+        }
+        try {
+            return map.value(this);
+        } catch (NginxRegex.BudgetExceeded e) {
+            LOG.log(e.first() ? Level.WARNING : Level.FINE, () -> e.getMessage() + " in map $" + name + " (" + request.method()
+                    + " " + request.uri() + " from " + remoteAddr() + "): the map's value is empty; simplify the regex");
+            return null;
+        }
     }
 
     @Override

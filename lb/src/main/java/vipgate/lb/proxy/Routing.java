@@ -23,6 +23,7 @@ import vipgate.lb.http.HeaderRewrite;
 import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.route.Location;
 import vipgate.lb.route.LocationPath;
+import vipgate.lb.route.NginxMap;
 import vipgate.lb.route.NginxRegex;
 import vipgate.lb.route.Return;
 import vipgate.lb.route.Rewrite;
@@ -32,7 +33,7 @@ import vipgate.lb.tls.ServerTls;
 
 /** Everything a request needs from the configuration, swapped as one immutable snapshot on reload. */
 public record Routing(Router router, Map<String, UpstreamGroup> upstreams, ClientSpec client,
-        BufferingSpec buffering, LimitZones limits, Map<TlsSpec, ServerTls> tls) {
+        BufferingSpec buffering, LimitZones limits, Map<TlsSpec, ServerTls> tls, Map<String, NginxMap> maps) {
 
     /** Builds the snapshot of {@code config}, reusing running upstream groups whose spec did not change. */
     public static Routing compile(LbConfig config, Map<String, UpstreamGroup> running, LbMetrics metrics) {
@@ -54,6 +55,8 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
     private static Routing compile(LbConfig config, Map<String, UpstreamGroup> running, LimitZones runningZones,
             Map<TlsSpec, ServerTls> runningTls, LbMetrics metrics) {
         LimitZones zones = LimitZones.compile(config.limits(), runningZones);
+        Map<String, NginxMap> maps = new HashMap<>();
+        config.maps().forEach((name, spec) -> maps.put(name, new NginxMap(spec)));
         Map<String, UpstreamGroup> groups = new HashMap<>();
         for (UpstreamSpec spec : config.upstreams().values()) {
             UpstreamGroup old = running.get(spec.name());
@@ -64,7 +67,7 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
         for (VirtualServerSpec vs : config.servers()) {
             ServerTls serverTls = vs.tls().map(spec -> tls.computeIfAbsent(spec,
                     s -> runningTls.containsKey(s) ? runningTls.get(s) : ServerTls.build(s))).orElse(null);
-            Set<String> serverCaptures = new HashSet<>();
+            Set<String> serverCaptures = new HashSet<>(maps.keySet());
             List<Rewrite> serverRewrites = rewrites(vs.rewrites(), serverCaptures);
             List<Location> locations = new ArrayList<>();
             for (LocationSpec l : vs.locations()) {
@@ -85,7 +88,7 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
                     returns(vs.returns(), serverCaptures), zones.limits(vs.limits()), AccessRules.parse(vs.access()), realIp,
                     vs.proxyProtocol(), locations, ErrorPages.load(vs.errorPages()), serverTls));
         }
-        return new Routing(new Router(hosts), Map.copyOf(groups), config.client(), config.buffering(), zones, Map.copyOf(tls));
+        return new Routing(new Router(hosts), Map.copyOf(groups), config.client(), config.buffering(), zones, Map.copyOf(tls), Map.copyOf(maps));
     }
 
     private static List<Rewrite> rewrites(List<RewriteSpec> specs, Set<String> captures) {

@@ -148,7 +148,7 @@ class TemplateTest {
         }
 
         @Override
-        public String capture(String name) {
+        public String named(String name) {
             return name.equals("user_id") ? "42" : null;
         }
     }

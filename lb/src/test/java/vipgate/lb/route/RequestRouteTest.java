@@ -31,7 +31,7 @@ class RequestRouteTest {
         @Override public String uri() { return route.uri(); }
         @Override public String args() { return route.args(); }
         @Override public String capture(int n) { return route.captures() == null ? null : route.captures().group(n); }
-        @Override public String capture(String name) { return route.captures() == null ? null : route.captures().group(name); }
+        @Override public String named(String name) { return route.captures() == null ? null : route.captures().group(name); }
     }
 
     private static Location location(String path, String upstream, String... directives) {

@@ -84,6 +84,9 @@ public final class NginxImport {
     /** limit_conn_zone definitions by name, in the order read. */
     private final Hocon.Obj connZones = new Hocon.Obj();
     private final Set<String> connZoneNames = new HashSet<>();
+    /** map definitions by the name of their variable, in the order read. */
+    private final Hocon.Obj maps = new Hocon.Obj();
+    private final Set<String> mapNames = new HashSet<>();
     private Hocon.Obj accessLog;
     private Directive accessLogFrom;
 
@@ -149,11 +152,19 @@ public final class NginxImport {
                 limitReqZone(d);
             } else if (d.name().equals("limit_conn_zone")) {
                 limitConnZone(d);
+            } else if (d.name().equals("map") && d.block() && d.args().size() == 2 && d.args().get(1).startsWith("$")) {
+                // every map first: a template may name one defined further down, as in nginx
+                mapNames.add(d.args().get(1).substring(1).toLowerCase(Locale.ROOT));
+            }
+        }
+        for (Directive d : http) {
+            if (d.name().equals("map")) {
+                map(d);
             }
         }
         for (Directive d : http) {
             switch (d.name()) {
-                case "upstream", "log_format", "limit_req_zone", "limit_conn_zone" -> {
+                case "upstream", "log_format", "limit_req_zone", "limit_conn_zone", "map" -> {
                 }
                 case "limit_req_status" -> limitStatus(d, "limit-req-status");
                 case "limit_conn_status" -> limitStatus(d, "limit-conn-status");
@@ -201,6 +212,45 @@ public final class NginxImport {
         }
         zoneNames.add(name);
         zones.put(name, new Hocon.Obj().put("key", key).put("size", NginxValues.sizeText(size)).put("rate", rate));
+    }
+
+    /** nginx's {@code map SOURCE $NAME { default VALUE; MATCH VALUE; ... }}: strings and regexes, no map parameters. */
+    private void map(Directive d) {
+        if (!d.block() || d.args().size() != 2 || !d.args().get(1).startsWith("$")) {
+            notMapped(d, "write map SOURCE $NAME { MATCH VALUE; ... }; the map is left out");
+            return;
+        }
+        String name = d.args().get(1).substring(1).toLowerCase(Locale.ROOT);
+        String source = d.args().get(0);
+        if (Template.isBuiltIn(name) || !template(d, source)) {
+            if (Template.isBuiltIn(name)) {
+                notMapped(d, "$" + name + " is one of nginx's own variables; the map is left out");
+            }
+            mapNames.remove(name);
+            return;
+        }
+        Hocon.Obj m = new Hocon.Obj().comment("nginx map at " + d.where()).put("source", source);
+        List<Hocon.Obj> values = new ArrayList<>();
+        for (Directive e : d.children()) {
+            String value = e.args().size() == 1 ? e.args().get(0) : null;
+            switch (e.name()) {
+                case "hostnames", "volatile", "include" -> notMapped(e, "vipgate's maps match strings and regexes only;"
+                        + " '" + e.name() + "' is left out");
+                default -> {
+                    if (value == null) {
+                        notMapped(e, "write MATCH VALUE; left out");
+                    } else if (value.matches("(?s).*\\$\\{?[1-9].*")) {
+                        notMapped(e, "vipgate's map values cannot use the captures of the map's regex ($1..$9); left out");
+                    } else if (template(e, value) && e.name().equals("default")) {
+                        m.put("default", value);
+                    } else if (template(e, value)) {
+                        values.add(new Hocon.Obj().put("match", e.name()).put("value", value));
+                    }
+                }
+            }
+        }
+        m.put("values", values);
+        maps.put(name, m);
     }
 
     /** nginx's {@code limit_conn_zone KEY zone=NAME:SIZE}. */
@@ -803,7 +853,7 @@ public final class NginxImport {
             String value = h.args().get(1);
             if (name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("upgrade")) {
                 notMapped(h, "not needed: vipgate manages Connection itself (keep-alive, and WebSocket upgrades pass through)");
-            } else if (template(h, value)) {
+            } else if (template(h, value, mapNames)) {
                 host |= name.equalsIgnoreCase("host");
                 headers.put(name, value);
             }
@@ -828,7 +878,7 @@ public final class NginxImport {
             boolean always = h.args().size() == 3 && h.args().get(2).equals("always");
             if (h.args().size() != 2 && !always) {
                 notMapped(h, "write add_header NAME VALUE [always]");
-            } else if (template(h, h.args().get(1))) {
+            } else if (template(h, h.args().get(1), mapNames)) {
                 headers.put(h.args().get(0), h.args().get(1));
                 if (!always) {
                     changed(h, "vipgate adds it to every response, as nginx does with 'always' (without it: 2xx/3xx only)");
@@ -955,6 +1005,9 @@ public final class NginxImport {
         }
         if (!connZones.isEmpty()) {
             lb.put("limit-conn-zones", connZones);
+        }
+        if (!maps.isEmpty()) {
+            lb.put("maps", maps);
         }
         if (!servers.isEmpty()) {
             lb.put("servers", servers);
@@ -1102,8 +1155,13 @@ public final class NginxImport {
 
     /** Whether vipgate knows every variable of {@code text}; reported when not. */
     private boolean template(Directive d, String text) {
+        return template(d, text, Set.of());
+    }
+
+    /** {@link #template(Directive, String)} where the maps are variables too (header rules, rewrites, returns). */
+    private boolean template(Directive d, String text, Set<String> names) {
         try {
-            Template.parse(text);
+            Template.parse(text, names);
             return true;
         } catch (IllegalArgumentException e) {
             notMapped(d, e.getMessage());

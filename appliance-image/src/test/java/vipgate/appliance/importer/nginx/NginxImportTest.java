@@ -419,4 +419,27 @@ class NginxImportTest {
         assertThat(i.messages()).contains(dir.resolve("nginx.conf")
                 + ":11: not mapped: limit_conn: no limit_conn_zone named 'nowhere'; the limit is left out");
     }
+
+    @Test
+    void mapsBecomeVariablesOfTheHeaderRules() throws IOException {
+        NginxImports.Imported i = load(WEB + """
+
+                map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+                map $uri $tier { hostnames; ~^/api/ api; default web; ~^/(.*)$ $1; }
+                map $uri $host { default x; }
+                server { listen 80; location / { proxy_pass http://web; proxy_set_header X-Tier $tier; } }
+                """);
+        LbConfig lb = i.config().lb();
+        assertThat(lb.maps()).containsOnlyKeys("connection_upgrade", "tier");
+        assertThat(lb.maps().get("connection_upgrade").entries()).containsExactly(new vipgate.lb.config.MapSpec.Entry("", "close"));
+        assertThat(lb.maps().get("tier").entries()).containsExactly(new vipgate.lb.config.MapSpec.Entry("~^/api/", "api"));
+        assertThat(lb.maps().get("tier").byDefault()).isEqualTo("web");
+        assertThat(lb.servers().get(0).locations().get(0).requestHeaders()).containsEntry("X-Tier", "$tier");
+        assertThat(i.messages()).contains(
+                dir.resolve("nginx.conf") + ":4: not mapped: hostnames: vipgate's maps match strings and regexes only;"
+                        + " 'hostnames' is left out",
+                dir.resolve("nginx.conf") + ":4: not mapped: ~^/(.*)$: vipgate's map values cannot use the captures of the"
+                        + " map's regex ($1..$9); left out",
+                dir.resolve("nginx.conf") + ":5: not mapped: map: $host is one of nginx's own variables; the map is left out");
+    }
 }
