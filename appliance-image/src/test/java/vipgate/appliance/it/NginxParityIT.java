@@ -41,7 +41,7 @@ class NginxParityIT {
             "/v1/x", "/v1x", "/health", "/health/", "/dir", "/dir/", "/dir/x", "/r302", "/r307", "/url", "/text", "/gone",
             "/nocontent", "/close", "/a/../b", "/a//b", "/a/./c", "/x/%2e%2e/y", "/IMAGES/a.png", "/%75sers/1/x",
             "/open/x", "/admin/x", "/ret/x", "/limited/x", "/peruser/x", "/old", "/OLD/x", "/oldx", "/legacy/a", "/x/A.Pdf",
-            "/files/b.pdf");
+            "/files/b.pdf", "/vu/bob/x", "/vu/bob/a%20b", "/vu/x", "/vr/q", "/vq/z");
     /** X-Forwarded-For of the GET requests (none for HEAD): which client a trusted sender names. */
     private static final List<String> FORWARDED = List.of("", "10.0.0.7", "10.0.0.5", "192.0.2.7", "192.0.2.7, 10.0.0.9",
             "10.0.0.5, 192.0.2.7", "not-an-address");

@@ -418,7 +418,15 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 l.problem("upstream", "a location needs an upstream, a return or a rewrite, e.g. upstream = web");
             }
             String passUri = l.string("pass-uri");
-            if (!passUri.isEmpty()) {
+            if (passUri.contains("$")) {
+                // nginx's variable form: the value is the whole target sent, so regex locations may use it
+                checkTemplate(l, "pass-uri", "", passUri, captures);
+                if (!passUri.startsWith("/") && !passUri.startsWith("$")) {
+                    l.problem("pass-uri", "the URI part of nginx's proxy_pass starts with '/' or a variable; got '" + passUri + "'");
+                } else if (upstream.isEmpty()) {
+                    l.problem("pass-uri", "pass-uri needs an upstream to pass to");
+                }
+            } else if (!passUri.isEmpty()) {
                 if (!passUri.startsWith("/")) {
                     l.problem("pass-uri", "the URI part of nginx's proxy_pass starts with '/', e.g. \"/v2/\"; got '" + passUri + "'");
                 } else if (parsed != null && parsed.kind().isRegex()) {

@@ -16,6 +16,17 @@ public final class RequestTarget {
     private RequestTarget() {
     }
 
+    /** Whether {@code target} can stand in a request line: no space, control byte or DEL (nor CR LF to smuggle with). */
+    public static boolean isSendable(String target) {
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * The path used for routing: origin-form or absolute-form, query dropped, dot segments resolved. Null (a 400)
      * for a control byte anywhere in the target, and for an absolute-form target without a host or with userinfo
@@ -24,11 +35,8 @@ public final class RequestTarget {
      */
     public static String routablePath(String uri) {
         String target = uri;
-        for (int i = 0; i < target.length(); i++) {
-            char c = target.charAt(i);
-            if (c <= ' ' || c == 0x7f) {
-                return null;
-            }
+        if (!isSendable(target)) {
+            return null;
         }
         if (!target.startsWith("/")) {
             if ("*".equals(target)) {

@@ -218,6 +218,16 @@ public final class Template {
                 + String.join(", $", captureNames.stream().sorted().toList())));
     }
 
+    /** Whether any part is a variable: the text is not the same for every request. */
+    public boolean hasVariables() {
+        for (Part p : parts) {
+            if (!(p instanceof Literal)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean isEmpty() {
         return parts.length == 0;
     }

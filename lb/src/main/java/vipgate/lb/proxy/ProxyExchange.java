@@ -304,7 +304,15 @@ final class ProxyExchange implements RequestVariables {
         NextUpstreamSpec next = group.spec().nextUpstream();
         String hashKey = group.hashKey().isEmpty() ? null : group.hashKey().evaluate(this);
         selection = SelectionContext.forRequest(hashKey, next.tries());
-        upstreamHead = ForwardHeaders.upstreamRequest(request, route.upstreamTarget(), check.targetAuthority(), check.webSocket(),
+        String target = route.upstreamTarget(this);
+        if (target != null && !RequestTarget.isSendable(target)) {
+            // a pass-uri's variables put decoded bytes (a space, CR LF) into the target: nginx sends them and its
+            // server answers 400; vipgate never writes such a request line, and answers the 400 itself
+            LOG.fine(() -> "pass-uri of " + request.method() + " " + request.uri() + " made an unsendable target; answered 400");
+            respondError(HttpResponseStatus.BAD_REQUEST, false);
+            return;
+        }
+        upstreamHead = ForwardHeaders.upstreamRequest(request, target, check.targetAuthority(), check.webSocket(),
                 location.requestHeaders(), this);
         if (check.hasBody() || check.webSocket()) {
             // the body waits in the client's socket until a server takes it; a tunnel's first bytes wait for the

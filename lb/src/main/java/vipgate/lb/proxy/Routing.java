@@ -18,6 +18,7 @@ import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.Cidr;
 import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.RealIp;
+import vipgate.lb.http.Template;
 import vipgate.lb.limit.LimitZones;
 import vipgate.lb.http.HeaderRewrite;
 import vipgate.lb.metrics.LbMetrics;
@@ -78,7 +79,7 @@ public record Routing(Router router, Map<String, UpstreamGroup> upstreams, Clien
                 }
                 List<Rewrite> rewrites = rewrites(l.rewrites(), captures);
                 locations.add(new Location(path, rewrites, returns(l.returns(), captures), zones.limits(l.limits()),
-                        AccessRules.parse(l.access()), l.upstream(), l.passUri(), HeaderRewrite.of(l.requestHeaders(), captures),
+                        AccessRules.parse(l.access()), l.upstream(), Template.parse(l.passUri(), captures), HeaderRewrite.of(l.requestHeaders(), captures),
                         HeaderRewrite.of(l.responseHeaders(), captures)));
             }
             VirtualServerSpec.RealIpSpec r = vs.realIp();

@@ -3,15 +3,18 @@ package vipgate.lb.route;
 import java.util.List;
 import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.HeaderRewrite;
+import vipgate.lb.http.Template;
 import vipgate.lb.limit.Limits;
 
 /**
  * A compiled location: how it matches, its rewrites and return (nginx's rewrite module, run in that order), where it
- * proxies (an upstream, "" for none, and nginx's proxy_pass URI part, "" for none), its request limits and allow/deny
+ * proxies (an upstream, "" for none, and nginx's proxy_pass URI part, empty for none), its request limits and allow/deny
  * rules (none: the server's, as nginx inherits them) and how headers change.
  */
 public record Location(LocationPath path, List<Rewrite> rewrites, Return returns, Limits limits,
-        AccessRules access, String upstream, String passUri, HeaderRewrite requestHeaders, HeaderRewrite responseHeaders) {
+        AccessRules access, String upstream, Template passUri, HeaderRewrite requestHeaders, HeaderRewrite responseHeaders) {
+
+    private static final Template NO_URI = Template.parse("");
 
     public Location {
         rewrites = List.copyOf(rewrites);
@@ -20,7 +23,7 @@ public record Location(LocationPath path, List<Rewrite> rewrites, Return returns
     /** A location proxying requests, without rewrites: the common case. */
     public static Location proxy(LocationPath path, String upstream, HeaderRewrite requestHeaders,
             HeaderRewrite responseHeaders) {
-        return new Location(path, List.of(), null, Limits.NONE, AccessRules.NONE, upstream, "", requestHeaders, responseHeaders);
+        return new Location(path, List.of(), null, Limits.NONE, AccessRules.NONE, upstream, NO_URI, requestHeaders, responseHeaders);
     }
 
     /**

@@ -87,11 +87,16 @@ public final class RequestRoute {
 
     /**
      * The target to send upstream in place of the client's, or null to send the client's unchanged: nginx's
-     * proxy_pass rule. A URI part replaces the part of {@code $uri} the location's prefix matched (all of it after
-     * a {@code break} rewrite); without one a rewritten URI is sent. Both re-escaped, with {@code $args}.
+     * proxy_pass rule. A URI part with variables is sent as it evaluates, in place of the whole target (nginx's
+     * variable form: "proxy_pass http://app/u/$1$is_args$args"). A fixed one replaces the part of {@code $uri} the
+     * location's prefix matched (all of it after a {@code break} rewrite); without one a rewritten URI is sent. Both
+     * re-escaped, with {@code $args}.
      */
-    public String upstreamTarget() {
-        String passUri = location.passUri();
+    public String upstreamTarget(RequestVariables vars) {
+        if (location.passUri().hasVariables()) {
+            return location.passUri().evaluate(vars);
+        }
+        String passUri = location.passUri().toString();
         if (passUri.isEmpty() && !rewritten) {
             return null;
         }

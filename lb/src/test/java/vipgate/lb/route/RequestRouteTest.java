@@ -12,6 +12,7 @@ import vipgate.lb.http.ErrorPages;
 import vipgate.lb.http.RealIp;
 import vipgate.lb.http.HeaderRewrite;
 import vipgate.lb.http.RequestVariables;
+import vipgate.lb.http.Template;
 
 class RequestRouteTest {
 
@@ -50,7 +51,8 @@ class RequestRouteTest {
                 rewrites.add(rewrite(d));
             }
         }
-        return new Location(p, rewrites, ret, Limits.NONE, AccessRules.NONE, upstream, passUri, HeaderRewrite.NONE, HeaderRewrite.NONE);
+        return new Location(p, rewrites, ret, Limits.NONE, AccessRules.NONE, upstream,
+                Template.parse(passUri, p.regex() == null ? Set.of() : p.regex().names().keySet()), HeaderRewrite.NONE, HeaderRewrite.NONE);
     }
 
     private static Rewrite rewrite(String directive) {
@@ -68,7 +70,11 @@ class RequestRouteTest {
         return host(List.of(), null, locations);
     }
 
-    private record Result(RequestRoute route, Answer answer) {
+    private record Result(RequestRoute route, Answer answer, Vars vars) {
+        String target() {
+            return route.upstreamTarget(vars);
+        }
+
         String upstream() {
             return answer == null ? route.location().upstream() : null;
         }
@@ -77,7 +83,7 @@ class RequestRouteTest {
     private static Result resolve(VirtualHost host, String uri, String args) {
         Vars vars = new Vars();
         vars.route = new RequestRoute(uri, args);
-        return new Result(vars.route, vars.route.resolve(host, vars));
+        return new Result(vars.route, vars.route.resolve(host, vars), vars);
     }
 
     private static String upstreamFor(VirtualHost host, String uri) {
@@ -149,13 +155,13 @@ class RequestRouteTest {
                 location("/chain/", "chain", "^/chain/(.*)$ /new/$1", "return 418"));
         Result last = resolve(h, "/old/a", "q=1");
         assertThat(last.upstream()).isEqualTo("new");
-        assertThat(last.route().upstreamTarget()).isEqualTo("/new/a?q=1");
+        assertThat(last.target()).isEqualTo("/new/a?q=1");
         Result broke = resolve(h, "/stay/a", "");
         assertThat(broke.upstream()).as("break stays in its location").isEqualTo("stay");
-        assertThat(broke.route().upstreamTarget()).isEqualTo("/elsewhere/a");
+        assertThat(broke.target()).isEqualTo("/elsewhere/a");
         assertThat(resolve(h, "/chain/a", "").answer()).as("no flag goes on to the next directive")
                 .isEqualTo(Answer.status(418));
-        assertThat(resolve(h, "/new/a", "").route().upstreamTarget()).as("untouched: the client's target").isNull();
+        assertThat(resolve(h, "/new/a", "").target()).as("untouched: the client's target").isNull();
     }
 
     @Test
@@ -178,7 +184,7 @@ class RequestRouteTest {
                 .isEqualTo(Answer.redirect(302, "/q/a"));
         assertThat(resolve(h, "/abs/a", "").answer()).isEqualTo(Answer.redirect(302, "https://other.test/a"));
         Result internal = resolve(h, "/i/v", "x=1");
-        assertThat(internal.route().upstreamTarget()).isEqualTo("/j?k=v&x=1");
+        assertThat(internal.target()).isEqualTo("/j?k=v&x=1");
     }
 
     @Test
@@ -193,7 +199,7 @@ class RequestRouteTest {
                 location("/", "root"), location("/api/", "api"));
         Result r = resolve(h, "/legacy/x", "");
         assertThat(r.upstream()).isEqualTo("api");
-        assertThat(r.route().upstreamTarget()).isEqualTo("/api/x");
+        assertThat(r.target()).isEqualTo("/api/x");
         VirtualHost redirectAll = host(List.of(), Return.parse("301 https://$host$request_uri", Set.of()));
         assertThat(resolve(redirectAll, "/any", "").answer()).isEqualTo(Answer.redirect(301, "https://example.test/orig?x=1"));
     }
@@ -205,9 +211,19 @@ class RequestRouteTest {
                 passing("= /health", "app", "/status"),
                 passing("/b/", "app", "/v3/", "^/b/(.*)$ /c/$1 break"));
         Result r = resolve(h, "/api/users/a b", "page=2");
-        assertThat(r.route().upstreamTarget()).isEqualTo("/v2/users/a%20b?page=2");
-        assertThat(resolve(h, "/health", "").route().upstreamTarget()).isEqualTo("/status");
-        assertThat(resolve(h, "/b/x", "").route().upstreamTarget()).as("after a break: the whole new URI")
+        assertThat(r.target()).isEqualTo("/v2/users/a%20b?page=2");
+        assertThat(resolve(h, "/health", "").target()).isEqualTo("/status");
+        assertThat(resolve(h, "/b/x", "").target()).as("after a break: the whole new URI")
                 .isEqualTo("/v3//c/x");
+    }
+
+    @Test
+    void aPassUriWithVariablesIsSentAsItEvaluates() {
+        VirtualHost h = host(
+                passing("~ ^/u/(?<who>[^/]+)/(.*)$", "app", "/users/$who/$2$is_args$args"),
+                passing("/raw/", "app", "$request_uri"));
+        assertThat(resolve(h, "/u/bob/a/b", "x=1").target()).isEqualTo("/users/bob/a/b?x=1");
+        assertThat(resolve(h, "/u/bob/c", "").target()).as("no arguments unless written").isEqualTo("/users/bob/c");
+        assertThat(resolve(h, "/raw/z", "q=1").target()).isEqualTo("/orig?x=1");
     }
 }

@@ -761,26 +761,42 @@ public final class NginxImport {
         }
     }
 
+    /** Where the host of an http:// URL ends: at the URI part, which starts with '/' or a variable. */
+    private static int hostEnd(String url) {
+        int end = 7;
+        while (end < url.length() && url.charAt(end) != '/' && url.charAt(end) != '$') {
+            end++;
+        }
+        return end;
+    }
+
     /** The upstream a proxy_pass names, made from the address when it names none; empty (reported) otherwise. */
     private Optional<Upstream> target(Directive p, LocationPath path) {
         String url = p.arg().orElse("");
-        if (p.args().size() != 1 || url.contains("$")) {
-            notMapped(p, "vipgate needs a fixed http://upstream (no variables); the location is left out");
-            return Optional.empty();
-        }
         if (!url.regionMatches(true, 0, "http://", 0, 7)) {
             notMapped(p, "vipgate reaches upstreams over plain HTTP only (http://...); the location is left out");
             return Optional.empty();
         }
-        String rest = url.substring(7);
-        int slash = rest.indexOf('/');
-        String host = slash < 0 ? rest : rest.substring(0, slash);
-        String uri = slash < 0 ? "" : rest.substring(slash);
+        int hostEnd = hostEnd(url);
+        String host = url.substring(7, hostEnd);
+        String uri = url.substring(hostEnd);
+        if (p.args().size() != 1 || host.contains("$") || (url.length() > hostEnd && url.charAt(hostEnd) == '$' && host.isEmpty())) {
+            notMapped(p, "vipgate needs a fixed upstream name (variables only in the URI part, e.g."
+                    + " http://app/u/$1); the location is left out");
+            return Optional.empty();
+        }
+        Set<String> names = new HashSet<>(mapNames);
+        if (path.regex() != null) {
+            names.addAll(path.regex().names().keySet());
+        }
+        if (uri.contains("$") && !template(p, uri, names)) {
+            return Optional.empty();
+        }
         if (host.isEmpty() || host.startsWith("unix:")) {
             notMapped(p, "vipgate reaches upstream servers over TCP only; the location is left out");
             return Optional.empty();
         }
-        if (!uri.isEmpty() && path.kind().isRegex()) {
+        if (!uri.isEmpty() && !uri.contains("$") && path.kind().isRegex()) {
             notMapped(p, "nginx refuses a URI part in a regex location (\"proxy_pass cannot have URI part in location given by"
                     + " regular expression\"); the location is left out");
             return Optional.empty();
@@ -818,10 +834,10 @@ public final class NginxImport {
         }
         loc.put("path", path.toString()).put("upstream", u.name);
         String url = proxyPass.arg().orElse("");
-        int slash = url.indexOf('/', 7);
-        String uri = slash < 0 ? "" : url.substring(slash);
-        if (!uri.isEmpty() && !uri.equals(path.text())) {
-            // nginx's prefix replacement; the same URI as the prefix changes nothing, so it is left out
+        String uri = url.substring(hostEnd(url));
+        if (uri.contains("$") || (!uri.isEmpty() && !uri.equals(path.text()))) {
+            // nginx's prefix replacement (the same URI as the prefix changes nothing, so it is left out), or the
+            // variable form, sent as it evaluates
             loc.put("pass-uri", uri);
         }
         Hocon.Obj request = requestHeaders(scope);

@@ -151,7 +151,7 @@ class NginxImportTest {
         assertThat(lb.servers().get(0).locations().get(0).requestHeaders()).isEqualTo(Map.of("Host", "$proxy_host"));
         assertThat(lb.servers().get(0).locations()).extracting(LocationSpec::passUri).containsExactly("", "/x/");
         i.assertReports(":6: not mapped: proxy_pass: vipgate reaches upstreams over plain HTTP only",
-                ":7: not mapped: proxy_pass: vipgate needs a fixed http://upstream");
+                ":7: not mapped: proxy_pass: vipgate needs a fixed upstream name");
     }
 
     @Test
