@@ -45,6 +45,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         Config healthDefaults = Section.elementDefaults(reference, "vipgate-defaults.health-check");
         Config tlsDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.tls");
         Config certificateDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.tls-certificate");
+        Config upstreamTlsDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.upstream-tls");
         // certificates are checked against the clock of the load: one that expired is refused at start and reload
         Instant now = Instant.now();
 
@@ -59,7 +60,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
 
         Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
         lb.namedObjects("upstreams", upstreamDefaults).forEach((name, u) ->
-                upstreams.put(name, bindUpstream(name, u, serverDefaults, healthDefaults)));
+                upstreams.put(name, bindUpstream(name, u, serverDefaults, healthDefaults, upstreamTlsDefaults, now)));
 
         Config zoneDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.limit-req-zone");
         Map<String, LimitsSpec.ZoneSpec> zones = new LinkedHashMap<>();
@@ -185,7 +186,8 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 c.positiveDuration("send-timeout"), c.bool("underscores-in-headers"));
     }
 
-    private static UpstreamSpec bindUpstream(String name, Section u, Config serverDefaults, Config healthDefaults) {
+    private static UpstreamSpec bindUpstream(String name, Section u, Config serverDefaults, Config healthDefaults,
+            Config tlsDefaults, Instant now) {
         Algorithm algorithm = u.enumValue("algorithm", Algorithm.class);
         String hashKey = u.string("hash-key");
         checkTemplate(u, "hash-key", "", hashKey);
@@ -230,7 +232,8 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 n.bool("non-idempotent"));
         HealthCheckSpec health = HealthCheckSpec.bind(u.section("health-check", healthDefaults));
         return new UpstreamSpec(name, algorithm, hashKey, List.copyOf(servers), keepalive, next,
-                u.positiveDuration("connect-timeout"), u.positiveDuration("read-timeout"), u.positiveDuration("send-timeout"), health);
+                u.positiveDuration("connect-timeout"), u.positiveDuration("read-timeout"), u.positiveDuration("send-timeout"), health,
+                UpstreamTlsSpec.bind(u, tlsDefaults, now));
     }
 
     /**

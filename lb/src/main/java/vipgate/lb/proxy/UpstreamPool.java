@@ -10,11 +10,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslHandler;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.config.KeepaliveSpec;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.pool.LoopPool;
 import vipgate.lb.pool.UpstreamConnection;
+import vipgate.lb.tls.UpstreamTls;
 import vipgate.balance.Peer;
 
 /**
@@ -77,16 +79,39 @@ public final class UpstreamPool implements UpstreamConnector {
             connectTimeoutMillis = timeout;
         }
         long start = System.nanoTime();
-        bootstrap.connect(peer.address()).addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
-                server.connectTime().recordNanos(System.nanoTime() - start);
-                server.connectionOpened();
-                f.channel().closeFuture().addListener(closed -> server.connectionClosed());
-                callback.connected(new UpstreamConnection(f.channel(), peer.name(), server));
-            } else {
+        ChannelFuture connecting = bootstrap.connect(peer.address());
+        UpstreamTls tls = group.tls();
+        // the pipeline exists (registration is done on this loop); the TLS handler goes before the HTTP codec and
+        // starts its handshake once the connection is up, which must finish within the connect timeout too
+        SslHandler ssl = tls == null ? null
+                : tls.newHandler(connecting.channel().alloc(), group.host(peer), peer.address().getPort(), timeout);
+        if (ssl != null) {
+            connecting.channel().pipeline().addFirst("tls", ssl);
+        }
+        connecting.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
                 callback.connectFailed(f.cause());
+            } else if (ssl == null) {
+                established(f.channel(), peer, server, start, callback);
+            } else {
+                ssl.handshakeFuture().addListener(h -> {
+                    if (h.isSuccess()) {
+                        established(f.channel(), peer, server, start, callback);
+                    } else {
+                        f.channel().close();
+                        callback.connectFailed(h.cause());
+                    }
+                });
             }
         });
+    }
+
+    /** The connection is ready for requests; its connect time includes a TLS handshake, as nginx's does. */
+    private static void established(Channel ch, Peer peer, ServerMetrics server, long start, Callback callback) {
+        server.connectTime().recordNanos(System.nanoTime() - start);
+        server.connectionOpened();
+        ch.closeFuture().addListener(closed -> server.connectionClosed());
+        callback.connected(new UpstreamConnection(ch, peer.name(), server));
     }
 
     @Override
