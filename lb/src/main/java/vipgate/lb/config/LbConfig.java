@@ -230,10 +230,17 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         }
         NextUpstreamSpec next = new NextUpstreamSpec(Set.copyOf(on), n.integer("tries", 0, 1000), n.duration("timeout"),
                 n.bool("non-idempotent"));
-        HealthCheckSpec health = HealthCheckSpec.bind(u.section("health-check", healthDefaults));
+        Section h = u.section("health-check", healthDefaults);
+        HealthCheckSpec health = HealthCheckSpec.bind(h);
+        Optional<UpstreamTlsSpec> tls = UpstreamTlsSpec.bind(u, tlsDefaults, now);
+        if (tls.isPresent() && health.type() == HealthCheckSpec.Type.HTTP) {
+            // a plaintext GET to a TLS port fails every time (nginx: 400 "plain HTTP request was sent to HTTPS port")
+            h.problem("type", "the servers of upstream '" + name + "' speak TLS, and an http check is plaintext; "
+                    + "use type = tcp (or script) for them");
+        }
         return new UpstreamSpec(name, algorithm, hashKey, List.copyOf(servers), keepalive, next,
                 u.positiveDuration("connect-timeout"), u.positiveDuration("read-timeout"), u.positiveDuration("send-timeout"), health,
-                UpstreamTlsSpec.bind(u, tlsDefaults, now));
+                tls);
     }
 
     /**

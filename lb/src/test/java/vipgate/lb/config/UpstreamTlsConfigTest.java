@@ -95,5 +95,8 @@ class UpstreamTlsConfigTest {
         assertThat(problems(config("protocols = [\"TLSv1\"]"))).singleElement().asString()
                 .contains("TLSv1 is broken (RFC 8996) and not available");
         assertThat(problems(config("verfiy = false"))).singleElement().asString().contains("verfiy");
+        // the block closed early: tls { }, health-check { type = http }
+        assertThat(problems(config("}, health-check { type = http"))).singleElement().asString()
+                .contains("health-check.type: the servers of upstream 'web' speak TLS, and an http check is plaintext");
     }
 }
