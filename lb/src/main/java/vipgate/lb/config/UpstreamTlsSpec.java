@@ -6,7 +6,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import javax.net.ssl.SNIHostName;
 import vipgate.config.Section;
 import vipgate.lb.tls.CertifiedKey;
 import vipgate.lb.tls.Pem;
@@ -20,9 +20,6 @@ import vipgate.lb.tls.Pem;
 public record UpstreamTlsSpec(boolean verify, List<X509Certificate> ca, String serverName,
         Optional<CertifiedKey> certificate, List<String> protocols, List<String> ciphers) {
 
-    /** A DNS name as certificates carry it: labels of letters, digits, '-' and '_' (some internal names have it). */
-    private static final Pattern HOST_NAME = Pattern.compile(
-            "(?i)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*");
 
     /** Reads {@code tls} of {@code upstream} when the user wrote one. */
     static Optional<UpstreamTlsSpec> bind(Section upstream, Config defaults, Instant now) {
@@ -46,7 +43,7 @@ public record UpstreamTlsSpec(boolean verify, List<X509Certificate> ca, String s
             }
         }
         String serverName = t.string("server-name").strip();
-        if (!serverName.isEmpty() && (serverName.length() > 253 || !HOST_NAME.matcher(serverName).matches())) {
+        if (!serverName.isEmpty() && !isSniName(serverName)) {
             t.problem("server-name", "'" + serverName + "' is not a host name; write e.g. \"app.internal.example\", or \"\" "
                     + "for each server's own host");
         }
@@ -60,6 +57,19 @@ public record UpstreamTlsSpec(boolean verify, List<X509Certificate> ca, String s
         List<String> protocols = TlsSpec.protocols(t);
         List<String> ciphers = TlsSpec.ciphers(t, protocols);
         return Optional.of(new UpstreamTlsSpec(verify, List.copyOf(ca), serverName, certificate, protocols, ciphers));
+    }
+
+    /** A name SNI can carry (RFC 6066: a DNS host name, no IP address), as the JDK's SNIHostName takes it. */
+    private static boolean isSniName(String name) {
+        if (name.matches("[0-9.]+") || name.contains(":") || name.endsWith(".")) {
+            return false;
+        }
+        try {
+            new SNIHostName(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     @Override

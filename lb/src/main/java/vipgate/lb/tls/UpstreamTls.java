@@ -5,8 +5,12 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.util.List;
 import java.util.logging.Logger;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import vipgate.lb.config.UpstreamTlsSpec;
 
 /**
@@ -52,14 +56,20 @@ public final class UpstreamTls {
     }
 
     /**
-     * A handler for a new connection to a server at {@code host} (as its address was written) and {@code port}: the
+     * A handler for a new connection to a server at {@code host} (as its address was written) and {@code port}. The
+     * session to resume is the one of that host and port, so servers sharing a server-name each resume their own; the
      * name of {@code server-name}, else that host, goes in SNI (unless an IP address) and is checked against the
-     * certificate, and keys the session to resume.
+     * certificate (the JDK's check takes the SNI name before the host, on both providers).
      */
     public SslHandler newHandler(ByteBufAllocator alloc, String host, int port, long handshakeTimeoutMillis) {
-        String name = spec.serverName().isEmpty() ? host : spec.serverName();
-        SslHandler handler = context.newHandler(alloc, name, port);
+        SslHandler handler = context.newHandler(alloc, host, port);
         handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+        if (!spec.serverName().isEmpty()) {
+            SSLEngine engine = handler.engine();
+            SSLParameters parameters = engine.getSSLParameters();
+            parameters.setServerNames(List.of(new SNIHostName(spec.serverName())));
+            engine.setSSLParameters(parameters);
+        }
         return handler;
     }
 }

@@ -92,6 +92,9 @@ class UpstreamTlsConfigTest {
                 .asString().contains("expired on 2020-02-01T00:00:00Z");
         assertThat(problems(config("server-name = \"bad name/\""))).singleElement().asString()
                 .contains("'bad name/' is not a host name");
+        // SNI carries no IP address (RFC 6066): without server-name an IP of the address is checked instead
+        assertThat(problems(config("server-name = \"10.0.0.1\""))).singleElement().asString()
+                .contains("'10.0.0.1' is not a host name");
         assertThat(problems(config("protocols = [\"TLSv1\"]"))).singleElement().asString()
                 .contains("TLSv1 is broken (RFC 8996) and not available");
         assertThat(problems(config("verfiy = false"))).singleElement().asString().contains("verfiy");

@@ -23,16 +23,20 @@ import vipgate.testkit.RawHttp;
 import vipgate.testkit.TlsFiles;
 
 /**
- * HTTPS upstreams (nginx proxy_pass https://) against real nginx-light {@code listen ssl} nodes: a verified server
- * answers, with the configured SNI name or checked by its IP address; a certificate from another CA or for another
- * name is a 502 with the reason in the error log and a TLS failure in the server's metrics; a node that wants a
- * client certificate (ssl_verify_client on) gets vipgate's; and new connections resume the TLS session.
+ * HTTPS upstreams (nginx proxy_pass https://) against real nginx-light {@code listen ssl} nodes: verified servers
+ * answer, checked for the configured server-name (sent in SNI) or, without one, for their IP address; a certificate
+ * from another CA or for another name is a 502 with the reason in the error log and a TLS failure in the server's
+ * metrics; a node that wants a client certificate (ssl_verify_client on) gets vipgate's; and new connections resume
+ * the TLS session of their own server, also when two servers share the port and the name.
  */
 @ExtendWith(NoLeaks.class)
 class TlsUpstreamIT {
     @TempDir
     static Path dir;
     private static NginxWebNode https;
+    /** The same site on another address and the same port: a second box behind one name. */
+    private static NginxWebNode twin;
+    private static NginxWebNode byIp;
     private static NginxWebNode mtls;
     private static LbUnderTest lb;
     private static final List<String> errorLog = new CopyOnWriteArrayList<>();
@@ -55,12 +59,18 @@ class TlsUpstreamIT {
     @BeforeAll
     static void start() {
         TlsFiles files = TlsFiles.in(dir);
-        TlsFiles.Pair backend = files.ec("backend", "backend.example.test", "127.0.0.1");
-        TlsFiles.Pair other = files.ec("other", "backend.example.test", "127.0.0.1");
+        // a name only: a check of the address instead of server-name would fail
+        TlsFiles.Pair backend = files.ec("backend", "backend.example.test");
+        TlsFiles.Pair other = files.ec("other", "backend.example.test");
+        TlsFiles.Pair ip = files.ec("ip", "127.0.0.1");
         TlsFiles.Pair mtlsNode = files.rsa("mtls-node", "mtls.example.test");
         TlsFiles.Pair client = files.rsa("client", "vipgate.example.test");
-        https = NginxWebNode.builder().body("HTTPS NODE $ssl_server_name $ssl_session_reused\n")
-                .ssl("ssl_certificate " + backend.certificate() + ";", "ssl_certificate_key " + backend.key() + ";").start();
+        String[] site = {"ssl_certificate " + backend.certificate() + ";", "ssl_certificate_key " + backend.key() + ";"};
+        https = NginxWebNode.builder().body("HTTPS NODE $server_addr $ssl_server_name $ssl_session_reused\n").ssl(site).start();
+        twin = NginxWebNode.builder().loopback("127.0.0.2").port(https.port())
+                .body("HTTPS NODE $server_addr $ssl_server_name $ssl_session_reused\n").ssl(site).start();
+        byIp = NginxWebNode.builder().body("HTTPS NODE $server_addr $ssl_server_name $ssl_session_reused\n")
+                .ssl("ssl_certificate " + ip.certificate() + ";", "ssl_certificate_key " + ip.key() + ";").start();
         mtls = NginxWebNode.builder().body("MTLS NODE $ssl_client_s_dn\n")
                 .ssl("ssl_certificate " + mtlsNode.certificate() + ";", "ssl_certificate_key " + mtlsNode.key() + ";",
                         "ssl_verify_client on;", "ssl_client_certificate " + client.certificate() + ";").start();
@@ -69,9 +79,9 @@ class TlsUpstreamIT {
         lb = LbUnderTest.start("""
                 event-loops = 1
                 upstreams {
-                  byname { servers = [ { address = "%1$s" } ], keepalive.idle = 0
+                  byname { servers = [ { address = "%1$s" }, { address = "%8$s" } ], keepalive.idle = 0
                     tls { ca = "%2$s", server-name = "backend.example.test" } }
-                  byip { servers = [ { address = "%1$s" } ], tls { ca = "%2$s" } }
+                  byip { servers = [ { address = "%9$s" } ], tls { ca = "%10$s" } }
                   wrongca { servers = [ { address = "%1$s" } ], tls { ca = "%3$s", server-name = "backend.example.test" } }
                   wrongname { servers = [ { address = "%1$s" } ], tls { ca = "%2$s", server-name = "www.example.test" } }
                   unverified { servers = [ { address = "%1$s" } ], tls { verify = false } }
@@ -85,13 +95,13 @@ class TlsUpstreamIT {
                   { path = "/unverified", upstream = unverified }
                   { path = "/mtls", upstream = mtls }, { path = "/nocert", upstream = nocert } ] } ]
                 """.formatted(https.address(), backend.certificate(), other.certificate(), mtls.address(),
-                mtlsNode.certificate(), client.certificate(), client.key()));
+                mtlsNode.certificate(), client.certificate(), client.key(), twin.address(), byIp.address(), ip.certificate()));
     }
 
     @AfterAll
     static void stop() {
         EXCHANGE_LOG.removeHandler(CAPTURE);
-        Cleanup.close(lb, https, mtls);
+        Cleanup.close(lb, https, twin, byIp, mtls);
     }
 
     private static RawHttp.Response get(String path) throws IOException {
@@ -106,13 +116,19 @@ class TlsUpstreamIT {
     }
 
     @Test
-    void aVerifiedServerAnswersWithTheSniNameAndNewConnectionsResumeTheSession() throws IOException {
-        RawHttp.Response first = get("/byname");
-        assertThat(first.status()).as(first.toString()).isEqualTo(200);
-        assertThat(first.bodyText()).isEqualTo("HTTPS NODE backend.example.test .\n");
-        // the next connection's handshake resumes the first one's session (nginx's $ssl_session_reused "r")
-        RawHttp.Response second = get("/byname");
-        assertThat(second.bodyText()).isEqualTo("HTTPS NODE backend.example.test r\n");
+    void serversCheckedForTheirServerNameEachResumeTheirOwnSession() throws IOException {
+        List<String> bodies = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            RawHttp.Response r = get("/byname");
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            bodies.add(r.bodyText());
+        }
+        // round robin over the two; from each one's second connection on, its own session is resumed (nginx's
+        // $ssl_session_reused "r"), which a cache keyed by the shared name and port would not do
+        assertThat(bodies).containsExactly("HTTPS NODE 127.0.0.1 backend.example.test .\n",
+                "HTTPS NODE 127.0.0.2 backend.example.test .\n", "HTTPS NODE 127.0.0.1 backend.example.test r\n",
+                "HTTPS NODE 127.0.0.2 backend.example.test r\n", "HTTPS NODE 127.0.0.1 backend.example.test r\n",
+                "HTTPS NODE 127.0.0.2 backend.example.test r\n");
         assertThat(server("byname").failures(UpstreamFailure.TLS)).isZero();
     }
 
@@ -121,13 +137,13 @@ class TlsUpstreamIT {
         RawHttp.Response r = get("/byip");
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         // an IP address is never sent in SNI: nginx's $ssl_server_name is empty
-        assertThat(r.bodyText()).startsWith("HTTPS NODE  ");
+        assertThat(r.bodyText()).startsWith("HTTPS NODE 127.0.0.1  ");
     }
 
     @Test
     void aCertificateOfAnotherCaOrForAnotherNameIsA502WithTheReasonLogged() throws IOException {
         // the trust manager's words, on BoringSSL after its "General OpenSslEngine problem"
-        for (List<String> c : List.of(List.of("wrongca", "PKIX path"), List.of("wrongname", "matching www.example.test"))) {
+        for (List<String> c : List.of(List.of("wrongca", "PKIX path"), List.of("wrongname", "No subject alternative"))) {
             String upstream = c.get(0);
             errorLog.clear();
             RawHttp.Response r = get("/" + upstream);
