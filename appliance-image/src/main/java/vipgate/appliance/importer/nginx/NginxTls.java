@@ -256,6 +256,11 @@ final class NginxTls {
      */
     private boolean readable(Directive d) {
         String file = d.arg().orElse("");
+        if (!Path.of(file).isAbsolute()) {
+            findings.notMapped(d, "nginx reads " + file + " relative to its prefix (e.g. /etc/nginx/); write the absolute"
+                    + " path and import again; left out");
+            return false;
+        }
         if (Files.isReadable(Path.of(file))) {
             return true;
         }

@@ -140,7 +140,8 @@ class NginxTlsImportTest {
                   ssl_certificate_key /etc/letsencrypt/live/example.com/privkey.pem;
                   location / { return 200 ok; }
                 }
-                server { listen 8443 ssl; location / { return 200 ok; } }""");
+                server { listen 8443 ssl; location / { return 200 ok; } }
+                server { listen 9443 ssl; ssl_certificate site.crt; ssl_certificate_key site.key; return 200; }""");
 
         assertThat(i.config().lb().servers()).singleElement().satisfies(s -> {
             assertThat(s.listen()).containsExactly(HostPort.parse("0.0.0.0:80"));
@@ -150,6 +151,8 @@ class NginxTlsImportTest {
                         + " copy it to this machine at the same path and import again",
                 ":2: not mapped: server: no certificate vipgate can read; its TLS listens are left out",
                 ":9: not mapped: server: listen ... ssl without ssl_certificate",
-                ":9: not mapped: server: no listen address vipgate can serve");
+                ":9: not mapped: server: no listen address vipgate can serve",
+                ":10: not mapped: ssl_certificate: nginx reads site.crt relative to its prefix (e.g. /etc/nginx/); write the"
+                        + " absolute path");
     }
 }
