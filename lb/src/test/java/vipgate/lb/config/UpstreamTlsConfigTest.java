@@ -74,6 +74,16 @@ class UpstreamTlsConfigTest {
     }
 
     @Test
+    void aReloadOfTheSameFilesGivesAnEqualSpecAndAChangedFileAnother() {
+        String text = config("ca = \"" + ca.certificate() + "\", certificate = \"" + client.certificate() + "\", key = \""
+                + client.key() + "\"");
+        // equal specs keep the running group, its TLS context and so its sessions, across a reload
+        assertThat(LbConfigText.bind(text).upstreams().get("web")).isEqualTo(LbConfigText.bind(text).upstreams().get("web"));
+        assertThat(LbConfigText.bind(config("ca = \"" + other.certificate() + "\"")).upstreams().get("web"))
+                .isNotEqualTo(LbConfigText.bind(config("ca = \"" + ca.certificate() + "\"")).upstreams().get("web"));
+    }
+
+    @Test
     void badFilesAndNamesAreRefusedAtTheirLine() {
         Path missing = dir.resolve("missing.pem");
         assertThat(problems(config("ca = \"" + missing + "\""))).singleElement().asString()
