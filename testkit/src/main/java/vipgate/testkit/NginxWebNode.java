@@ -2,6 +2,7 @@ package vipgate.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,11 +47,15 @@ public final class NginxWebNode implements AutoCloseable {
     private Process master;
     private Thread cleanupHook;
 
-    private NginxWebNode(Path prefix, boolean ownsPrefix, int port, String namespace) {
+    /** The loopback address it listens on when in the test's namespace: 127.0.0.1, or another of 127.0.0.0/8. */
+    private final String loopback;
+
+    private NginxWebNode(Path prefix, boolean ownsPrefix, int port, String namespace, String loopback) {
         this.prefix = prefix;
         this.ownsPrefix = ownsPrefix;
         this.port = port;
         this.namespace = namespace;
+        this.loopback = loopback;
     }
 
     public static Builder builder() {
@@ -74,13 +79,17 @@ public final class NginxWebNode implements AutoCloseable {
         return port;
     }
 
-    /** {@code 127.0.0.1:port}, as written in an upstream's server list. */
+    /** {@code 127.0.0.1:port} (or the other loopback address it was given), as written in an upstream's server list. */
     public String address() {
-        return "127.0.0.1:" + port;
+        return loopback + ":" + port;
     }
 
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create("http://" + loopback + ":" + port + path);
+    }
+
+    private InetSocketAddress socketAddress() {
+        return new InetSocketAddress(loopback, port);
     }
 
     public Path prefix() {
@@ -128,7 +137,7 @@ public final class NginxWebNode implements AutoCloseable {
         // nginx writes its pid file only once every listening socket is bound, so a port that accepts
         // because something else holds it is not taken for nginx's
         boolean listening = Await.until(START_TIMEOUT,
-                () -> !started.isAlive() || (pidIn(pidFile) == started.pid() && (namespace != null || FreePort.accepts(port))));
+                () -> !started.isAlive() || (pidIn(pidFile) == started.pid() && (namespace != null || FreePort.accepts(socketAddress()))));
         if (!started.isAlive() || !listening) {
             killTree();
             throw new IllegalStateException("nginx web node on port " + port + (listening ? " exited" : " did not listen within "
@@ -151,7 +160,7 @@ public final class NginxWebNode implements AutoCloseable {
      */
     public synchronized void stop() {
         killTree();
-        if (!FreePort.awaitRefusing(port, STOP_TIMEOUT)) {
+        if (!Await.until(STOP_TIMEOUT, () -> !FreePort.accepts(socketAddress()))) {
             throw new IllegalStateException("port " + port + " still accepts connections after nginx was killed");
         }
     }
@@ -279,6 +288,7 @@ public final class NginxWebNode implements AutoCloseable {
         private int port;
         private String namespace;
         private String listenHost = "127.0.0.1";
+        private String loopback = "127.0.0.1";
         private String body = "HTTP WEB NODE 01\n";
         private final List<String> locations = new ArrayList<>();
         private final List<String> httpBlocks = new ArrayList<>();
@@ -302,6 +312,16 @@ public final class NginxWebNode implements AutoCloseable {
         public Builder inNamespace(NetNs ns, String host) {
             this.namespace = ns.name();
             this.listenHost = host;
+            return this;
+        }
+
+        /**
+         * Listens on another loopback address, e.g. 127.0.0.2: a second box on the same port as a node on 127.0.0.1,
+         * without a namespace.
+         */
+        public Builder loopback(String address) {
+            this.loopback = address;
+            this.listenHost = address;
             return this;
         }
 
@@ -394,7 +414,7 @@ public final class NginxWebNode implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot prepare an nginx prefix for port " + p, e);
             }
-            NginxWebNode node = new NginxWebNode(prefix, owns, p, namespace);
+            NginxWebNode node = new NginxWebNode(prefix, owns, p, namespace, loopback);
             try {
                 return node.start();
             } catch (RuntimeException e) {

@@ -47,6 +47,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         Config healthDefaults = Section.elementDefaults(reference, "vipgate-defaults.health-check");
         Config tlsDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.tls");
         Config certificateDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.tls-certificate");
+        Config upstreamTlsDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.upstream-tls");
         // certificates are checked against the clock of the load: one that expired is refused at start and reload
         Instant now = Instant.now();
 
@@ -61,7 +62,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
 
         Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
         lb.namedObjects("upstreams", upstreamDefaults).forEach((name, u) ->
-                upstreams.put(name, bindUpstream(name, u, serverDefaults, healthDefaults)));
+                upstreams.put(name, bindUpstream(name, u, serverDefaults, healthDefaults, upstreamTlsDefaults, now)));
 
         Config zoneDefaults = Section.elementDefaults(reference, "vipgate-defaults.lb.limit-req-zone");
         Map<String, LimitsSpec.ZoneSpec> zones = new LinkedHashMap<>();
@@ -266,7 +267,8 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
                 c.positiveDuration("send-timeout"), c.bool("underscores-in-headers"));
     }
 
-    private static UpstreamSpec bindUpstream(String name, Section u, Config serverDefaults, Config healthDefaults) {
+    private static UpstreamSpec bindUpstream(String name, Section u, Config serverDefaults, Config healthDefaults,
+            Config tlsDefaults, Instant now) {
         Algorithm algorithm = u.enumValue("algorithm", Algorithm.class);
         String hashKey = u.string("hash-key");
         checkTemplate(u, "hash-key", "", hashKey);
@@ -309,10 +311,17 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
         }
         NextUpstreamSpec next = new NextUpstreamSpec(Set.copyOf(on), n.integer("tries", 0, 1000), n.duration("timeout"),
                 n.bool("non-idempotent"));
-        HealthCheckSpec health = HealthCheckSpec.bind(u.section("health-check", healthDefaults));
+        Section h = u.section("health-check", healthDefaults);
+        HealthCheckSpec health = HealthCheckSpec.bind(h);
+        Optional<UpstreamTlsSpec> tls = UpstreamTlsSpec.bind(u, tlsDefaults, now);
+        if (tls.isPresent() && health.type() == HealthCheckSpec.Type.HTTP) {
+            // a plaintext GET to a TLS port fails every time (nginx: 400 "plain HTTP request was sent to HTTPS port")
+            h.problem("type", "the servers of upstream '" + name + "' speak TLS, and an http check is plaintext; "
+                    + "use type = tcp (or script) for them");
+        }
         return new UpstreamSpec(name, algorithm, hashKey, List.copyOf(servers), keepalive, next,
                 u.positiveDuration("connect-timeout"), u.positiveDuration("read-timeout"), u.positiveDuration("send-timeout"), health,
-                u.enumValue("send-proxy", UpstreamSpec.SendProxy.class));
+                tls, u.enumValue("send-proxy", UpstreamSpec.SendProxy.class));
     }
 
     /**

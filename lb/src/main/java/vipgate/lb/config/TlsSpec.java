@@ -59,6 +59,16 @@ public record TlsSpec(List<CertifiedKey> certificates, List<String> protocols, L
             t.problem("certificates", "a tls block needs a certificate: certificates = [ { certificate = \"/etc/vipgate/tls/"
                     + "site.crt\", key = \"/etc/vipgate/tls/site.key\" } ]");
         }
+        List<String> protocols = protocols(t);
+        List<String> ciphers = ciphers(t, protocols);
+        TlsSpec spec = new TlsSpec(List.copyOf(byType.values()), protocols, ciphers,
+                t.bool("prefer-server-ciphers"), t.bool("session-tickets"), t.integer("session-cache", 0, 10_000_000),
+                t.positiveDuration("session-timeout"), t.positiveDuration("handshake-timeout"));
+        return Optional.of(spec);
+    }
+
+    /** {@code protocols} of a tls block: TLSv1.2 and/or TLSv1.3, anything else refused with the reason. */
+    static List<String> protocols(Section t) {
         List<String> protocols = t.strings("protocols");
         for (String p : protocols) {
             if (p.equals("TLSv1") || p.equals("TLSv1.1") || p.startsWith("SSL")) {
@@ -70,6 +80,11 @@ public record TlsSpec(List<CertifiedKey> certificates, List<String> protocols, L
         if (protocols.isEmpty()) {
             t.problem("protocols", "name at least one of \"TLSv1.2\", \"TLSv1.3\"");
         }
+        return List.copyOf(protocols);
+    }
+
+    /** {@code ciphers} of a tls block by IANA name, each one the provider offers, a TLS 1.2 one when 1.2 is offered. */
+    static List<String> ciphers(Section t, List<String> protocols) {
         Set<String> ciphers = new LinkedHashSet<>();
         Set<String> supported = TlsProvider.supportedCipherSuites();
         for (String name : t.strings("ciphers")) {
@@ -83,10 +98,7 @@ public record TlsSpec(List<CertifiedKey> certificates, List<String> protocols, L
         if (protocols.contains("TLSv1.2") && ciphers.stream().noneMatch(TlsSpec::isTls12Suite)) {
             t.problem("ciphers", "TLSv1.2 is offered but no TLS 1.2 suite is named, e.g. \"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"");
         }
-        TlsSpec spec = new TlsSpec(List.copyOf(byType.values()), List.copyOf(protocols), List.copyOf(ciphers),
-                t.bool("prefer-server-ciphers"), t.bool("session-tickets"), t.integer("session-cache", 0, 10_000_000),
-                t.positiveDuration("session-timeout"), t.positiveDuration("handshake-timeout"));
-        return Optional.of(spec);
+        return List.copyOf(ciphers);
     }
 
     /** TLS 1.3 suites name no key exchange: TLS_AES_128_GCM_SHA256; TLS 1.2 ones do: TLS_ECDHE_RSA_WITH_.... */
@@ -94,7 +106,11 @@ public record TlsSpec(List<CertifiedKey> certificates, List<String> protocols, L
         return iana.contains("_WITH_");
     }
 
-    private static Optional<CertifiedKey> certificate(Section c, List<String> serverNames, Instant now) {
+    /**
+     * The certificate, key and password-file of {@code c}, read and paired; valid at {@code now} and covering
+     * {@code serverNames}. Empty, with the problem recorded, when it cannot serve.
+     */
+    static Optional<CertifiedKey> certificate(Section c, List<String> serverNames, Instant now) {
         Optional<String> certText = readFile(c, "certificate", StandardCharsets.US_ASCII);
         boolean keyInCertificate = c.string("key").isBlank();
         String keyKey = keyInCertificate ? "certificate" : "key";
@@ -151,7 +167,8 @@ public record TlsSpec(List<CertifiedKey> certificates, List<String> protocols, L
         return Optional.of(pair);
     }
 
-    private static Optional<String> readFile(Section c, String key, java.nio.charset.Charset charset) {
+    /** The file named by {@code key} of {@code c} (an absolute path, at most {@link #MAX_FILE}), or empty with the problem. */
+    static Optional<String> readFile(Section c, String key, java.nio.charset.Charset charset) {
         String name = c.string(key).strip();
         if (name.isEmpty()) {
             c.problem(key, "write the path of a PEM file");

@@ -4,6 +4,8 @@ package vipgate.lb.metrics;
 public enum UpstreamFailure {
     /** refused, unreachable */
     CONNECT,
+    /** the TLS handshake failed: a certificate not verified, no common protocol or suite, a client certificate refused */
+    TLS,
     /** connect, send or read timeout */
     TIMEOUT,
     /** closed or reset before the response was complete */

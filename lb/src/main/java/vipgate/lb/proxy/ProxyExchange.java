@@ -541,7 +541,7 @@ final class ProxyExchange implements RequestVariables {
         trail.ended(RetryRules.loggedStatus(condition), System.nanoTime());
         a.server().failed(RetryRules.counted(failure));
         LOG.log(Level.WARNING, "upstream " + server + " " + describe(failure) + " while proxying " + request.method() + " "
-                + request.uri() + (cause != null ? ": " + cause.getMessage() : ""));
+                + request.uri() + (cause != null ? ": " + reason(cause) : ""));
         boolean sent = a.sent();
         endAttempt(true, false);
         if (mayRetry(condition, sent)) {
@@ -551,10 +551,26 @@ final class ProxyExchange implements RequestVariables {
         }
     }
 
+    /**
+     * The messages of {@code cause} and of what caused it, each once: BoringSSL's handshake failure says only "General
+     * OpenSslEngine problem", its cause why (the trust manager's "PKIX path validation failed: ...").
+     */
+    static String reason(Throwable cause) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = cause; t != null && sb.length() < 1000; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            if (sb.indexOf(m) < 0) {
+                sb.append(sb.length() == 0 ? "" : ": ").append(m);
+            }
+        }
+        return sb.toString();
+    }
+
     private static String describe(Failure f) {
         return switch (f) {
             case CONNECT -> "refused or unreachable";
             case CONNECT_TIMEOUT -> "timed out connecting";
+            case TLS -> "failed the TLS handshake";
             case READ_TIMEOUT -> "timed out reading the response";
             case SEND_TIMEOUT -> "timed out accepting the request";
             case CLOSED -> "closed the connection prematurely";

@@ -21,7 +21,8 @@ final class RetryRules {
         return switch (failure) {
             case CONNECT_TIMEOUT, READ_TIMEOUT, SEND_TIMEOUT -> RetryOn.TIMEOUT;
             case INVALID_RESPONSE -> RetryOn.INVALID_HEADER;
-            case CONNECT, CLOSED, RESET -> RetryOn.ERROR;
+            // nginx: an SSL handshake failure is "error" for proxy_next_upstream
+            case CONNECT, TLS, CLOSED, RESET -> RetryOn.ERROR;
         };
     }
 
@@ -34,6 +35,7 @@ final class RetryRules {
     static UpstreamFailure counted(Failure failure) {
         return switch (failure) {
             case CONNECT -> UpstreamFailure.CONNECT;
+            case TLS -> UpstreamFailure.TLS;
             case CONNECT_TIMEOUT, READ_TIMEOUT, SEND_TIMEOUT -> UpstreamFailure.TIMEOUT;
             case CLOSED, RESET -> UpstreamFailure.CLOSED;
             case INVALID_RESPONSE -> UpstreamFailure.INVALID_RESPONSE;

@@ -10,8 +10,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLException;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.pool.UpstreamConnection;
 import vipgate.balance.Peer;
@@ -26,7 +28,7 @@ final class UpstreamAttempt implements UpstreamConnector.Callback {
     private static final Logger LOG = Logger.getLogger(UpstreamAttempt.class.getName());
 
     /** Why a try failed. */
-    enum Failure { CONNECT, CONNECT_TIMEOUT, READ_TIMEOUT, SEND_TIMEOUT, CLOSED, RESET, INVALID_RESPONSE }
+    enum Failure { CONNECT, CONNECT_TIMEOUT, TLS, READ_TIMEOUT, SEND_TIMEOUT, CLOSED, RESET, INVALID_RESPONSE }
 
     enum Phase {
         /** Waiting for a connection (a pooled one comes at once). */
@@ -113,9 +115,16 @@ final class UpstreamAttempt implements UpstreamConnector.Callback {
     @Override
     public void connectFailed(Throwable cause) {
         if (phase == Phase.CONNECTING) {
-            exchange.onAttemptFailed(this,
-                    cause instanceof ConnectTimeoutException ? Failure.CONNECT_TIMEOUT : Failure.CONNECT, cause);
+            exchange.onAttemptFailed(this, connectFailure(cause), cause);
         }
+    }
+
+    /** A handshake that timed out is a connect timeout, as in nginx; any other TLS failure is its own reason. */
+    static Failure connectFailure(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException || cause instanceof SslHandshakeTimeoutException) {
+            return Failure.CONNECT_TIMEOUT;
+        }
+        return cause instanceof SSLException ? Failure.TLS : Failure.CONNECT;
     }
 
     /** Sends the request head and the body kept so far, and flushes. */

@@ -11,6 +11,7 @@ import vipgate.lb.http.Template;
 import vipgate.lb.metrics.LbMetrics;
 import vipgate.lb.metrics.ServerMetrics;
 import vipgate.lb.metrics.UpstreamMetrics;
+import vipgate.lb.tls.UpstreamTls;
 import vipgate.balance.Balancer;
 import vipgate.balance.Balancers;
 import vipgate.balance.Peer;
@@ -18,8 +19,8 @@ import vipgate.balance.Selection;
 import vipgate.balance.SelectionContext;
 
 /**
- * A running upstream: its spec, its peers and the balancer all event loops share. Kept across reloads while its
- * spec is unchanged, so balancing and passive-health state survive a reload.
+ * A running upstream: its spec, its peers, the balancer all event loops share and its TLS (null: plaintext). Kept
+ * across reloads while its spec is unchanged, so balancing and passive-health state and TLS sessions survive a reload.
  */
 public final class UpstreamGroup {
     private final UpstreamSpec spec;
@@ -27,20 +28,27 @@ public final class UpstreamGroup {
     private final Template hashKey;
     private final UpstreamMetrics metrics;
     private final Map<Peer, ServerMetrics> serverMetrics = new IdentityHashMap<>();
+    /** Each server's host as written in its address, the TLS name of its connections. */
+    private final Map<Peer, String> hosts = new IdentityHashMap<>();
+    private final UpstreamTls tls;
 
+    /** @throws IllegalStateException when the TLS library refuses the group's TLS */
     public UpstreamGroup(UpstreamSpec spec, LbMetrics registry) {
         this.spec = spec;
+        this.tls = spec.tls().map(t -> UpstreamTls.build(spec.name(), t)).orElse(null);
         this.metrics = registry.upstream(spec.name());
         List<Peer> peers = new ArrayList<>();
         for (ServerSpec s : spec.servers()) {
-            peers.add(Peer.builder(s.address().toString(), s.address().resolve())
+            Peer peer = Peer.builder(s.address().toString(), s.address().resolve())
                     .weight(s.weight())
                     .maxFails(s.maxFails())
                     .failTimeout(s.failTimeout())
                     .maxConns(s.maxConns())
                     .backup(s.backup())
                     .down(s.down())
-                    .build());
+                    .build();
+            peers.add(peer);
+            hosts.put(peer, s.address().host());
         }
         this.balancer = Balancers.create(spec.algorithm(), peers, System::nanoTime, new SplittableRandom());
         this.hashKey = Template.parse(spec.hashKey());
@@ -56,6 +64,16 @@ public final class UpstreamGroup {
     /** A server's metrics; the map is filled once at construction, so readers on any loop need no lock. */
     public ServerMetrics metrics(Peer peer) {
         return serverMetrics.get(peer);
+    }
+
+    /** The TLS of the connections to the servers, null for plaintext. */
+    UpstreamTls tls() {
+        return tls;
+    }
+
+    /** The host of {@code peer}'s address as written ("app1.example" or "10.0.0.1"); filled once, like the metrics. */
+    String host(Peer peer) {
+        return hosts.get(peer);
     }
 
     public UpstreamSpec spec() {

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslHandler;
 import vipgate.lb.config.ClientSpec;
 import vipgate.lb.config.KeepaliveSpec;
 import vipgate.lb.metrics.ServerMetrics;
@@ -17,6 +18,7 @@ import vipgate.lb.pool.LoopPool;
 import vipgate.lb.pool.UpstreamConnection;
 import vipgate.lb.proxyprotocol.ProxyHeader;
 import vipgate.lb.proxyprotocol.ProxyHeaderWriter;
+import vipgate.lb.tls.UpstreamTls;
 import vipgate.balance.Peer;
 
 /**
@@ -87,16 +89,43 @@ public final class UpstreamPool implements UpstreamConnector {
         long start = System.nanoTime();
         // the header travels as an attribute of a copy of the bootstrap, so the pipeline has its writer before connecting
         Bootstrap b = proxyHeader == null ? bootstrap : bootstrap.clone().attr(ProxyHeaderWriter.HEADER, proxyHeader);
-        b.connect(peer.address()).addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
-                server.connectTime().recordNanos(System.nanoTime() - start);
-                server.connectionOpened();
-                f.channel().closeFuture().addListener(closed -> server.connectionClosed());
-                callback.connected(new UpstreamConnection(f.channel(), connectionKey(peer, proxyHeader), server));
-            } else {
+        ChannelFuture connecting = b.connect(peer.address());
+        UpstreamTls tls = group.tls();
+        // the pipeline exists (registration is done on this loop); the TLS handler goes before the HTTP codec (after
+        // a PROXY header's writer: the header goes in clear) and starts its handshake once the connection is up,
+        // which must finish within the connect timeout too
+        SslHandler ssl = tls == null ? null
+                : tls.newHandler(connecting.channel().alloc(), group.host(peer), peer.address().getPort(), timeout);
+        if (ssl != null && proxyHeader != null) {
+            connecting.channel().pipeline().addAfter(ProxyHeaderWriter.NAME, "tls", ssl);
+        } else if (ssl != null) {
+            connecting.channel().pipeline().addFirst("tls", ssl);
+        }
+        String key = connectionKey(peer, proxyHeader);
+        connecting.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
                 callback.connectFailed(f.cause());
+            } else if (ssl == null) {
+                established(f.channel(), key, server, start, callback);
+            } else {
+                ssl.handshakeFuture().addListener(h -> {
+                    if (h.isSuccess()) {
+                        established(f.channel(), key, server, start, callback);
+                    } else {
+                        f.channel().close();
+                        callback.connectFailed(h.cause());
+                    }
+                });
             }
         });
+    }
+
+    /** The connection is ready for requests; its connect time includes a TLS handshake, as nginx's does. */
+    private static void established(Channel ch, String key, ServerMetrics server, long start, Callback callback) {
+        server.connectTime().recordNanos(System.nanoTime() - start);
+        server.connectionOpened();
+        ch.closeFuture().addListener(closed -> server.connectionClosed());
+        callback.connected(new UpstreamConnection(ch, key, server));
     }
 
     @Override

@@ -16,6 +16,9 @@ public final class ProxyHeaderWriter extends ChannelOutboundHandlerAdapter {
     /** Set on the bootstrap of a connection that must start with a header. */
     public static final AttributeKey<ProxyHeader> HEADER = AttributeKey.valueOf("vipgate.proxy-protocol.header");
 
+    /** Its name in the pipeline, for what must come after it (a TLS handler). */
+    public static final String NAME = "proxy-protocol";
+
     private final ProxyHeader header;
 
     private ProxyHeaderWriter(ProxyHeader header) {
@@ -26,7 +29,7 @@ public final class ProxyHeaderWriter extends ChannelOutboundHandlerAdapter {
     public static void installIfAsked(Channel ch) {
         ProxyHeader header = ch.hasAttr(HEADER) ? ch.attr(HEADER).get() : null;
         if (header != null) {
-            ch.pipeline().addFirst("proxy-protocol", new ProxyHeaderWriter(header));
+            ch.pipeline().addFirst(NAME, new ProxyHeaderWriter(header));
             ch.pipeline().addFirst("proxy-protocol-encoder", HAProxyMessageEncoder.INSTANCE);
         }
     }

@@ -427,4 +427,17 @@ class ProxyExchangeTest {
         assertThat(client.channel.isActive()).isFalse();
         assertThat(client.servers.released).containsExactly(false);
     }
+
+    @Test
+    void aFailuresReasonNamesItsCausesEachOnce() {
+        Exception pkix = new java.security.cert.CertificateException("PKIX path validation failed: "
+                + "java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors",
+                new java.security.cert.CertPathValidatorException("Path does not chain with any of the trust anchors"));
+        Exception boring = new javax.net.ssl.SSLHandshakeException("General OpenSslEngine problem");
+        boring.initCause(pkix);
+        assertThat(ProxyExchange.reason(boring)).isEqualTo("General OpenSslEngine problem: PKIX path validation failed: "
+                + "java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors");
+        assertThat(ProxyExchange.reason(new java.net.ConnectException("Connection refused"))).isEqualTo("Connection refused");
+        assertThat(ProxyExchange.reason(new java.io.IOException())).isEqualTo("IOException");
+    }
 }

@@ -29,6 +29,18 @@ class RetryRulesTest {
         assertThat(RetryRules.counted(Failure.READ_TIMEOUT)).isEqualTo(UpstreamFailure.TIMEOUT);
         assertThat(RetryRules.counted(Failure.RESET)).isEqualTo(UpstreamFailure.CLOSED);
         assertThat(RetryRules.counted(Failure.INVALID_RESPONSE)).isEqualTo(UpstreamFailure.INVALID_RESPONSE);
+        assertThat(RetryRules.condition(Failure.TLS)).isEqualTo(RetryOn.ERROR);
+        assertThat(RetryRules.counted(Failure.TLS)).isEqualTo(UpstreamFailure.TLS);
+    }
+
+    @Test
+    void aFailedHandshakeIsATlsFailureAndOneThatTimedOutAConnectTimeout() {
+        assertThat(UpstreamAttempt.connectFailure(new javax.net.ssl.SSLHandshakeException("PKIX path building failed")))
+                .isEqualTo(Failure.TLS);
+        assertThat(UpstreamAttempt.connectFailure(new io.netty.handler.ssl.SslHandshakeTimeoutException("handshake timed out")))
+                .isEqualTo(Failure.CONNECT_TIMEOUT);
+        assertThat(UpstreamAttempt.connectFailure(new io.netty.channel.ConnectTimeoutException())).isEqualTo(Failure.CONNECT_TIMEOUT);
+        assertThat(UpstreamAttempt.connectFailure(new java.net.ConnectException("refused"))).isEqualTo(Failure.CONNECT);
     }
 
     @Test

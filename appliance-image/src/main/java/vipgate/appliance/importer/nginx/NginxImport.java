@@ -36,17 +36,17 @@ public final class NginxImport {
             "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\"";
 
     /** Read by the locations through nginx's inheritance (http -> server -> location), not where they stand. */
-    private static final Set<String> INHERITED = Set.of("proxy_connect_timeout", "proxy_read_timeout",
+    private static final Set<String> INHERITED = union(NginxTls.SERVER, Set.copyOf(NginxTls.UPSTREAM), Set.of("proxy_connect_timeout", "proxy_read_timeout",
             "proxy_send_timeout", "proxy_next_upstream", "proxy_next_upstream_tries", "proxy_next_upstream_timeout",
             "proxy_http_version", "proxy_set_header", "add_header", "proxy_hide_header", "client_max_body_size",
             "keepalive_timeout", "keepalive_requests", "send_timeout", "client_header_timeout", "client_body_timeout",
             "error_page", "underscores_in_headers", "allow", "deny", "set_real_ip_from", "real_ip_header",
-            "real_ip_recursive", "limit_req", "limit_conn");
+            "real_ip_recursive", "limit_req", "limit_conn"));
 
     /** vipgate sets these per upstream; nginx per location. */
-    private static final List<String> UPSTREAM_SETTINGS = List.of("proxy_connect_timeout", "proxy_read_timeout",
+    private static final List<String> UPSTREAM_SETTINGS = union(List.of("proxy_connect_timeout", "proxy_read_timeout",
             "proxy_send_timeout", "proxy_next_upstream", "proxy_next_upstream_tries", "proxy_next_upstream_timeout",
-            "proxy_http_version");
+            "proxy_http_version"), NginxTls.UPSTREAM);
 
     /** Client limits: one value for the whole engine in vipgate, per server or location in nginx. */
     private record ClientKey(String nginx, String vipgate, Function<String, Optional<Long>> parse, long min,
@@ -69,6 +69,17 @@ public final class NginxImport {
     private static final Map<String, String> WHY = whyNotMapped();
 
     private final Report report;
+    private final NginxTls tls = new NginxTls(new NginxTls.Findings() {
+        @Override
+        public void notMapped(Directive d, String why) {
+            NginxImport.this.notMapped(d, why);
+        }
+
+        @Override
+        public void changed(Directive d, String how) {
+            NginxImport.this.changed(d, how);
+        }
+    });
     /** A directive inherited by many locations is reported once. */
     private final Set<String> told = new HashSet<>();
     /** By lower-case name: nginx matches proxy_pass hosts to upstream names case-insensitively. */
@@ -125,6 +136,8 @@ public final class NginxImport {
         final Hocon.Obj obj = new Hocon.Obj();
         Map<String, Directive> settings;
         Directive settingsFrom;
+        /** Whether the first proxy_pass to it said https://; null before any did. */
+        Boolean https;
 
         Upstream(String name, Directive at, Optional<Directive> block) {
             this.name = name;
@@ -439,8 +452,12 @@ public final class NginxImport {
 
     /** nginx's port 80 where an address names none. */
     private static String withPort(String address) {
+        return withPort(address, 80);
+    }
+
+    private static String withPort(String address, int port) {
         boolean hasPort = address.startsWith("[") ? address.contains("]:") : address.contains(":");
-        return hasPort ? address : address + ":80";
+        return hasPort ? address : address + ":" + port;
     }
 
     // ---- servers and locations ----
@@ -448,7 +465,9 @@ public final class NginxImport {
     private void server(Directive d, Scope outer) {
         Scope scope = new Scope(d.children(), outer);
         List<String> listen = new ArrayList<>();
+        List<String> tlsListen = new ArrayList<>();
         List<String> proxyProtocolListen = new ArrayList<>();
+        List<String> proxyProtocolTlsListen = new ArrayList<>();
         List<Directive> proxyProtocolDirectives = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<Hocon.Obj> locations = new ArrayList<>();
@@ -459,10 +478,11 @@ public final class NginxImport {
             switch (c.name()) {
                 case "listen" -> {
                     listens = true;
-                    boolean proxyProtocol = c.args().contains("proxy_protocol");
-                    isDefault |= listen(c, proxyProtocol ? proxyProtocolListen : listen);
-                    if (proxyProtocol) {
+                    if (c.args().contains("proxy_protocol")) {
                         proxyProtocolDirectives.add(c);
+                        isDefault |= listen(c, proxyProtocolListen, proxyProtocolTlsListen);
+                    } else {
+                        isDefault |= listen(c, listen, tlsListen);
                     }
                 }
                 case "server_name" -> serverNames(c, names);
@@ -480,11 +500,10 @@ public final class NginxImport {
         if (!listens) {
             listen.add("0.0.0.0:80");
         }
-        Optional<Hocon.Obj> realIp = realIp(scope);
-        boolean proxyProtocol = !proxyProtocolListen.isEmpty();
-        if (proxyProtocol && (!listen.isEmpty() || realIp.isEmpty())) {
+        boolean proxyProtocol = !proxyProtocolDirectives.isEmpty();
+        if (proxyProtocol && (!listen.isEmpty() || !tlsListen.isEmpty() || realIp(scope).isEmpty())) {
             // vipgate's PROXY protocol is a server's, for all its sockets, and only from trusted senders
-            String why = !listen.isEmpty()
+            String why = !listen.isEmpty() || !tlsListen.isEmpty()
                     ? "vipgate reads the PROXY protocol on all of a server's addresses or none; this server's other"
                             + " listens have none, so this one is left out (give it a server of its own)"
                     : "vipgate accepts PROXY protocol headers only from trusted senders; add set_real_ip_from with the"
@@ -493,8 +512,14 @@ public final class NginxImport {
             proxyProtocol = false;
         } else if (proxyProtocol) {
             listen.addAll(proxyProtocolListen);
+            tlsListen.addAll(proxyProtocolTlsListen);
         }
-        if (listen.isEmpty()) {
+        Optional<Hocon.Obj> serverTls = tlsListen.isEmpty() ? Optional.empty()
+                : tls.server(d, scope::find, scope::inherited);
+        if (serverTls.isEmpty()) {
+            tlsListen.clear();
+        }
+        if (listen.isEmpty() && tlsListen.isEmpty()) {
             notMapped(d, "no listen address vipgate can serve; the server is left out");
             return;
         }
@@ -502,9 +527,27 @@ public final class NginxImport {
             notMapped(d, "no location proxies to an upstream or answers (return, rewrite); the server is left out");
             return;
         }
+        if (!listen.isEmpty() && !tlsListen.isEmpty()) {
+            // a vipgate server is all TLS or all plaintext: nginx's one server becomes two with the same content
+            changed(d, "this server listens with and without ssl: it became two vipgate servers, one on "
+                    + String.join(", ", listen) + " and one with TLS on " + String.join(", ", tlsListen));
+        }
+        if (!listen.isEmpty()) {
+            servers.add(server(d, scope, listens ? listen : null, Optional.empty(), proxyProtocol, names, isDefault, rewrites,
+                    locations));
+        }
+        if (!tlsListen.isEmpty()) {
+            servers.add(server(d, scope, tlsListen, serverTls, proxyProtocol, names, isDefault, rewrites, locations));
+        }
+    }
+
+    /** One vipgate server of an nginx server; {@code listen} null: none was written (nginx's port 80). */
+    private Hocon.Obj server(Directive d, Scope scope, List<String> listen, Optional<Hocon.Obj> serverTls,
+            boolean proxyProtocol, List<String> names, boolean isDefault, RewriteModule rewrites, List<Hocon.Obj> locations) {
         Hocon.Obj s = new Hocon.Obj().comment("nginx server at " + d.where());
-        if (!listens) {
+        if (listen == null) {
             s.comment("no listen: nginx's default, port 80");
+            listen = List.of("0.0.0.0:80");
         }
         s.put("listen", listen);
         if (!names.isEmpty()) {
@@ -518,7 +561,7 @@ public final class NginxImport {
         if (!access.isEmpty()) {
             s.put("access", access);
         }
-        realIp.ifPresent(r -> s.put("real-ip", r));
+        realIp(scope).ifPresent(r -> s.put("real-ip", r));
         if (proxyProtocol) {
             s.put("proxy-protocol", true);
         }
@@ -540,11 +583,12 @@ public final class NginxImport {
         if (!pages.isEmpty()) {
             s.put("error-pages", pages);
         }
-        servers.add(s);
+        serverTls.ifPresent(t -> s.put("tls", t));
+        return s;
     }
 
-    /** Adds the address vipgate listens on; true when this listen marks the default server. */
-    private boolean listen(Directive c, List<String> out) {
+    /** Adds the address vipgate listens on to {@code plain} or, with ssl, {@code tls}; true when it marks the default server. */
+    private boolean listen(Directive c, List<String> plain, List<String> tls) {
         if (c.args().isEmpty()) {
             notMapped(c, "a listen needs an address or port");
             return false;
@@ -555,13 +599,11 @@ public final class NginxImport {
             return false;
         }
         boolean isDefault = false;
+        List<String> out = plain;
         for (String p : c.args().subList(1, c.args().size())) {
             switch (p) {
                 case "default_server", "default" -> isDefault = true;
-                case "ssl" -> {
-                    notMapped(c, "vipgate does not terminate TLS: this listen is left out (terminate TLS in front of it)");
-                    return false;
-                }
+                case "ssl" -> out = tls;
                 case "proxy_protocol" -> {
                     // the server's proxy-protocol, set by the caller
                 }
@@ -761,9 +803,9 @@ public final class NginxImport {
         }
     }
 
-    /** Where the host of an http:// URL ends: at the URI part, which starts with '/' or a variable. */
+    /** Where the host of an http:// or https:// URL ends: at the URI part, which starts with '/' or a variable. */
     private static int hostEnd(String url) {
-        int end = 7;
+        int end = url.indexOf("//") + 2;
         while (end < url.length() && url.charAt(end) != '/' && url.charAt(end) != '$') {
             end++;
         }
@@ -773,14 +815,15 @@ public final class NginxImport {
     /** The upstream a proxy_pass names, made from the address when it names none; empty (reported) otherwise. */
     private Optional<Upstream> target(Directive p, LocationPath path) {
         String url = p.arg().orElse("");
-        if (!url.regionMatches(true, 0, "http://", 0, 7)) {
-            notMapped(p, "vipgate reaches upstreams over plain HTTP only (http://...); the location is left out");
+        boolean https = url.regionMatches(true, 0, "https://", 0, 8);
+        if (!https && !url.regionMatches(true, 0, "http://", 0, 7)) {
+            notMapped(p, "vipgate reaches upstreams over http:// or https:// only; the location is left out");
             return Optional.empty();
         }
         int hostEnd = hostEnd(url);
-        String host = url.substring(7, hostEnd);
+        String host = url.substring(https ? 8 : 7, hostEnd);
         String uri = url.substring(hostEnd);
-        if (p.args().size() != 1 || host.contains("$") || (url.length() > hostEnd && url.charAt(hostEnd) == '$' && host.isEmpty())) {
+        if (p.args().size() != 1 || host.contains("$") || host.isEmpty() && uri.startsWith("$")) {
             notMapped(p, "vipgate needs a fixed upstream name (variables only in the URI part, e.g."
                     + " http://app/u/$1); the location is left out");
             return Optional.empty();
@@ -804,9 +847,16 @@ public final class NginxImport {
         Upstream u = upstreams.computeIfAbsent(host.toLowerCase(Locale.ROOT), k -> {
             // named like nginx's $proxy_host for such a proxy_pass, so Host: $proxy_host stays the same
             Upstream made = new Upstream(host, p, Optional.empty());
-            made.servers.add(new Hocon.Obj().put("address", withPort(host)));
+            made.servers.add(new Hocon.Obj().put("address", https ? withPort(host, 443) : withPort(host)));
             return made;
         });
+        if (u.https == null) {
+            u.https = https;
+        } else if (u.https != https) {
+            notMapped(p, "vipgate speaks one protocol per upstream, and '" + u.name + "' is reached with "
+                    + (u.https ? "https" : "http") + ":// elsewhere; the location is left out");
+            return Optional.empty();
+        }
         if (u.servers.isEmpty()) {
             notMapped(p, "upstream '" + u.name + "' (" + u.at.where() + ") has no server vipgate can use; the location is left out");
             return Optional.empty();
@@ -823,7 +873,7 @@ public final class NginxImport {
             u.settings = settings;
             u.settingsFrom = proxyPass;
         } else if (!args(u.settings).equals(args(settings))) {
-            notMapped(proxyPass, "vipgate sets timeouts, retries and the HTTP version per upstream: '" + u.name
+            notMapped(proxyPass, "vipgate sets timeouts, retries and the HTTP version per upstream, and its TLS: '" + u.name
                     + "' keeps those of the location at " + u.settingsFrom.where() + ", which differ from these");
         }
         clientScopes.add(scope);
@@ -1053,6 +1103,9 @@ public final class NginxImport {
         timeout(connect, "connect-timeout", o);
         timeout(s.get("proxy_read_timeout"), "read-timeout", o);
         timeout(s.get("proxy_send_timeout"), "send-timeout", o);
+        if (Boolean.TRUE.equals(u.https)) {
+            o.put("tls", tls.upstream(u.name, u.block.isPresent(), u.settingsFrom != null ? u.settingsFrom : u.at, s));
+        }
         return o;
     }
 
@@ -1153,6 +1206,21 @@ public final class NginxImport {
 
     // ---- helpers ----
 
+    @SafeVarargs
+    private static <T> Set<T> union(Set<T>... sets) {
+        Set<T> all = new HashSet<>();
+        for (Set<T> s : sets) {
+            all.addAll(s);
+        }
+        return Set.copyOf(all);
+    }
+
+    private static <T> List<T> union(List<T> a, List<T> b) {
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
+
     private static Optional<Long> onOff(String value) {
         return switch (value) {
             case "on" -> Optional.of(1L);
@@ -1202,8 +1270,14 @@ public final class NginxImport {
         if (why != null) {
             return why;
         }
+        if (name.startsWith("ssl_stapling") || name.equals("ssl_trusted_certificate")) {
+            return "vipgate does no OCSP stapling yet; clients ask the CA themselves";
+        }
         if (name.startsWith("ssl_")) {
-            return "vipgate does not terminate TLS";
+            return "vipgate's TLS has no such setting; left out";
+        }
+        if (name.startsWith("proxy_ssl_")) {
+            return "vipgate's TLS to upstreams has no such setting; left out";
         }
         if (name.startsWith("gzip")) {
             return "vipgate does not compress; the upstream's compressed responses pass through";
@@ -1256,6 +1330,15 @@ public final class NginxImport {
         why.put("set", "vipgate has no user variables");
         why.put("auth_basic", "vipgate does no authentication");
         why.put("auth_basic_user_file", "vipgate does no authentication");
+        why.put("ssl", "write listen ... ssl (nginx's ssl on is deprecated); left out, so this server is plaintext");
+        why.put("ssl_dhparam", "not needed: vipgate offers no DHE suites (ECDHE only)");
+        why.put("ssl_ecdh_curve", "vipgate's TLS library chooses the curves (X25519, P-256, P-384)");
+        why.put("ssl_session_ticket_key", "vipgate's TLS library makes and rotates its ticket keys itself, in memory; tickets"
+                + " of the old box are not resumed");
+        why.put("ssl_buffer_size", "not needed: vipgate sizes its TLS records itself");
+        why.put("ssl_verify_client", "vipgate does not ask clients for certificates");
+        why.put("ssl_client_certificate", "vipgate does not ask clients for certificates");
+        why.put("ssl_early_data", "vipgate does not accept TLS 1.3 early data (replayable)");
         why.put("proxy_redirect", "vipgate does not rewrite the upstream's Location headers");
         why.put("proxy_intercept_errors", "vipgate passes the upstream's own error responses unchanged; its error"
                 + " pages replace only the responses it makes itself");

@@ -146,12 +146,15 @@ class NginxImportTest {
                 .containsExactly(HostPort.parse("10.0.0.9:8000"));
         assertThat(lb.upstreams().get("backend.internal").servers()).extracting(ServerSpec::address)
                 .containsExactly(HostPort.parse("backend.internal:80"));
+        // https:// gets nginx's port 443 and TLS (NginxTlsImportTest)
+        assertThat(lb.upstreams().get("10.0.0.9").servers()).extracting(ServerSpec::address)
+                .containsExactly(HostPort.parse("10.0.0.9:443"));
+        assertThat(lb.upstreams().get("10.0.0.9").tls()).isPresent();
         assertThat(lb.servers().get(0).locations()).extracting(LocationSpec::upstream)
-                .containsExactly("10.0.0.9:8000", "backend.internal");
+                .containsExactly("10.0.0.9:8000", "backend.internal", "10.0.0.9");
         assertThat(lb.servers().get(0).locations().get(0).requestHeaders()).isEqualTo(Map.of("Host", "$proxy_host"));
-        assertThat(lb.servers().get(0).locations()).extracting(LocationSpec::passUri).containsExactly("", "/x/");
-        i.assertReports(":6: not mapped: proxy_pass: vipgate reaches upstreams over plain HTTP only",
-                ":7: not mapped: proxy_pass: vipgate needs a fixed upstream name");
+        assertThat(lb.servers().get(0).locations()).extracting(LocationSpec::passUri).containsExactly("", "/x/", "");
+        i.assertReports(":7: not mapped: proxy_pass: vipgate needs a fixed upstream name");
     }
 
     @Test
@@ -210,7 +213,7 @@ class NginxImportTest {
         i.assertReports(":8: not mapped: proxy_next_upstream: condition"
                         + " 'http_404' has no vipgate equivalent",
                 ":12: not mapped: proxy_pass: vipgate sets timeouts, retries and the"
-                        + " HTTP version per upstream: 'web' keeps those of the location at " + dir.resolve("nginx.conf") + ":5");
+                        + " HTTP version per upstream, and its TLS: 'web' keeps those of the location at " + dir.resolve("nginx.conf") + ":5");
         assertThat(i.messages()).noneMatch(m -> m.contains("changed: upstream: connect-timeout"));
     }
 
@@ -268,11 +271,11 @@ class NginxImportTest {
         assertThat(s.listen()).containsExactly(HostPort.parse("127.0.0.1:8080"), HostPort.parse("0.0.0.0:8081"));
         assertThat(s.serverNames()).containsExactly("example.com", "*.example.com", "www.example.*");
         assertThat(s.isDefault()).isFalse();
-        // the TLS-only server is left out; a server without listen gets nginx's port 80
+        // the TLS-only server (no certificate: nginx refuses it too) is left out; a server without listen gets nginx's port 80
         assertThat(i.config().lb().servers()).hasSize(2);
         assertThat(i.config().lb().servers().get(1).listen()).containsExactly(HostPort.parse("0.0.0.0:80"));
         i.assertReports(":4: not mapped: listen: parameter 'reuseport'",
-                ":5: not mapped: listen: vipgate does not terminate TLS",
+                ":2: not mapped: server: listen ... ssl without ssl_certificate",
                 ":6: not mapped: server_name: '~^app\\d+$'",
                 ":9: not mapped: server: no listen address vipgate can serve");
     }
@@ -342,11 +345,12 @@ class NginxImportTest {
 
         assertThat(i.config().lb().eventLoops()).isEqualTo(4);
         String file = dir.resolve("nginx.conf").toString();
+        // an http-level ssl_* is for the TLS servers, as in nginx; with none it does nothing
+        assertThat(i.messages()).noneMatch(m -> m.contains("ssl_protocols"));
         assertThat(i.messages()).contains(
                 file + ":2: not mapped: load_module: vipgate has no modules",
                 file + ":3: not mapped: stream: vipgate's lb proxies HTTP only; for TCP/UDP use vipgate.ipvs (kernel LVS)",
                 file + ":5: not mapped: gzip: vipgate does not compress; the upstream's compressed responses pass through",
-                file + ":6: not mapped: ssl_protocols: vipgate does not terminate TLS",
                 file + ":7: not mapped: frobnicate: no vipgate equivalent; left out",
                 file + ":8: not mapped: zone: not needed: vipgate keeps each upstream's state in one process, shared by every event loop",
                 file + ":10: not mapped: proxy_buffering: vipgate streams bodies unless"
