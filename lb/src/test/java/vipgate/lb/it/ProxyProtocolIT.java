@@ -6,11 +6,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import vipgate.lb.metrics.ListenerMetrics;
@@ -20,18 +22,23 @@ import vipgate.testkit.Haproxy;
 import vipgate.testkit.NginxWebNode;
 import vipgate.testkit.NoLeaks;
 import vipgate.testkit.RawHttp;
+import vipgate.testkit.TlsFiles;
 
 /**
  * PROXY protocol both ways, with real peers on loopback addresses of their own (all of 127/8 is local): a client at
  * 127.0.0.9 -> HAProxy 2.6 ({@code send-proxy} / {@code send-proxy-v2}, from 127.0.0.2) -> vipgate
  * ({@code proxy-protocol}, trusting 127.0.0.2 only) -> nginx ({@code listen ... proxy_protocol}), which answers
- * with its {@code $proxy_protocol_addr:$proxy_protocol_port} and the headers vipgate set from {@code $remote_addr}.
+ * with its {@code $proxy_protocol_addr:$proxy_protocol_port} and the headers vipgate set from {@code $remote_addr};
+ * also to nginx {@code listen ... ssl proxy_protocol} over an HTTPS upstream.
  */
 @ExtendWith(NoLeaks.class)
 class ProxyProtocolIT {
     private static final String CLIENT = "127.0.0.9";
     private static final String BALANCER = "127.0.0.2";
     private static NginxWebNode backend;
+    private static NginxWebNode tlsBackend;
+    @TempDir
+    static Path dir;
     private static LbUnderTest lb;
     private static Haproxy haproxy;
     private static int sendProxyPort;
@@ -39,12 +46,16 @@ class ProxyProtocolIT {
 
     @BeforeAll
     static void start() {
-        backend = NginxWebNode.builder().proxyProtocol()
-                .body("pp=$proxy_protocol_addr:$proxy_protocol_port real=$http_x_real_ip seen=$http_x_pp\n").start();
+        String answer = "pp=$proxy_protocol_addr:$proxy_protocol_port real=$http_x_real_ip seen=$http_x_pp\n";
+        backend = NginxWebNode.builder().proxyProtocol().body(answer).start();
+        TlsFiles.Pair certificate = TlsFiles.in(dir).ec("backend", "127.0.0.1");
+        tlsBackend = NginxWebNode.builder().proxyProtocol().body("tls " + answer)
+                .ssl("ssl_certificate " + certificate.certificate() + ";", "ssl_certificate_key " + certificate.key() + ";").start();
         lb = LbUnderTest.start("""
                 event-loops = 1
                 upstreams.v1 { servers = [ { address = "%1$s" } ], send-proxy = v1 }
                 upstreams.v2 { servers = [ { address = "%1$s" } ], send-proxy = v2 }
+                upstreams.tls { servers = [ { address = "%3$s" } ], send-proxy = v2, tls { ca = "%4$s" } }
                 servers = [ {
                   listen = "127.0.0.1:${PORT}"
                   proxy-protocol = true
@@ -52,9 +63,10 @@ class ProxyProtocolIT {
                   locations = [
                     { path = "/v1", upstream = v1, request-headers { X-Real-IP = "$remote_addr:$remote_port", X-PP = "$proxy_protocol_addr:$proxy_protocol_port" } }
                     { path = "/v2", upstream = v2, request-headers { X-Real-IP = "$remote_addr:$remote_port", X-PP = "$proxy_protocol_addr:$proxy_protocol_port" } }
+                    { path = "/tls", upstream = tls, request-headers { X-Real-IP = "$remote_addr:$remote_port", X-PP = "$proxy_protocol_addr:$proxy_protocol_port" } }
                   ]
                 } ]
-                """.formatted(backend.address(), BALANCER));
+                """.formatted(backend.address(), BALANCER, tlsBackend.address(), certificate.certificate()));
         sendProxyPort = FreePort.tcp();
         sendProxyV2Port = FreePort.tcp();
         haproxy = Haproxy.start("""
@@ -78,7 +90,7 @@ class ProxyProtocolIT {
 
     @AfterAll
     static void stop() {
-        Cleanup.close(haproxy, lb, backend);
+        Cleanup.close(haproxy, lb, backend, tlsBackend);
     }
 
     private static RawHttp connectFrom(String source, int port) throws IOException {
@@ -108,6 +120,18 @@ class ProxyProtocolIT {
                     assertThat(r.status()).as(path + " " + r).isEqualTo(200);
                     assertThat(r.bodyText()).as(path).isEqualTo("pp=" + who + " real=" + who + " seen=" + who + "\n");
                 }
+            }
+        }
+    }
+
+    @Test
+    void theHeaderGoesInClearBeforeATlsUpstreamsHandshake() throws IOException {
+        try (RawHttp c = connectFrom(CLIENT, sendProxyPort)) {
+            String who = CLIENT + ":" + c.socket().getLocalPort();
+            for (int i = 0; i < 2; i++) {
+                RawHttp.Response r = c.get("/tls", "pp.test");
+                assertThat(r.status()).as(r.toString()).isEqualTo(200);
+                assertThat(r.bodyText()).isEqualTo("tls pp=" + who + " real=" + who + " seen=" + who + "\n");
             }
         }
     }
