@@ -19,143 +19,9 @@ class TemplateTest {
     /** 2026-11-22T02:50:01.234Z */
     private static final long NOW = 1_795_315_801_234L;
 
-    /**
-     * Variables of a request from 192.0.2.7:51000 to www.example.com on port 8080; the response values keep the
-     * interface's defaults (no response yet) until a test sets them.
-     */
-    static final class Vars implements RequestVariables {
-        final Map<String, String> headers = new LinkedHashMap<>();
-        int status;
-        long requestNanos;
-        String upstreamAddr = "10.0.0.1:80";
-        String upstreamStatus = "";
-        String upstreamTimes = "";
-        String args = "";
-
-        Vars header(String name, String value) {
-            headers.put(name.toLowerCase(), value);
-            return this;
-        }
-
-        @Override
-        public String remoteAddr() {
-            return "192.0.2.7";
-        }
-
-        @Override
-        public int remotePort() {
-            return 51000;
-        }
-
-        @Override
-        public String host() {
-            return "www.example.com";
-        }
-
-        @Override
-        public int serverPort() {
-            return 8080;
-        }
-
-        @Override
-        public String requestUri() {
-            return "/a?b=c";
-        }
-
-        @Override
-        public String scheme() {
-            return "http";
-        }
-
-        @Override
-        public String proxyHost() {
-            return "web";
-        }
-
-        @Override
-        public String upstreamAddr() {
-            return upstreamAddr;
-        }
-
-        @Override
-        public int status() {
-            return status;
-        }
-
-        @Override
-        public long bodyBytesSent() {
-            return status == 0 ? 0 : 612;
-        }
-
-        @Override
-        public long bytesSent() {
-            return status == 0 ? 0 : 850;
-        }
-
-        @Override
-        public String requestMethod() {
-            return "GET";
-        }
-
-        @Override
-        public String protocol() {
-            return "HTTP/1.1";
-        }
-
-        @Override
-        public long requestTimeNanos() {
-            return requestNanos;
-        }
-
-        @Override
-        public String upstreamStatus() {
-            return upstreamStatus;
-        }
-
-        @Override
-        public String upstreamConnectTime() {
-            return upstreamTimes;
-        }
-
-        @Override
-        public String upstreamHeaderTime() {
-            return upstreamTimes;
-        }
-
-        @Override
-        public String upstreamResponseTime() {
-            return upstreamTimes;
-        }
-
-        @Override
-        public String requestHeader(String name) {
-            return headers.get(name.toLowerCase());
-        }
-
-        @Override
-        public String uri() {
-            return "/a b";
-        }
-
-        @Override
-        public String args() {
-            return args;
-        }
-
-        @Override
-        public String capture(int n) {
-            return n == 1 ? "one" : null;
-        }
-
-        @Override
-        public String named(String name) {
-            return name.equals("user_id") ? "42" : null;
-        }
-    }
-
     @Test
     void argumentsCookiesUriAndCaptures() {
-        Vars v = new Vars().header("Cookie", "a=1; session=abc; Theme=dark");
+        TestRequest v = new TestRequest().header("Cookie", "a=1; session=abc; Theme=dark");
         v.args = "page=2&Sort=name&empty=&page=3";
         assertThat(Template.parse("$arg_page|$arg_sort|$arg_empty|$arg_none").evaluate(v)).isEqualTo("2|name||");
         assertThat(Template.parse("$cookie_session|$cookie_theme|$cookie_a|$cookie_x").evaluate(v)).isEqualTo("abc|dark|1|");
@@ -170,23 +36,23 @@ class TemplateTest {
 
     @Test
     void remoteAddr() {
-        assertThat(Template.parse("$remote_addr").evaluate(new Vars())).isEqualTo("192.0.2.7");
+        assertThat(Template.parse("$remote_addr").evaluate(new TestRequest())).isEqualTo("192.0.2.7");
     }
 
     @Test
     void proxyAddXForwardedForWithoutAnIncomingHeaderIsTheClient() {
-        assertThat(Template.parse("$proxy_add_x_forwarded_for").evaluate(new Vars())).isEqualTo("192.0.2.7");
+        assertThat(Template.parse("$proxy_add_x_forwarded_for").evaluate(new TestRequest())).isEqualTo("192.0.2.7");
     }
 
     @Test
     void proxyAddXForwardedForAppendsTheClientToAnIncomingHeader() {
-        Vars v = new Vars().header("X-Forwarded-For", "203.0.113.1, 198.51.100.2");
+        TestRequest v = new TestRequest().header("X-Forwarded-For", "203.0.113.1, 198.51.100.2");
         assertThat(Template.parse("$proxy_add_x_forwarded_for").evaluate(v)).isEqualTo("203.0.113.1, 198.51.100.2, 192.0.2.7");
     }
 
     @Test
     void bracedVariablesLiteralsAndHeaders() {
-        Vars v = new Vars().header("X-Request-Id", "r-1");
+        TestRequest v = new TestRequest().header("X-Request-Id", "r-1");
         assertThat(Template.parse("${host}:$server_port").evaluate(v)).isEqualTo("www.example.com:8080");
         assertThat(Template.parse("$scheme://${host}$request_uri").evaluate(v)).isEqualTo("http://www.example.com/a?b=c");
         assertThat(Template.parse("id=$http_x_request_id;").evaluate(v)).isEqualTo("id=r-1;");
@@ -219,7 +85,7 @@ class TemplateTest {
         HeaderRewrite rewrite = HeaderRewrite.of(spec);
         HttpHeaders h = new DefaultHttpHeaders().add("Host", "WWW.example.com:8080").add("X-Secret", "s")
                 .add("X-Real-IP", "6.6.6.6").add("X-Trace", "t");
-        rewrite.apply(h, new Vars().header("X-Forwarded-For", "203.0.113.1"));
+        rewrite.apply(h, new TestRequest().header("X-Forwarded-For", "203.0.113.1"));
         assertThat(h.get("X-Real-IP")).isEqualTo("192.0.2.7");
         assertThat(h.getAll("X-Real-IP")).hasSize(1);
         assertThat(h.get("X-Forwarded-For")).isEqualTo("203.0.113.1, 192.0.2.7");
@@ -233,15 +99,15 @@ class TemplateTest {
                 .hasMessageStartingWith("X-Real-IP: unknown variable $remote_adr");
     }
 
-    private static String log(String template, Vars vars) {
+    private static String log(String template, TestRequest vars) {
         StringBuilder out = new StringBuilder();
         Template.parse(template).appendLog(out, vars, NOW);
         return out.toString();
     }
 
     /** After a retry: the first server answered 502, the second 200. */
-    private static Vars retried() {
-        Vars v = new Vars().header("User-Agent", "curl/8.5.0").header("X-Forwarded-For", "203.0.113.1");
+    private static TestRequest retried() {
+        TestRequest v = new TestRequest().header("User-Agent", "curl/8.5.0").header("X-Forwarded-For", "203.0.113.1");
         v.status = 200;
         v.requestNanos = 4_700_000;
         v.upstreamAddr = "10.0.0.1:80, 10.0.0.2:80";
@@ -263,7 +129,7 @@ class TemplateTest {
 
     @Test
     void everyLogVariable() {
-        Vars v = retried();
+        TestRequest v = retried();
         assertThat(log("$request_method $server_protocol $request_uri $scheme $host:$server_port $proxy_host", v))
                 .isEqualTo("GET HTTP/1.1 /a?b=c http www.example.com:8080 web");
         assertThat(log("$status $body_bytes_sent $bytes_sent", v)).isEqualTo("200 612 850");
@@ -272,13 +138,13 @@ class TemplateTest {
         assertThat(log("$msec", v)).isEqualTo("1795315801.234");
         assertThat(log("$time_iso8601", v)).isEqualTo(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT)
                 .format(Instant.ofEpochMilli(NOW).atZone(ZoneId.systemDefault())));
-        assertThat(log("$remote_user $http_referer $upstream_addr", new Vars().header("Referer", "")))
+        assertThat(log("$remote_user $http_referer $upstream_addr", new TestRequest().header("Referer", "")))
                 .as("empty and absent values").isEqualTo("- - 10.0.0.1:80");
     }
 
     @Test
     void requestTimeIsSecondsWithMilliseconds() {
-        Vars v = new Vars();
+        TestRequest v = new TestRequest();
         long[] nanos = {0, 999_999, 4_000_000, 40_000_000, 400_000_000, 1_234_567_000_000L};
         String[] seconds = {"0.000", "0.000", "0.004", "0.040", "0.400", "1234.567"};
         for (int i = 0; i < nanos.length; i++) {
@@ -289,7 +155,7 @@ class TemplateTest {
 
     @Test
     void beforeAResponseTheStatusIsThreeZeroesAndTheUpstreamFieldsAreEmpty() {
-        Vars v = new Vars();
+        TestRequest v = new TestRequest();
         v.upstreamAddr = "";
         assertThat(log("$status $upstream_addr $upstream_status $upstream_response_time", v)).isEqualTo("000 - - -");
         // in a header they are allowed too, raw, as nginx allows any variable anywhere
@@ -298,7 +164,7 @@ class TemplateTest {
 
     @Test
     void valuesAreEscapedAsNginxDoesButLiteralsAreNot() {
-        Vars v = new Vars()
+        TestRequest v = new TestRequest()
                 .header("User-Agent", "a\"b\\c\nd\te\u0001f\u007f")
                 .header("Referer", "caf\u00e9") // ISO-8859-1 decoded header byte 0xE9
                 .header("X-Unicode", "\u20ac\ud83d\ude00"); // beyond a byte: its UTF-8 bytes

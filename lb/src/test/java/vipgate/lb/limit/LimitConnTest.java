@@ -4,72 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import vipgate.lb.http.RequestVariables;
+import vipgate.lb.http.TestRequest;
 import vipgate.lb.http.Template;
 
 /** nginx's limit_conn: requests of one key served at once, counted until each ends. */
 class LimitConnTest {
-    /** A request from 192.0.2.7 with the query {@link #args(String)} set. */
-    private static final class Vars implements RequestVariables {
-        private String args = "";
-
-        Vars args(String query) {
-            args = query;
-            return this;
-        }
-
-        @Override
-        public String args() {
-            return args;
-        }
-
-        @Override
-        public String remoteAddr() {
-            return "192.0.2.7";
-        }
-
-        @Override
-        public int remotePort() {
-            return 51000;
-        }
-
-        @Override
-        public String host() {
-            return "www.example.com";
-        }
-
-        @Override
-        public int serverPort() {
-            return 80;
-        }
-
-        @Override
-        public String requestUri() {
-            return "/?" + args;
-        }
-
-        @Override
-        public String scheme() {
-            return "http";
-        }
-
-        @Override
-        public String proxyHost() {
-            return "web";
-        }
-
-        @Override
-        public String upstreamAddr() {
-            return "";
-        }
-
-        @Override
-        public String requestHeader(String name) {
-            return null;
-        }
-    }
-
-    private final Vars vars = new Vars();
+    private final TestRequest vars = new TestRequest();
 
     private static LimitConnZone zone(String key, long size) {
         return new LimitConnZone("z", Template.parse(key), size);

@@ -2,68 +2,17 @@ package vipgate.lb.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import vipgate.lb.config.MapSpec;
-import vipgate.lb.http.RequestVariables;
+import vipgate.lb.http.TestRequest;
 
 /** nginx's map: exact strings (caseless) first, then regexes in order, then the default. */
 class NginxMapTest {
-    private static final class Vars implements RequestVariables {
-        final HttpHeaders headers = new DefaultHttpHeaders();
-
-        @Override
-        public String remoteAddr() {
-            return "192.0.2.7";
-        }
-
-        @Override
-        public int remotePort() {
-            return 1;
-        }
-
-        @Override
-        public String host() {
-            return "www.example.com";
-        }
-
-        @Override
-        public int serverPort() {
-            return 80;
-        }
-
-        @Override
-        public String requestUri() {
-            return "/";
-        }
-
-        @Override
-        public String scheme() {
-            return "http";
-        }
-
-        @Override
-        public String proxyHost() {
-            return "";
-        }
-
-        @Override
-        public String upstreamAddr() {
-            return "";
-        }
-
-        @Override
-        public String requestHeader(String name) {
-            return headers.get(name);
-        }
-    }
-
     private static String valueFor(NginxMap map, String upgrade) {
-        Vars v = new Vars();
+        TestRequest v = new TestRequest();
         if (upgrade != null) {
-            v.headers.set("Upgrade", upgrade);
+            v.header("Upgrade", upgrade);
         }
         return map.value(v);
     }
