@@ -152,13 +152,13 @@ class NginxLimitsParityIT {
         return ok;
     }
 
-    /** A burst of 12, 300 ms of rest, 6 more, a second of rest, 12 more: accepted per phase. */
+    /** A burst of 12, 1.5 s of rest, 6 more, 3 s of rest, 12 more: accepted per phase. */
     private static List<Integer> burstTimeline(int port) throws InterruptedException {
         List<Integer> out = new ArrayList<>();
         out.add(accepted(port, "/burst/a", 12));
-        Thread.sleep(300); // the scenario's own time: the bucket drains 3 requests' worth
+        Thread.sleep(1500); // the scenario's own time: the bucket drains 3 requests' worth
         out.add(accepted(port, "/burst/a", 6));
-        Thread.sleep(1000);
+        Thread.sleep(3000);
         out.add(accepted(port, "/burst/a", 12));
         return out;
     }
@@ -176,12 +176,12 @@ class NginxLimitsParityIT {
         List<Integer> nginx = burstTimeline(pair.nginxPort());
         List<Integer> vipgate = burstTimeline(pair.vipgatePort());
         System.out.printf("limit_req nodelay timeline, accepted per phase: nginx %s, vipgate %s%n", nginx, vipgate);
-        // 10r/s, burst 5: 1 + 5, then 3 drained in 300 ms, then empty after a second
-        assertThat(nginx).as("nginx's own arithmetic").containsExactly(6, 3, 6);
+        // 2r/s, burst 5: 1 + 5, then 3 drained in 1.5 s, then empty after 3 s
+        assertWithinOne(List.of(6, 3, 6), nginx, "nginx's own arithmetic");
         assertWithinOne(nginx, vipgate, "nodelay burst");
     }
 
-    /** 6 at once to the paced location: [accepted at once, delayed, refused], delayed = answered after 50 ms or more. */
+    /** 6 at once to the paced location: [accepted at once, delayed, refused], delayed = answered after 250 ms or more. */
     private static List<Integer> pacedBurst(int port) {
         ExecutorService clients = Executors.newFixedThreadPool(6);
         try {
@@ -200,7 +200,7 @@ class NginxLimitsParityIT {
                 long[] r = a.join();
                 if (r[0] == 503) {
                     refused++;
-                } else if (r[1] >= 50) {
+                } else if (r[1] >= 250) {
                     delayed++;
                 } else {
                     now++;
@@ -213,13 +213,13 @@ class NginxLimitsParityIT {
     }
 
     @Test
-    void aPacedBurstWaitsItsTurnAsNginxDoes() throws InterruptedException {
+    void aPacedBurstWaitsItsTurnAsNginxDoes() {
+        // each proxy has zones of its own
         List<Integer> nginx = pacedBurst(pair.nginxPort());
-        Thread.sleep(1000); // another zone would do as well; a second empties this one
         List<Integer> vipgate = pacedBurst(pair.vipgatePort());
         System.out.printf("limit_req paced burst of 6, [at once, delayed, refused]: nginx %s, vipgate %s%n", nginx, vipgate);
-        // 10r/s, burst 3 without nodelay: one at once, three paced 100 ms apart, two refused
-        assertThat(nginx).containsExactly(1, 3, 2);
+        // 2r/s, burst 3 without nodelay: one at once, three paced 500 ms apart, two refused
+        assertWithinOne(List.of(1, 3, 2), nginx, "nginx's own arithmetic");
         assertWithinOne(nginx, vipgate, "paced burst");
     }
 
