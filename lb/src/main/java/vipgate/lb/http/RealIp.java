@@ -2,6 +2,7 @@ package vipgate.lb.http;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
@@ -25,11 +26,12 @@ public final class RealIp {
     }
 
     /**
-     * The client address of a request that came over a connection from {@code peer}; {@code proxied}: the source
-     * address of the connection's PROXY protocol header, null without one.
+     * The client of a request that came over a connection from {@code peer}; {@code proxied}: the source of the
+     * connection's PROXY protocol header, null without one. From the header it is address and port, as nginx sets
+     * both; an address from a request header keeps the connection's port.
      */
-    public InetAddress client(InetAddress peer, InetAddress proxied, HttpHeaders headers) {
-        if (trusted.isEmpty() || !isTrusted(peer)) {
+    public InetSocketAddress client(InetSocketAddress peer, InetSocketAddress proxied, HttpHeaders headers) {
+        if (trusted.isEmpty() || !isTrusted(peer.getAddress())) {
             return peer;
         }
         if (header.equals("proxy_protocol")) {
@@ -39,12 +41,14 @@ public final class RealIp {
         if (value == null) {
             return peer;
         }
-        if (!header.equals("x-forwarded-for")) {
-            InetAddress a = Cidr.literal(value.trim());
-            return a == null ? peer : a;
-        }
+        InetAddress named = header.equals("x-forwarded-for") ? lastUntrustedHop(value) : Cidr.literal(value.trim());
+        return named == null ? peer : new InetSocketAddress(named, peer.getPort());
+    }
+
+    /** X-Forwarded-For's last address, or with real_ip_recursive the last one not itself trusted; null for none. */
+    private InetAddress lastUntrustedHop(String value) {
         String[] hops = value.split(",");
-        InetAddress chosen = peer;
+        InetAddress chosen = null;
         for (int i = hops.length - 1; i >= 0; i--) {
             InetAddress hop = Cidr.literal(hops[i].trim());
             if (hop == null) {

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -102,11 +101,9 @@ final class ProxyExchange implements RequestVariables {
     /** The request's $uri, $args and captures, and the location they lead to; null before the head was checked. */
     private RequestRoute route;
     /** The client's address, the connection's or the one a trusted sender's header names (nginx's realip); null before. */
-    private InetAddress clientAddress;
+    private InetSocketAddress clientAddress;
     /** What the request counts in limit_conn zones until it ends; null before it was counted (or when refused). */
     private LimitConn.Held heldConns;
-    /** The client's port when its address came from the PROXY protocol header (nginx sets both), else 0. */
-    private int proxiedPort;
     private Location location;
     private UpstreamGroup group;
 
@@ -241,12 +238,8 @@ final class ProxyExchange implements RequestVariables {
             respondError(refusal, refusal != HttpResponseStatus.NOT_FOUND || bodyPending);
             return;
         }
-        InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-        InetSocketAddress proxied = ProxyProtocolReader.source(ctx.channel());
-        clientAddress = check.vhost().realIp().client(peer, proxied == null ? null : proxied.getAddress(), request.headers());
-        if (proxied != null && clientAddress == proxied.getAddress()) {
-            proxiedPort = proxied.getPort();
-        }
+        clientAddress = check.vhost().realIp().client((InetSocketAddress) ctx.channel().remoteAddress(),
+                ProxyProtocolReader.source(ctx.channel()), request.headers());
         route = new RequestRoute(check.path(), RequestTarget.query(request.uri()));
         Answer answer;
         try {
@@ -295,7 +288,7 @@ final class ProxyExchange implements RequestVariables {
             respondError(HttpResponseStatus.valueOf(routing.limits().connStatus()), false);
             return;
         }
-        if (!check.vhost().access(location).allows(clientAddress)) {
+        if (!check.vhost().access(location).allows(clientAddress.getAddress())) {
             LOG.fine(() -> "access forbidden by rule, client " + remoteAddr() + ", " + request.method() + " " + request.uri());
             respondError(HttpResponseStatus.FORBIDDEN, false);
             return;
@@ -481,7 +474,7 @@ final class ProxyExchange implements RequestVariables {
             return null;
         }
         return new ProxyHeader(version == UpstreamSpec.SendProxy.V1 ? HAProxyProtocolVersion.V1 : HAProxyProtocolVersion.V2,
-                new InetSocketAddress(clientAddress, remotePort()), (InetSocketAddress) ctx.channel().localAddress());
+                clientAddress, (InetSocketAddress) ctx.channel().localAddress());
     }
 
     /** The try has its connection: the request goes out, with the body read so far. */
@@ -906,12 +899,12 @@ final class ProxyExchange implements RequestVariables {
 
     @Override
     public String remoteAddr() {
-        return clientAddress == null ? RefusedRequest.remoteAddr(ctx.channel()) : clientAddress.getHostAddress();
+        return clientAddress == null ? RefusedRequest.remoteAddr(ctx.channel()) : clientAddress.getAddress().getHostAddress();
     }
 
     @Override
     public int remotePort() {
-        return proxiedPort != 0 ? proxiedPort : RefusedRequest.remotePort(ctx.channel());
+        return clientAddress == null ? RefusedRequest.remotePort(ctx.channel()) : clientAddress.getPort();
     }
 
     @Override

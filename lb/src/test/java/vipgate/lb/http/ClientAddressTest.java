@@ -6,12 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Cidr, AccessRules (allow/deny) and RealIp (set_real_ip_from), the pieces that decide who the client is. */
 class ClientAddressTest {
+
+    /** A peer or PROXY source at {@code literal}, port 5000. */
+    private static InetSocketAddress at(String literal) {
+        return new InetSocketAddress(ip(literal), 5000);
+    }
 
     private static InetAddress ip(String literal) {
         try {
@@ -58,29 +64,29 @@ class ClientAddressTest {
     void onlyATrustedSenderNamesTheClient() {
         RealIp xff = new RealIp(List.of(Cidr.parse("10.0.0.0/8")), "X-Forwarded-For", false);
         HttpHeaders h = headers("X-Forwarded-For", "203.0.113.9, 10.0.0.5");
-        assertThat(xff.client(ip("192.0.2.1"), null, h)).as("untrusted sender: ignored").isEqualTo(ip("192.0.2.1"));
-        assertThat(xff.client(ip("10.0.0.9"), null, h)).as("the last address").isEqualTo(ip("10.0.0.5"));
+        assertThat(xff.client(at("192.0.2.1"), null, h).getAddress()).as("untrusted sender: ignored").isEqualTo(ip("192.0.2.1"));
+        assertThat(xff.client(at("10.0.0.9"), null, h).getAddress()).as("the last address").isEqualTo(ip("10.0.0.5"));
         RealIp recursive = new RealIp(List.of(Cidr.parse("10.0.0.0/8")), "X-Forwarded-For", true);
-        assertThat(recursive.client(ip("10.0.0.9"), null, h)).as("the last untrusted one").isEqualTo(ip("203.0.113.9"));
-        assertThat(recursive.client(ip("10.0.0.9"), null, headers("X-Forwarded-For", "10.0.0.7, 10.0.0.5")))
+        assertThat(recursive.client(at("10.0.0.9"), null, h).getAddress()).as("the last untrusted one").isEqualTo(ip("203.0.113.9"));
+        assertThat(recursive.client(at("10.0.0.9"), null, headers("X-Forwarded-For", "10.0.0.7, 10.0.0.5")).getAddress())
                 .as("all trusted: the first").isEqualTo(ip("10.0.0.7"));
-        assertThat(xff.client(ip("10.0.0.9"), null, headers("X-Forwarded-For", "evil.example"))).as("not an address")
+        assertThat(xff.client(at("10.0.0.9"), null, headers("X-Forwarded-For", "evil.example")).getAddress()).as("not an address")
                 .isEqualTo(ip("10.0.0.9"));
         RealIp realIp = new RealIp(List.of(Cidr.parse("10.0.0.0/8")), "X-Real-IP", false);
-        assertThat(realIp.client(ip("10.0.0.9"), null, headers("X-Real-IP", "198.51.100.4 "))).isEqualTo(ip("198.51.100.4"));
-        assertThat(realIp.client(ip("10.0.0.9"), null, headers("X-Real-IP", "1.2.3.4, 5.6.7.8"))).as("one address only")
+        assertThat(realIp.client(at("10.0.0.9"), null, headers("X-Real-IP", "198.51.100.4 ")).getAddress()).isEqualTo(ip("198.51.100.4"));
+        assertThat(realIp.client(at("10.0.0.9"), null, headers("X-Real-IP", "1.2.3.4, 5.6.7.8")).getAddress()).as("one address only")
                 .isEqualTo(ip("10.0.0.9"));
-        assertThat(RealIp.OFF.client(ip("10.0.0.9"), null, h)).isEqualTo(ip("10.0.0.9"));
+        assertThat(RealIp.OFF.client(at("10.0.0.9"), null, h).getAddress()).isEqualTo(ip("10.0.0.9"));
     }
 
     @Test
     void proxyProtocolNamesTheClientOnlyForATrustedSender() {
         RealIp proxy = new RealIp(List.of(Cidr.parse("10.0.0.0/8")), "proxy_protocol", false);
         HttpHeaders spoof = headers("X-Real-IP", "198.51.100.4");
-        assertThat(proxy.client(ip("10.0.0.9"), ip("203.0.113.9"), spoof)).isEqualTo(ip("203.0.113.9"));
-        assertThat(proxy.client(ip("10.0.0.9"), null, spoof)).as("no header (a LOCAL one): the connection's")
+        assertThat(proxy.client(at("10.0.0.9"), at("203.0.113.9"), spoof).getAddress()).isEqualTo(ip("203.0.113.9"));
+        assertThat(proxy.client(at("10.0.0.9"), null, spoof).getAddress()).as("no header (a LOCAL one): the connection's")
                 .isEqualTo(ip("10.0.0.9"));
-        assertThat(proxy.client(ip("192.0.2.1"), ip("203.0.113.9"), spoof)).isEqualTo(ip("192.0.2.1"));
+        assertThat(proxy.client(at("192.0.2.1"), at("203.0.113.9"), spoof).getAddress()).isEqualTo(ip("192.0.2.1"));
         assertThat(proxy.isTrusted(ip("10.1.2.3"))).isTrue();
         assertThat(proxy.isTrusted(ip("192.0.2.1"))).isFalse();
     }
