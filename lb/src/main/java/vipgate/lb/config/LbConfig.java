@@ -132,7 +132,7 @@ public record LbConfig(Transport transport, int eventLoops, ClientSpec client, D
 
     /** A map's value may use variables, but not the map regex's captures, which vipgate does not keep. */
     private static void checkMapValue(Section s, String key, String value) {
-        if (value.matches("(?s).*\\$\\{?[1-9].*")) {
+        if (MapSpec.usesCaptures(value)) {
             s.problem(key, "vipgate's map values cannot use the captures of the map's regex ($1..$9); match a whole value instead");
         }
         checkTemplate(s, key, "", value);

@@ -13,4 +13,9 @@ public record MapSpec(String name, String source, List<Entry> entries, String by
 
     public record Entry(String match, String value) {
     }
+
+    /** Whether {@code value} names a capture ($1..$9): of the map's regex in nginx, which vipgate does not keep. */
+    public static boolean usesCaptures(String value) {
+        return value.matches("(?s).*\\$\\{?[1-9].*");
+    }
 }

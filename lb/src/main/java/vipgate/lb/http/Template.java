@@ -187,7 +187,15 @@ public final class Template {
     /** Whether {@code $name} is one of nginx's own variables (or a $http_, $arg_, $cookie_ family), not one to define. */
     public static boolean isBuiltIn(String name) {
         String n = name.toLowerCase(Locale.ROOT);
-        return VARIABLES.containsKey(n) || n.matches("[1-9]|(http|arg|cookie)_.+");
+        if (VARIABLES.containsKey(n) || n.matches("[1-9]")) {
+            return true;
+        }
+        for (String prefix : new String[] {HEADER_PREFIX, ARG_PREFIX, COOKIE_PREFIX}) {
+            if (n.startsWith(prefix) && n.length() > prefix.length()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Part variable(String name, Set<String> captureNames) {

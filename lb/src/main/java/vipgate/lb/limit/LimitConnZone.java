@@ -21,11 +21,7 @@ public final class LimitConnZone {
     public LimitConnZone(String name, Template key, long sizeBytes) {
         this.name = name;
         this.key = key;
-        this.capacity = capacity(sizeBytes);
-    }
-
-    private static int capacity(long sizeBytes) {
-        return (int) Math.max(1, sizeBytes / LimitZone.STATE_BYTES);
+        this.capacity = LimitZone.capacity(sizeBytes);
     }
 
     public String name() {
@@ -77,6 +73,6 @@ public final class LimitConnZone {
 
     /** Whether {@code otherKey} and {@code otherSize} define this zone again (a reload keeps its counts then). */
     public boolean sameDefinition(String otherKey, long otherSize) {
-        return key.toString().equals(otherKey) && capacity == capacity(otherSize);
+        return key.toString().equals(otherKey) && capacity == LimitZone.capacity(otherSize);
     }
 }

@@ -30,7 +30,12 @@ public final class LimitZone {
         this.name = name;
         this.key = key;
         this.rate = milliRequestsPerSecond;
-        this.capacity = (int) Math.max(1, sizeBytes / STATE_BYTES);
+        this.capacity = capacity(sizeBytes);
+    }
+
+    /** The keys a zone of {@code sizeBytes} holds, as nginx counts them (limit_conn zones too). */
+    static int capacity(long sizeBytes) {
+        return (int) Math.max(1, sizeBytes / STATE_BYTES);
     }
 
     public String name() {
@@ -110,6 +115,6 @@ public final class LimitZone {
 
     /** Whether {@code other} is the same zone definition (a reload keeps this zone's state then). */
     public boolean sameDefinition(String otherKey, long otherRate, long otherSize) {
-        return key.toString().equals(otherKey) && rate == otherRate && capacity == (int) Math.max(1, otherSize / STATE_BYTES);
+        return key.toString().equals(otherKey) && rate == otherRate && capacity == capacity(otherSize);
     }
 }

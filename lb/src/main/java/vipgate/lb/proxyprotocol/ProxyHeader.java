@@ -37,22 +37,15 @@ public record ProxyHeader(HAProxyProtocolVersion version, InetSocketAddress sour
         return a instanceof Inet4Address ? "::ffff:" + a.getHostAddress() : NetUtil.toAddressString(a);
     }
 
-    /** An IPv4-mapped IPv6 address (::ffff:a.b.c.d, a dual-stack socket's IPv4 peer) as the IPv4 address it is. */
+    /**
+     * An IPv4-mapped IPv6 address (::ffff:a.b.c.d, a dual-stack socket's IPv4 peer) as the IPv4 address it is: the
+     * JDK makes an Inet4Address of mapped bytes.
+     */
     private static InetAddress unmapped(InetAddress a) {
-        if (a instanceof Inet6Address) {
-            byte[] b = a.getAddress();
-            boolean mapped = b[10] == (byte) 0xff && b[11] == (byte) 0xff;
-            for (int i = 0; i < 10 && mapped; i++) {
-                mapped = b[i] == 0;
-            }
-            if (mapped) {
-                try {
-                    return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
-                } catch (UnknownHostException e) {
-                    throw new IllegalStateException("4 bytes are an IPv4 address", e);
-                }
-            }
+        try {
+            return a instanceof Inet6Address ? InetAddress.getByAddress(a.getAddress()) : a;
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("16 bytes are an IPv6 address", e);
         }
-        return a;
     }
 }

@@ -20,6 +20,7 @@ import vipgate.appliance.importer.Hocon;
 import vipgate.appliance.importer.Report;
 import vipgate.lb.http.AccessRules;
 import vipgate.lb.http.Cidr;
+import vipgate.lb.config.MapSpec;
 import vipgate.lb.http.Template;
 import vipgate.lb.route.LocationPath;
 
@@ -252,7 +253,7 @@ public final class NginxImport {
                 default -> {
                     if (value == null) {
                         notMapped(e, "write MATCH VALUE; left out");
-                    } else if (value.matches("(?s).*\\$\\{?[1-9].*")) {
+                    } else if (MapSpec.usesCaptures(value)) {
                         notMapped(e, "vipgate's map values cannot use the captures of the map's regex ($1..$9); left out");
                     } else if (template(e, value) && e.name().equals("default")) {
                         m.put("default", value);
